@@ -1,0 +1,13 @@
+// tl-admin: schema, concerts, seeding and the operator's view (SPEC §6).
+#include "admin/commands.h"
+
+int main(int argc, char** argv) {
+  ticket::cli::Tool tool("tl-admin", "Administer TicketLemon: schema, concerts, seeding, tickets.");
+  tool.add_actor_flag();
+  tool.app().require_subcommand(1);
+  ticket::cli::add_db_commands(tool);
+  ticket::cli::add_concert_commands(tool);
+  ticket::cli::add_seed_command(tool);
+  ticket::cli::add_count_command(tool);
+  return tool.run(argc, argv);
+}

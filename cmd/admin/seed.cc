@@ -1,0 +1,44 @@
+// tl-admin seed FILE.toml [--reset]
+#include "admin/commands.h"
+#include "common/render.h"
+#include "common/table.h"
+#include "ticket/seed.h"
+
+namespace ticket::cli {
+
+void add_seed_command(Tool& tool) {
+  struct Flags {
+    std::string file;
+    bool reset = false;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* seed_cmd = tool.app().add_subcommand(
+      "seed", "Create or update concerts from a TOML file, matched by slug (safe to repeat)");
+  seed_cmd->add_option("FILE", f->file, "Seed file with one [[concert]] table per concert")->required();
+  seed_cmd->add_flag("--reset", f->reset, "Delete the tickets of the file's existing concerts first");
+  seed_cmd->callback([&tool, f] {
+    tool.set_action([f](Context& ctx, Output& out) -> Status {
+      TL_ASSIGN_OR_RETURN(auto concerts, read_seed_file(f->file));
+      TL_ASSIGN_OR_RETURN(auto outcomes, seed(ctx, concerts, f->reset));
+      nlohmann::json arr = nlohmann::json::array();
+      Table t({"ID", "SLUG", "ACTION", "CHANGES"});
+      for (const auto& o : outcomes) {
+        nlohmann::json j = concert_json(o.concert);
+        j["action"] = std::string(seed_action_name(o.action));
+        j["changes"] = o.changes;
+        j["reset"] = o.reset;
+        arr.push_back(j);
+        std::string changes;
+        for (const auto& c : o.changes) changes += (changes.empty() ? "" : "; ") + c;
+        std::string action(seed_action_name(o.action));
+        if (o.reset) action += ", reset";
+        t.add({std::to_string(o.concert.id), o.concert.slug, action, changes.empty() ? "-" : changes});
+      }
+      out.json = {{"concerts", arr}};
+      out.text = t.str();
+      return {};
+    });
+  });
+}
+
+}  // namespace ticket::cli

@@ -1,0 +1,35 @@
+// Aligned text tables for human output.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ticket::cli {
+
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) : header_(std::move(header)) {}
+  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  bool empty() const { return rows_.empty(); }
+  // Columns padded to their widest cell, two spaces apart; no trailing blanks.
+  std::string str() const;
+
+ private:
+  std::vector<std::string> header_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// "Key:   value" lines with the values aligned.
+class Fields {
+ public:
+  void add(std::string key, std::string value) { rows_.emplace_back(std::move(key), std::move(value)); }
+  std::string str() const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> rows_;
+};
+
+// Display width of UTF-8 text (code points; good enough for names).
+size_t display_width(const std::string& s);
+
+}  // namespace ticket::cli

@@ -1,0 +1,75 @@
+// What every tool shares: the common flags of SPEC §6 (--config, --json, -q,
+// -v, --version, --help, before or after a subcommand), configuration
+// loading, one error line on stderr ("tl-buy: error: ...") or one JSON
+// object on stdout, and the exit codes of ticket::ErrorKind.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "ticket/config.h"
+#include "ticket/context.h"
+#include "ticket/error.h"
+
+namespace ticket::cli {
+
+// What an action produced. With --json `json` is printed; otherwise `text`,
+// or with -q only `quiet` (e.g. a ticket code, so that CODE=$(tl-buy -q ...)
+// works).
+struct Output {
+  nlohmann::json json = nlohmann::json::object();
+  std::string text;
+  std::string quiet;
+  // Exit code on success (tl-admin reconcile exits 6 on drift found).
+  int exit_code = 0;
+};
+
+using Action = std::function<Status(Context&, Output&)>;
+
+class Tool {
+ public:
+  Tool(std::string name, std::string description);
+
+  CLI::App& app() { return app_; }
+  const std::string& name() const { return name_; }
+  bool json() const { return json_; }
+  bool quiet() const { return quiet_; }
+  int verbose() const { return verbose_; }
+
+  // Adds --actor (tl-admin): who is acting, for the audit log.
+  void add_actor_flag();
+  // A command-line flag that overrides a configuration key.
+  void add_config_override(ConfigOverride o) { overrides_.push_back(std::move(o)); }
+
+  // The action run after parsing; subcommand callbacks set it.
+  void set_action(Action action) { action_ = std::move(action); }
+
+  // Parses, loads the configuration, runs the action, prints. Returns the
+  // process exit code.
+  int run(int argc, char** argv);
+
+  // Prints an error as this tool does (stderr line, or JSON on stdout).
+  void print_error(const Error& error) const;
+
+  // For -v: a line on stderr.
+  void note(const std::string& line) const;
+
+ private:
+  std::string name_;
+  CLI::App app_;
+  std::string config_path_;
+  std::string actor_;
+  bool json_ = false;
+  bool quiet_ = false;
+  int verbose_ = 0;
+  std::vector<ConfigOverride> overrides_;
+  Action action_;
+};
+
+// Checks a value given on the command line that must not be empty.
+Status require_nonempty(const std::string& value, const std::string& flag);
+
+}  // namespace ticket::cli

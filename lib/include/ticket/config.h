@@ -1,0 +1,95 @@
+// Configuration (SPEC §2): a TOML file, environment overrides, flag overrides.
+//
+// The file is the first of: the --config path, $TL_CONFIG, ./ticketlemon.toml,
+// $XDG_CONFIG_HOME/ticketlemon/ticketlemon.toml (default ~/.config),
+// /etc/ticketlemon/ticketlemon.toml. With none of them present the built-in
+// defaults apply. Every key can be overridden by TL_<SECTION>_<KEY>; a flag
+// override beats the environment, which beats the file, which beats the
+// default. Errors are kConfig and name the file, the line and the key.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ticket/error.h"
+
+namespace ticket {
+
+struct MysqlConfig {
+  std::string host = "127.0.0.1";
+  int port = 3306;
+  std::string user = "ticketlemon";
+  std::string password_file = "/etc/ticketlemon/mysql.password";
+  std::string database = "ticketlemon";
+  int connect_timeout_ms = 5000;
+  // From TL_MYSQL_PASSWORD; when set, password_file is not read.
+  std::optional<std::string> password;
+};
+
+struct RedisConfig {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  std::string password_file;
+  int db = 0;
+  std::string key_prefix = "tl";
+  int connect_timeout_ms = 3000;
+  int command_timeout_ms = 5000;
+  std::optional<std::string> password;  // from TL_REDIS_PASSWORD
+};
+
+struct SecurityConfig {
+  std::string secret_file = "/etc/ticketlemon/secret";
+};
+
+struct DaemonConfig {
+  std::string listen = "127.0.0.1:9464";
+  int reconcile_interval_s = 60;
+  int sweep_interval_s = 5;
+  int max_nap_ms = 250;
+  int expire_batch = 500;
+};
+
+struct LogConfig {
+  std::string level = "info";
+};
+
+struct Config {
+  MysqlConfig mysql;
+  RedisConfig redis;
+  SecurityConfig security;
+  DaemonConfig daemon;
+  LogConfig log;
+  // The file the configuration came from, or empty for built-in defaults.
+  std::string source;
+};
+
+// A value given by a command-line flag, e.g. {"daemon.listen", "0.0.0.0:9464", "--listen"}.
+struct ConfigOverride {
+  std::string key;
+  std::string value;
+  std::string origin;
+};
+
+struct ConfigRequest {
+  std::optional<std::string> path;              // --config
+  std::map<std::string, std::string> env;       // the environment to read
+  std::vector<ConfigOverride> overrides;        // flags, applied last
+};
+
+// The process environment as a map, for ConfigRequest::env.
+std::map<std::string, std::string> process_environment();
+
+// Finds, reads, checks and merges the configuration.
+Result<Config> load_config(const ConfigRequest& request);
+
+// Human descriptions of the keys whose values differ, e.g.
+// "[daemon] reconcile_interval_s: 60 -> 30". Secrets are never shown.
+std::vector<std::string> config_changes(const Config& before, const Config& after);
+
+// Reads a secret from a file that only its owner may read; the trailing
+// newline is dropped. `what` names the secret in errors ("MySQL password").
+Result<std::string> read_secret_file(const std::string& path, const std::string& what);
+
+}  // namespace ticket

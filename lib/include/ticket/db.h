@@ -1,0 +1,95 @@
+// A MySQL connection (Connector/C++ 1.1) with prepared-statement caching and
+// transactions that turn driver exceptions into Errors.
+//
+// One Db per thread. Every statement runs inside transaction(): the session
+// runs with autocommit off, READ COMMITTED, UTC and strict SQL mode, so a
+// transaction starts at its first statement and ends at commit or rollback.
+#pragma once
+
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "ticket/config.h"
+#include "ticket/error.h"
+
+namespace sql {
+class Connection;
+class SQLException;
+}  // namespace sql
+
+namespace ticket {
+
+using ResultSetPtr = std::unique_ptr<sql::ResultSet>;
+
+class Db {
+ public:
+  // Connects to the configured server; with `select_database` false no
+  // default database is selected (for creating it). Errors: kUnavailable when
+  // the server cannot be reached, kConfig for a refused login or a missing
+  // database or password file.
+  static Result<std::unique_ptr<Db>> connect(const MysqlConfig& config, bool select_database = true);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  // Runs `body` in one transaction. Commits when it returns ok, rolls back
+  // otherwise. A deadlock or lock-wait timeout restarts `body` (up to 5
+  // times), so `body` must only touch the database. Driver exceptions become
+  // Errors (kUnavailable when the connection is lost; the next transaction
+  // reconnects).
+  template <class T>
+  Result<T> transaction(const std::function<Result<T>()>& body);
+  Status transaction(const std::function<Status()>& body);
+
+  // The statement for `sql`, prepared once per connection. Parameters are
+  // cleared by the caller's set* calls; only use inside transaction().
+  sql::PreparedStatement& prepare(const std::string& sql);
+
+  // Shorthands for inside transaction().
+  ResultSetPtr query(sql::PreparedStatement& stmt) { return ResultSetPtr(stmt.executeQuery()); }
+  uint64_t last_insert_id();
+
+  // "127.0.0.1:3306".
+  const std::string& endpoint() const { return endpoint_; }
+  const std::string& database() const { return config_.database; }
+
+  // Turns a driver exception into an Error; `what` says what was being done.
+  Error error_from(const sql::SQLException& e, const std::string& what) const;
+
+ private:
+  Db(MysqlConfig config, std::string password, bool select_database);
+  Status open();
+  Status run(const std::function<Status()>& body);
+
+  MysqlConfig config_;
+  std::string password_;
+  bool select_database_;
+  std::string endpoint_;
+  std::unique_ptr<sql::Connection> conn_;
+  std::map<std::string, std::unique_ptr<sql::PreparedStatement>, std::less<>> statements_;
+};
+
+template <class T>
+Result<T> Db::transaction(const std::function<Result<T>()>& body) {
+  std::optional<Result<T>> out;
+  Status s = run([&]() -> Status {
+    out.emplace(body());
+    if (!out->ok()) return out->error();
+    return {};
+  });
+  if (!s.ok()) return std::move(s).error();
+  return std::move(*out);
+}
+
+// MySQL error numbers that callers decide on.
+inline constexpr int kErDupEntry = 1062;
+inline constexpr int kErLockDeadlock = 1213;
+inline constexpr int kErLockWaitTimeout = 1205;
+
+}  // namespace ticket

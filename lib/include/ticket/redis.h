@@ -1,0 +1,86 @@
+// A Redis connection (hiredis) with Lua scripts called by SHA.
+//
+// One Redis per thread. A lost connection is reported as kUnavailable and
+// re-opened by the next call, so a long-running caller (the daemon) survives
+// a Redis restart without rebuilding its objects.
+#pragma once
+
+#include <hiredis/hiredis.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ticket/config.h"
+#include "ticket/error.h"
+
+namespace ticket {
+
+struct RedisReplyDeleter {
+  void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using RedisReply = std::unique_ptr<redisReply, RedisReplyDeleter>;
+
+// A Lua script kept as text and known to Redis by its SHA-1.
+class Script {
+ public:
+  Script(std::string name, std::string_view body);
+  const std::string& name() const { return name_; }
+  std::string_view body() const { return body_; }
+  const std::string& sha() const { return sha_; }
+
+ private:
+  std::string name_;
+  std::string_view body_;
+  std::string sha_;
+};
+
+class Redis {
+ public:
+  // Connects, authenticates and selects the configured database.
+  static Result<std::unique_ptr<Redis>> connect(const RedisConfig& config);
+  ~Redis();
+  Redis(const Redis&) = delete;
+  Redis& operator=(const Redis&) = delete;
+
+  // One command, one round trip. An error reply is an Error.
+  Result<RedisReply> command(const std::vector<std::string>& argv);
+
+  // Several commands in one round trip; replies in order. An error reply of
+  // one command is returned as that reply (type REDIS_REPLY_ERROR), not as an
+  // Error; only connection failures are Errors.
+  Result<std::vector<RedisReply>> pipeline(const std::vector<std::vector<std::string>>& commands);
+
+  // EVALSHA, falling back to EVAL (which also loads it) when Redis answers
+  // NOSCRIPT, e.g. after a restart or SCRIPT FLUSH. One round trip normally.
+  Result<RedisReply> eval(const Script& script, const std::vector<std::string>& keys,
+                          const std::vector<std::string>& args);
+
+  // The raw context, for SUBSCRIBE loops. Null when not connected.
+  redisContext* context() { return ctx_.get(); }
+  Status ensure_connected();
+
+  const std::string& endpoint() const { return endpoint_; }
+  const RedisConfig& config() const { return config_; }
+
+ private:
+  struct ContextDeleter {
+    void operator()(redisContext* c) const { redisFree(c); }
+  };
+  Redis(RedisConfig config, std::string password);
+  Status open();
+  Error lost(const std::string& what);
+  Result<RedisReply> command_argv(const std::vector<std::string_view>& argv);
+
+  RedisConfig config_;
+  std::string password_;
+  std::string endpoint_;
+  std::unique_ptr<redisContext, ContextDeleter> ctx_;
+};
+
+// Reply helpers: a string reply's text, an integer reply's value.
+std::string reply_string(const redisReply* r);
+long long reply_integer(const redisReply* r);
+
+}  // namespace ticket

@@ -1,0 +1,29 @@
+// Times are milliseconds since the Unix epoch, in UTC. MySQL stores them as
+// DATETIME(3) in UTC; people read and write ISO 8601.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "ticket/error.h"
+
+namespace ticket {
+
+using Millis = int64_t;
+
+// "2026-12-31T20:00:00Z", "2026-12-31T21:00:00+01:00", "2026-12-31T20:00:00.250Z".
+// A time zone (Z or an offset) is required.
+Result<Millis> parse_iso8601(std::string_view text);
+
+// "2026-12-31T20:00:00Z", or with ".250" when there are milliseconds.
+std::string format_iso8601(Millis ms);
+
+// MySQL DATETIME(3) text "2026-12-31 20:00:00.250" <-> Millis.
+std::string to_sql_datetime(Millis ms);
+Result<Millis> from_sql_datetime(std::string_view text);
+
+// Milliseconds now by this machine's clock.
+Millis wall_clock_ms();
+
+}  // namespace ticket

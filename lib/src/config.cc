@@ -1,0 +1,347 @@
+#include "ticket/config.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "ticket/text.h"
+
+extern char** environ;
+
+namespace ticket {
+namespace {
+
+constexpr size_t kMaxConfigBytes = 1 << 20;
+
+// One configuration key: how to set it from text or TOML, how to show it.
+struct KeyDef {
+  const char* section;
+  const char* name;
+  enum Type { kString, kInt } type;
+  int64_t min = 0;
+  int64_t max = 0;
+  std::function<std::string*(Config&)> str;
+  std::function<int*(Config&)> num;
+  // Extra check of a string value; returns an explanation when it is bad.
+  std::function<std::optional<std::string>(const std::string&)> check;
+};
+
+std::optional<std::string> check_host(const std::string& v) {
+  if (v.empty() || v.size() > 255 || !is_printable_utf8(v) || v.find(' ') != std::string::npos)
+    return "expected a host name or address";
+  return std::nullopt;
+}
+
+std::optional<std::string> check_identifier(const std::string& v) {
+  if (v.empty() || v.size() > 64) return "expected 1 to 64 letters, digits or underscores";
+  for (char c : v) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_'))
+      return "expected 1 to 64 letters, digits or underscores";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_prefix(const std::string& v) {
+  if (v.empty() || v.size() > 32) return "expected 1 to 32 letters, digits, '_', '-' or '.'";
+  for (char c : v) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'))
+      return "expected 1 to 32 letters, digits, '_', '-' or '.'";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_path(const std::string& v) {
+  if (v.size() > 4096 || !is_printable_utf8(v)) return "expected a file path";
+  return std::nullopt;
+}
+
+std::optional<std::string> check_listen(const std::string& v) {
+  const auto colon = v.rfind(':');
+  if (colon == std::string::npos || colon == 0 || !parse_int(v.substr(colon + 1), 1, 65535))
+    return "expected HOST:PORT, such as 127.0.0.1:9464";
+  return check_host(v.substr(0, colon));
+}
+
+std::optional<std::string> check_level(const std::string& v) {
+  static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+  for (const char* l : levels) {
+    if (v == l) return std::nullopt;
+  }
+  return "expected one of trace, debug, info, warn, error, critical, off";
+}
+
+#define TL_STR(sec, key, field, chk) \
+  KeyDef { sec, #key, KeyDef::kString, 0, 0, [](Config& c) { return &c.field; }, nullptr, chk }
+#define TL_INT(sec, key, field, lo, hi) \
+  KeyDef { sec, #key, KeyDef::kInt, lo, hi, nullptr, [](Config& c) { return &c.field; }, nullptr }
+
+const std::vector<KeyDef>& key_table() {
+  static const std::vector<KeyDef> keys = {
+      TL_STR("mysql", host, mysql.host, check_host),
+      TL_INT("mysql", port, mysql.port, 1, 65535),
+      TL_STR("mysql", user, mysql.user, check_identifier),
+      TL_STR("mysql", password_file, mysql.password_file, check_path),
+      TL_STR("mysql", database, mysql.database, check_identifier),
+      TL_INT("mysql", connect_timeout_ms, mysql.connect_timeout_ms, 100, 600000),
+      TL_STR("redis", host, redis.host, check_host),
+      TL_INT("redis", port, redis.port, 1, 65535),
+      TL_STR("redis", password_file, redis.password_file, check_path),
+      TL_INT("redis", db, redis.db, 0, 1023),
+      TL_STR("redis", key_prefix, redis.key_prefix, check_prefix),
+      TL_INT("redis", connect_timeout_ms, redis.connect_timeout_ms, 100, 600000),
+      TL_INT("redis", command_timeout_ms, redis.command_timeout_ms, 100, 600000),
+      TL_STR("security", secret_file, security.secret_file, check_path),
+      TL_STR("daemon", listen, daemon.listen, check_listen),
+      TL_INT("daemon", reconcile_interval_s, daemon.reconcile_interval_s, 0, 86400),
+      TL_INT("daemon", sweep_interval_s, daemon.sweep_interval_s, 1, 3600),
+      TL_INT("daemon", max_nap_ms, daemon.max_nap_ms, 10, 60000),
+      TL_INT("daemon", expire_batch, daemon.expire_batch, 1, 10000),
+      TL_STR("log", level, log.level, check_level),
+  };
+  return keys;
+}
+
+#undef TL_STR
+#undef TL_INT
+
+const KeyDef* find_key(std::string_view section, std::string_view name) {
+  for (const auto& k : key_table()) {
+    if (section == k.section && name == k.name) return &k;
+  }
+  return nullptr;
+}
+
+bool is_section(std::string_view section) {
+  for (const auto& k : key_table()) {
+    if (section == k.section) return true;
+  }
+  return false;
+}
+
+std::string int_range(const KeyDef& k) {
+  return "expected a whole number from " + std::to_string(k.min) + " to " + std::to_string(k.max);
+}
+
+// Sets `k` from text (environment or flag). `where` prefixes errors.
+Status set_from_text(Config& c, const KeyDef& k, const std::string& value, const std::string& where) {
+  const std::string key = std::string("[") + k.section + "] " + k.name;
+  if (k.type == KeyDef::kInt) {
+    const auto v = parse_int(value, k.min, k.max);
+    if (!v) return config_error(where + ": " + key + ": " + int_range(k) + ", got " + quoted(value));
+    *k.num(c) = static_cast<int>(*v);
+    return {};
+  }
+  if (k.check) {
+    if (auto why = k.check(value)) return config_error(where + ": " + key + ": " + *why + ", got " + quoted(value));
+  }
+  *k.str(c) = value;
+  return {};
+}
+
+std::string line_of(const toml::source_region& r) { return std::to_string(r.begin.line); }
+
+std::string type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a floating-point number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    default: return "a value";
+  }
+}
+
+Status set_from_toml(Config& c, const KeyDef& k, const toml::node& node, const std::string& file) {
+  const std::string where = file + ":" + line_of(node.source());
+  const std::string key = std::string("[") + k.section + "] " + k.name;
+  if (k.type == KeyDef::kInt) {
+    const auto* v = node.as_integer();
+    if (!v) return config_error(where + ": " + key + ": " + int_range(k) + ", got " + type_name(node));
+    if (v->get() < k.min || v->get() > k.max)
+      return config_error(where + ": " + key + ": " + int_range(k) + ", got " + std::to_string(v->get()));
+    *k.num(c) = static_cast<int>(v->get());
+    return {};
+  }
+  const auto* v = node.as_string();
+  if (!v) return config_error(where + ": " + key + ": expected a string, got " + type_name(node));
+  if (k.check) {
+    if (auto why = k.check(v->get())) return config_error(where + ": " + key + ": " + *why + ", got " + quoted(v->get()));
+  }
+  *k.str(c) = v->get();
+  return {};
+}
+
+// Refuses a file that group or others may read or write.
+Status check_private(const std::string& path, const struct stat& st, const std::string& what) {
+  if ((st.st_mode & 0066) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return config_error(what + " " + path + " is accessible by group or others (mode " + mode +
+                        "); run: chmod 600 " + path);
+  }
+  return {};
+}
+
+Result<std::string> read_private_file(const std::string& path, const std::string& what, size_t limit) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    return config_error("cannot read " + what + " " + path + ": " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return config_error("cannot read " + what + " " + path + ": not a regular file");
+  TL_TRY(check_private(path, st, what));
+  if (static_cast<size_t>(st.st_size) > limit)
+    return config_error(what + " " + path + " is larger than " + std::to_string(limit) + " bytes");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return config_error("cannot read " + what + " " + path + ": " + std::strerror(errno));
+  std::ostringstream out;
+  out << in.rdbuf();
+  if (in.bad()) return config_error("cannot read " + what + " " + path + ": read failed");
+  return out.str();
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// The file to read, or empty for built-in defaults.
+Result<std::string> find_config_file(const ConfigRequest& req) {
+  if (req.path) {
+    if (req.path->empty()) return config_error("--config needs a file path");
+    return *req.path;
+  }
+  const auto env = [&](const char* name) -> std::string {
+    auto it = req.env.find(name);
+    return it == req.env.end() ? std::string() : it->second;
+  };
+  if (auto p = env("TL_CONFIG"); !p.empty()) return p;
+  if (exists("ticketlemon.toml")) return std::string("ticketlemon.toml");
+  std::string xdg = env("XDG_CONFIG_HOME");
+  if (xdg.empty() && !env("HOME").empty()) xdg = env("HOME") + "/.config";
+  if (!xdg.empty() && exists(xdg + "/ticketlemon/ticketlemon.toml")) return xdg + "/ticketlemon/ticketlemon.toml";
+  if (exists("/etc/ticketlemon/ticketlemon.toml")) return std::string("/etc/ticketlemon/ticketlemon.toml");
+  return std::string();
+}
+
+Status apply_file(Config& c, const std::string& path) {
+  TL_ASSIGN_OR_RETURN(std::string text, read_private_file(path, "config file", kMaxConfigBytes));
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    return config_error(path + ":" + line_of(e.source()) + ": " + std::string(e.description()));
+  }
+  for (const auto& [section_key, section_node] : root) {
+    const std::string section(section_key.str());
+    const std::string where = path + ":" + line_of(section_key.source());
+    if (!section_node.is_table()) {
+      return config_error(where + ": unknown key " + quoted(section) +
+                          " outside a section (sections are [mysql], [redis], [security], [daemon], [log])");
+    }
+    if (!is_section(section)) {
+      return config_error(where + ": unknown section [" + section +
+                          "] (sections are [mysql], [redis], [security], [daemon], [log])");
+    }
+    for (const auto& [key, node] : *section_node.as_table()) {
+      const KeyDef* k = find_key(section, key.str());
+      if (!k) {
+        return config_error(path + ":" + line_of(key.source()) + ": unknown key " + quoted(key.str()) +
+                            " in [" + section + "]");
+      }
+      TL_TRY(set_from_toml(c, *k, node, path));
+    }
+  }
+  return {};
+}
+
+Status apply_environment(Config& c, const std::map<std::string, std::string>& env) {
+  for (const auto& [name, value] : env) {
+    if (name.rfind("TL_", 0) != 0 || name == "TL_CONFIG") continue;
+    const std::string rest = to_lower(name.substr(3));
+    const auto underscore = rest.find('_');
+    if (underscore == std::string::npos) continue;
+    const std::string section = rest.substr(0, underscore);
+    const std::string key = rest.substr(underscore + 1);
+    if (!is_section(section)) continue;
+    const std::string where = "environment variable " + name;
+    if (section == "mysql" && key == "password") {
+      c.mysql.password = value;
+      continue;
+    }
+    if (section == "redis" && key == "password") {
+      c.redis.password = value;
+      continue;
+    }
+    const KeyDef* k = find_key(section, key);
+    if (!k) return config_error(where + ": unknown key " + quoted(key) + " in [" + section + "]");
+    TL_TRY(set_from_text(c, *k, value, where));
+  }
+  return {};
+}
+
+Status apply_overrides(Config& c, const std::vector<ConfigOverride>& overrides) {
+  for (const auto& o : overrides) {
+    const auto dot = o.key.find('.');
+    const KeyDef* k = dot == std::string::npos ? nullptr : find_key(o.key.substr(0, dot), o.key.substr(dot + 1));
+    if (!k) return internal("no configuration key " + o.key);
+    TL_TRY(set_from_text(c, *k, o.value, o.origin));
+  }
+  return {};
+}
+
+std::string show(const KeyDef& k, const Config& c) {
+  auto& mc = const_cast<Config&>(c);
+  return k.type == KeyDef::kInt ? std::to_string(*k.num(mc)) : quoted(*k.str(mc));
+}
+
+}  // namespace
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view entry(*e);
+    const auto eq = entry.find('=');
+    if (eq == std::string_view::npos) continue;
+    env.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+  }
+  return env;
+}
+
+Result<Config> load_config(const ConfigRequest& request) {
+  Config c;
+  TL_ASSIGN_OR_RETURN(c.source, find_config_file(request));
+  if (!c.source.empty()) TL_TRY(apply_file(c, c.source));
+  TL_TRY(apply_environment(c, request.env));
+  TL_TRY(apply_overrides(c, request.overrides));
+  return c;
+}
+
+std::vector<std::string> config_changes(const Config& before, const Config& after) {
+  std::vector<std::string> out;
+  for (const auto& k : key_table()) {
+    const std::string a = show(k, before);
+    const std::string b = show(k, after);
+    if (a != b) out.push_back(std::string("[") + k.section + "] " + k.name + ": " + a + " -> " + b);
+  }
+  if (before.mysql.password != after.mysql.password) out.push_back("[mysql] password: changed");
+  if (before.redis.password != after.redis.password) out.push_back("[redis] password: changed");
+  return out;
+}
+
+Result<std::string> read_secret_file(const std::string& path, const std::string& what) {
+  if (path.empty()) return config_error("no file is configured for the " + what);
+  TL_ASSIGN_OR_RETURN(std::string text, read_private_file(path, what + " file", 64 * 1024));
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
+}  // namespace ticket

@@ -1,0 +1,61 @@
+#include "ticket/context.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include "ticket/schema.h"
+#include "ticket/text.h"
+
+namespace ticket {
+
+std::string os_user() {
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  char buf[4096];
+  if (getpwuid_r(geteuid(), &pw, buf, sizeof buf, &found) == 0 && found != nullptr) return pw.pw_name;
+  return "uid" + std::to_string(geteuid());
+}
+
+Context::Context(Config config) : config_(std::move(config)), actor_(os_user()) {}
+
+Context::~Context() = default;
+
+Result<Db*> Context::db() {
+  if (!db_) {
+    TL_ASSIGN_OR_RETURN(auto db, Db::connect(config_.mysql));
+    TL_TRY(check_schema(*db));
+    db_ = std::move(db);
+  }
+  return db_.get();
+}
+
+Result<Redis*> Context::redis() {
+  if (!redis_) {
+    TL_ASSIGN_OR_RETURN(redis_, Redis::connect(config_.redis));
+  }
+  return redis_.get();
+}
+
+Result<std::string> Context::secret() {
+  if (secret_.empty()) {
+    TL_ASSIGN_OR_RETURN(std::string s, read_secret_file(config_.security.secret_file, "secret"));
+    if (s.size() < 16)
+      return config_error("the secret in " + config_.security.secret_file +
+                          " is too short (at least 16 bytes; make one with: openssl rand -hex 32)");
+    secret_ = std::move(s);
+  }
+  return secret_;
+}
+
+Status Context::set_actor(const std::string& actor) {
+  if (actor.empty() || utf8_length(actor) > 64 || !is_printable_utf8(actor))
+    return invalid("actor " + quoted(actor) + " must be 1 to 64 printable characters");
+  actor_ = actor;
+  return {};
+}
+
+std::string Context::key(uint64_t concert_id, std::string_view suffix) const {
+  return config_.redis.key_prefix + ":{c" + std::to_string(concert_id) + "}:" + std::string(suffix);
+}
+
+}  // namespace ticket

@@ -1,0 +1,209 @@
+#include "ticket/redis.h"
+
+#include <openssl/sha.h>
+
+#include <cstdio>
+
+namespace ticket {
+namespace {
+
+timeval to_timeval(int ms) {
+  timeval tv{};
+  tv.tv_sec = ms / 1000;
+  tv.tv_usec = (ms % 1000) * 1000;
+  return tv;
+}
+
+std::string sha1_hex(std::string_view text) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  std::string hex;
+  char buf[3];
+  for (unsigned char b : digest) {
+    std::snprintf(buf, sizeof buf, "%02x", b);
+    hex += buf;
+  }
+  return hex;
+}
+
+bool starts_with(const redisReply* r, std::string_view prefix) {
+  return r && r->type == REDIS_REPLY_ERROR && std::string_view(r->str, r->len).substr(0, prefix.size()) == prefix;
+}
+
+}  // namespace
+
+Script::Script(std::string name, std::string_view body)
+    : name_(std::move(name)), body_(body), sha_(sha1_hex(body)) {}
+
+Redis::Redis(RedisConfig config, std::string password)
+    : config_(std::move(config)),
+      password_(std::move(password)),
+      endpoint_(config_.host + ":" + std::to_string(config_.port)) {}
+
+Redis::~Redis() = default;
+
+Result<std::unique_ptr<Redis>> Redis::connect(const RedisConfig& config) {
+  std::string password;
+  if (config.password) {
+    password = *config.password;
+  } else if (!config.password_file.empty()) {
+    TL_ASSIGN_OR_RETURN(password, read_secret_file(config.password_file, "Redis password"));
+  }
+  std::unique_ptr<Redis> redis(new Redis(config, std::move(password)));
+  TL_TRY(redis->open());
+  return redis;
+}
+
+Status Redis::open() {
+  ctx_.reset();
+  redisContext* c = redisConnectWithTimeout(config_.host.c_str(), config_.port,
+                                            to_timeval(config_.connect_timeout_ms));
+  if (c == nullptr) return unavailable("cannot reach Redis at " + endpoint_ + ": out of memory");
+  ctx_.reset(c);
+  if (c->err) {
+    std::string why = c->errstr;
+    ctx_.reset();
+    return unavailable("cannot reach Redis at " + endpoint_ + ": " + why);
+  }
+  redisSetTimeout(c, to_timeval(config_.command_timeout_ms));
+  redisEnableKeepAlive(c);
+  if (!password_.empty()) {
+    auto r = command_argv({"AUTH", password_});
+    if (!r.ok()) {
+      ctx_.reset();
+      if (r.error().kind() == ErrorKind::kUnavailable) return std::move(r).error();
+      return config_error("Redis at " + endpoint_ + " refused the password: check [redis] password_file");
+    }
+  }
+  if (config_.db != 0) {
+    auto r = command_argv({"SELECT", std::to_string(config_.db)});
+    if (!r.ok()) {
+      ctx_.reset();
+      if (r.error().kind() == ErrorKind::kUnavailable) return std::move(r).error();
+      return config_error("Redis at " + endpoint_ + " refused database " + std::to_string(config_.db) +
+                          ": " + r.error().message());
+    }
+  }
+  return {};
+}
+
+Status Redis::ensure_connected() {
+  if (ctx_ && ctx_->err == 0) return {};
+  return open();
+}
+
+Error Redis::lost(const std::string& what) {
+  std::string why = ctx_ && ctx_->errstr[0] ? ctx_->errstr : "connection closed";
+  ctx_.reset();
+  return unavailable("lost the connection to Redis at " + endpoint_ + " " + what + ": " + why);
+}
+
+Result<RedisReply> Redis::command_argv(const std::vector<std::string_view>& argv) {
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+  ptrs.reserve(argv.size());
+  lens.reserve(argv.size());
+  for (const auto& a : argv) {
+    ptrs.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  void* raw = redisCommandArgv(ctx_.get(), static_cast<int>(argv.size()), ptrs.data(), lens.data());
+  if (raw == nullptr) return lost("during " + std::string(argv[0]));
+  RedisReply reply(static_cast<redisReply*>(raw));
+  if (reply->type == REDIS_REPLY_ERROR) {
+    std::string msg(reply->str, reply->len);
+    if (starts_with(reply.get(), "LOADING") || starts_with(reply.get(), "BUSY") ||
+        starts_with(reply.get(), "MASTERDOWN"))
+      return unavailable("Redis at " + endpoint_ + " is not ready: " + msg);
+    return Error(ErrorKind::kInternal, "Redis at " + endpoint_ + " answered " + std::string(argv[0]) + " with: " + msg);
+  }
+  return reply;
+}
+
+Result<RedisReply> Redis::command(const std::vector<std::string>& argv) {
+  TL_TRY(ensure_connected());
+  std::vector<std::string_view> views(argv.begin(), argv.end());
+  return command_argv(views);
+}
+
+Result<std::vector<RedisReply>> Redis::pipeline(const std::vector<std::vector<std::string>>& commands) {
+  TL_TRY(ensure_connected());
+  for (const auto& argv : commands) {
+    std::vector<const char*> ptrs;
+    std::vector<size_t> lens;
+    for (const auto& a : argv) {
+      ptrs.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()), ptrs.data(), lens.data()) != REDIS_OK)
+      return lost("while sending a pipeline");
+  }
+  std::vector<RedisReply> replies;
+  replies.reserve(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || raw == nullptr) return lost("while reading a pipeline");
+    replies.emplace_back(static_cast<redisReply*>(raw));
+  }
+  return replies;
+}
+
+Result<RedisReply> Redis::eval(const Script& script, const std::vector<std::string>& keys,
+                               const std::vector<std::string>& args) {
+  TL_TRY(ensure_connected());
+  const std::string nkeys = std::to_string(keys.size());
+  std::vector<std::string_view> argv;
+  argv.reserve(3 + keys.size() + args.size());
+  argv.push_back("EVALSHA");
+  argv.push_back(script.sha());
+  argv.push_back(nkeys);
+  for (const auto& k : keys) argv.push_back(k);
+  for (const auto& a : args) argv.push_back(a);
+
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+  for (const auto& a : argv) {
+    ptrs.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  void* raw = redisCommandArgv(ctx_.get(), static_cast<int>(argv.size()), ptrs.data(), lens.data());
+  if (raw == nullptr) return lost("during script " + script.name());
+  RedisReply reply(static_cast<redisReply*>(raw));
+  if (starts_with(reply.get(), "NOSCRIPT")) {
+    argv[0] = "EVAL";
+    argv[1] = script.body();
+    auto r = command_argv(argv);
+    if (!r.ok()) return std::move(r).error().with_context("script " + script.name());
+    return r;
+  }
+  if (reply->type == REDIS_REPLY_ERROR) {
+    std::string msg(reply->str, reply->len);
+    if (starts_with(reply.get(), "LOADING") || starts_with(reply.get(), "BUSY"))
+      return unavailable("Redis at " + endpoint_ + " is not ready: " + msg);
+    return internal("Redis at " + endpoint_ + " failed script " + script.name() + ": " + msg);
+  }
+  return reply;
+}
+
+std::string reply_string(const redisReply* r) {
+  if (r == nullptr) return {};
+  if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_ERROR)
+    return std::string(r->str, r->len);
+  if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);
+  return {};
+}
+
+long long reply_integer(const redisReply* r) {
+  if (r == nullptr) return 0;
+  if (r->type == REDIS_REPLY_INTEGER) return r->integer;
+  if (r->type == REDIS_REPLY_STRING) {
+    try {
+      return std::stoll(std::string(r->str, r->len));
+    } catch (...) {
+      return 0;
+    }
+  }
+  return 0;
+}
+
+}  // namespace ticket

@@ -1,0 +1,114 @@
+#include "ticket/text.h"
+
+#include <charconv>
+#include <cstdio>
+
+namespace ticket {
+namespace {
+
+constexpr size_t kQuoteLimit = 40;
+
+// Length of the UTF-8 sequence that starts at s[i], or 0 when it is invalid.
+size_t utf8_sequence(std::string_view s, size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  size_t n = 0;
+  uint32_t cp = 0;
+  if (c < 0x80) return 1;
+  if ((c & 0xE0) == 0xC0) { n = 2; cp = c & 0x1F; }
+  else if ((c & 0xF0) == 0xE0) { n = 3; cp = c & 0x0F; }
+  else if ((c & 0xF8) == 0xF0) { n = 4; cp = c & 0x07; }
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    const auto cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000)) return 0;
+  if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return 0;
+  if (cp >= 0x80 && cp <= 0x9F) return 0;  // C1 controls count as invalid here
+  return n;
+}
+
+}  // namespace
+
+std::string quoted(std::string_view s) {
+  std::string out = "'";
+  size_t shown = 0;
+  size_t i = 0;
+  while (i < s.size()) {
+    if (shown >= kQuoteLimit) {
+      out += "...' (" + std::to_string(s.size()) + " bytes)";
+      return out;
+    }
+    const size_t n = utf8_sequence(s, i);
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (n == 0 || (n == 1 && (c < 0x20 || c == 0x7F))) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02X", c);
+      out += buf;
+      i += 1;
+    } else if (n == 1 && (c == '\'' || c == '\\')) {
+      out += '\\';
+      out += static_cast<char>(c);
+      i += 1;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+    ++shown;
+  }
+  out += "'";
+  return out;
+}
+
+bool is_printable_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const size_t n = utf8_sequence(s, i);
+    if (n == 0) return false;
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (n == 1 && (c < 0x20 || c == 0x7F)) return false;
+    i += n;
+  }
+  return true;
+}
+
+size_t utf8_length(std::string_view s) {
+  size_t count = 0;
+  for (char ch : s) {
+    if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++count;
+  }
+  return count;
+}
+
+std::optional<int64_t> parse_int(std::string_view s, int64_t min, int64_t max) {
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+  }
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  if (v < min || v > max) return std::nullopt;
+  return v;
+}
+
+std::string to_upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace ticket
