@@ -1,7 +1,7 @@
 # Warnings and sanitizers for our own targets only: link tl_warnings.
 add_library(tl_warnings INTERFACE)
 target_compile_options(tl_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
-                                             -Wold-style-cast -Wcast-align -Wnull-dereference)
+                                             -Wold-style-cast -Wcast-align)
 if(TL_SANITIZE)
   target_compile_options(tl_warnings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
   target_link_options(tl_warnings INTERFACE -fsanitize=address,undefined)

@@ -27,17 +27,22 @@ void add_concert_commands(Tool& tool) {
   auto f = std::make_shared<CreateFlags>();
   CLI::App* create = concert->add_subcommand("create", "Create a concert");
   create->add_option("--slug", f->in.slug, "Unique short name, e.g. summer-2026 (lower-case, digits, dashes)")
+      ->type_name("SLUG")
       ->required();
-  create->add_option("--name", f->in.name, "Name shown to customers")->required();
-  create->add_option("--venue", f->venue, "Where it takes place");
-  create->add_option("--starts-at", f->starts_at, "Start time with a zone, e.g. 2026-07-15T20:00:00Z");
-  create->add_option("--rows", f->in.rows, "Rows of paid seats (A, B, ... Z, AA, ...)")->required();
-  create->add_option("--seats-per-row", f->in.seats_per_row, "Paid seats in each row")->required();
-  create->add_option("--free-seats", f->free_seats, "Seats given away by application (FREE-1...), default 0");
-  create->add_option("--price", f->in.price, "Price of one paid seat, e.g. 1500.00")->required();
-  create->add_option("--currency", f->in.currency, "Currency code, e.g. EUR")->required();
-  create->add_option("--hold-seconds", f->hold_seconds, "How long a buyer has to pay, default 300");
-  create->add_option("--max-seats-per-ticket", f->max_seats, "Seats one ticket may hold, default 1");
+  create->add_option("--name", f->in.name, "Name shown to customers")->type_name("NAME")->required();
+  create->add_option("--venue", f->venue, "Where it takes place")->type_name("VENUE");
+  create->add_option("--starts-at", f->starts_at, "Start time with a zone, e.g. 2026-07-15T20:00:00Z")
+      ->type_name("TIME");
+  create->add_option("--rows", f->in.rows, "Rows of paid seats (A, B, ... Z, AA, ...)")->type_name("N")->required();
+  create->add_option("--seats-per-row", f->in.seats_per_row, "Paid seats in each row")->type_name("N")->required();
+  create->add_option("--free-seats", f->free_seats, "Seats given away by application (FREE-1...), default 0")
+      ->type_name("N");
+  create->add_option("--price", f->in.price, "Price of one paid seat, e.g. 1500.00")->type_name("AMOUNT")->required();
+  create->add_option("--currency", f->in.currency, "Currency code, e.g. EUR")->type_name("CODE")->required();
+  create->add_option("--hold-seconds", f->hold_seconds, "How long a buyer has to pay, default 300")
+      ->type_name("SECONDS");
+  create->add_option("--max-seats-per-ticket", f->max_seats, "Seats one ticket may hold, default 1")
+      ->type_name("N");
   create->callback([&tool, f, create] {
     auto opt = [&](const char* flag, const std::string& v) {
       return create->count(flag) > 0 ? std::optional<std::string>(v) : std::nullopt;
@@ -78,7 +83,7 @@ void add_concert_commands(Tool& tool) {
 
   auto which = std::make_shared<std::string>();
   CLI::App* show = concert->add_subcommand("show", "Show one concert");
-  show->add_option("CONCERT", *which, "Concert id or slug")->required();
+  show->add_option("CONCERT", *which, "Concert id or slug")->type_name("")->required();
   show->callback([&tool, which] {
     tool.set_action([which](Context& ctx, Output& out) -> Status {
       TL_ASSIGN_OR_RETURN(Concert c, find_concert(ctx, *which));
@@ -91,7 +96,7 @@ void add_concert_commands(Tool& tool) {
 
   auto to_close = std::make_shared<std::string>();
   CLI::App* close = concert->add_subcommand("close", "Stop sales and applications (held seats may still be paid)");
-  close->add_option("CONCERT", *to_close, "Concert id or slug")->required();
+  close->add_option("CONCERT", *to_close, "Concert id or slug")->type_name("")->required();
   close->callback([&tool, to_close] {
     tool.set_action([to_close](Context& ctx, Output& out) -> Status {
       TL_ASSIGN_OR_RETURN(Concert c, close_concert(ctx, *to_close));

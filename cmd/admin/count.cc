@@ -9,7 +9,7 @@ namespace ticket::cli {
 void add_count_command(Tool& tool) {
   auto concert = std::make_shared<std::string>();
   CLI::App* count = tool.app().add_subcommand("count", "Count tickets by status and zone");
-  count->add_option("--concert", *concert, "Only this concert (id or slug)");
+  count->add_option("--concert", *concert, "Only this concert (id or slug)")->type_name("C");
   count->callback([&tool, concert, count] {
     const bool one = count->count("--concert") > 0;
     tool.set_action([concert, one](Context& ctx, Output& out) -> Status {

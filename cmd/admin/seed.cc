@@ -14,7 +14,7 @@ void add_seed_command(Tool& tool) {
   auto f = std::make_shared<Flags>();
   CLI::App* seed_cmd = tool.app().add_subcommand(
       "seed", "Create or update concerts from a TOML file, matched by slug (safe to repeat)");
-  seed_cmd->add_option("FILE", f->file, "Seed file with one [[concert]] table per concert")->required();
+  seed_cmd->add_option("FILE", f->file, "Seed file with one [[concert]] table per concert")->type_name("")->required();
   seed_cmd->add_flag("--reset", f->reset, "Delete the tickets of the file's existing concerts first");
   seed_cmd->callback([&tool, f] {
     tool.set_action([f](Context& ctx, Output& out) -> Status {

@@ -35,6 +35,8 @@ std::string one_line(std::string msg) {
 
 Tool::Tool(std::string name, std::string description) : name_(std::move(name)), app_(std::move(description), name_) {
   app_.fallthrough();
+  app_.get_formatter()->column_width(32);
+  app_.set_help_all_flag("--help-all", "Describe every subcommand and its options, then exit");
   app_.set_version_flag("--version", name_ + " (TicketLemon) " + std::string(version()));
   app_.add_option("--config", config_path_, "Configuration file (default: $TL_CONFIG, ./ticketlemon.toml, "
                                             "$XDG_CONFIG_HOME/ticketlemon/ticketlemon.toml, "
@@ -102,7 +104,7 @@ int Tool::run(int argc, char** argv) {
         sub = used.empty() ? nullptr : used.front();
       }
       if (!extra.empty()) {
-        msg = (extra.front().rfind("-", 0) == 0 ? "unknown option " : "unknown command ") + ticket::quoted(extra.front());
+        msg = (extra.front().rfind("-", 0) == 0 ? "unknown option " : "unknown command ") + ticket::quote(extra.front());
       }
       std::string help = name_;
       for (const CLI::App* sub = &app_; sub != deepest;) {

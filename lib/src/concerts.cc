@@ -22,14 +22,14 @@ Result<int> field_int(const std::optional<std::string>& text, const char* field,
   const auto v = parse_int(*text, min, max);
   if (!v)
     return invalid(std::string(field) + " must be a whole number from " + std::to_string(min) + " to " +
-                   std::to_string(max) + ", got " + quoted(*text));
+                   std::to_string(max) + ", got " + quote(*text));
   return static_cast<int>(*v);
 }
 
 Status check_text(const std::string& text, const char* field, size_t max, bool allow_empty) {
   if ((!allow_empty && text.empty()) || utf8_length(text) > max || !is_printable_utf8(text))
     return invalid(std::string(field) + " must be " + (allow_empty ? "0" : "1") + " to " + std::to_string(max) +
-                   " printable characters, got " + quoted(text));
+                   " printable characters, got " + quote(text));
   return {};
 }
 
@@ -37,7 +37,7 @@ Status check_slug(const std::string& slug) {
   bool ok = !slug.empty() && slug.size() <= 64 && slug.front() != '-';
   for (char c : slug) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
   if (!ok || parse_int(slug, 0, INT64_MAX))
-    return invalid("slug " + quoted(slug) +
+    return invalid("slug " + quote(slug) +
                    " must be 1 to 64 lower-case letters, digits and dashes, not only digits, such as summer-2026");
   return {};
 }
@@ -86,7 +86,7 @@ Result<Concert> load(Db& db, std::string_view id_or_slug, bool for_update) {
   auto& stmt = db.prepare(id ? (for_update ? kLockById : kSelectById) : (for_update ? kLockBySlug : kSelectBySlug));
   if (id) stmt.setUInt64(1, static_cast<uint64_t>(*id)); else stmt.setString(1, std::string(id_or_slug));
   ResultSetPtr rs = db.query(stmt);
-  if (!rs->next()) return not_found("no concert " + quoted(id_or_slug) + " (see: tl-admin concert list)");
+  if (!rs->next()) return not_found("no concert " + quote(id_or_slug) + " (see: tl-admin concert list)");
   return read_concert(*rs);
 }
 
@@ -142,7 +142,7 @@ Result<Concert> create_concert(Context& ctx, const Concert& concert) {
       insert.execute();
     } catch (const sql::SQLException& e) {
       if (e.getErrorCode() != kErDupEntry) throw;
-      return conflict("a concert with slug " + quoted(c.slug) + " already exists");
+      return conflict("a concert with slug " + quote(c.slug) + " already exists");
     }
     c.id = db->last_insert_id();
     record_audit(*db, ctx.actor(), {action::kConcertCreated, c.id, std::nullopt, "", concert_rows::audit_detail(c)});

@@ -133,12 +133,12 @@ Status set_from_text(Config& c, const KeyDef& k, const std::string& value, const
   const std::string key = std::string("[") + k.section + "] " + k.name;
   if (k.type == KeyDef::kInt) {
     const auto v = parse_int(value, k.min, k.max);
-    if (!v) return config_error(where + ": " + key + ": " + int_range(k) + ", got " + quoted(value));
+    if (!v) return config_error(where + ": " + key + ": " + int_range(k) + ", got " + quote(value));
     *k.num(c) = static_cast<int>(*v);
     return {};
   }
   if (k.check) {
-    if (auto why = k.check(value)) return config_error(where + ": " + key + ": " + *why + ", got " + quoted(value));
+    if (auto why = k.check(value)) return config_error(where + ": " + key + ": " + *why + ", got " + quote(value));
   }
   *k.str(c) = value;
   return {};
@@ -175,7 +175,7 @@ Status set_from_toml(Config& c, const KeyDef& k, const toml::node& node, const s
   const auto* v = node.as_string();
   if (!v) return config_error(where + ": " + key + ": expected a string, got " + type_name(node));
   if (k.check) {
-    if (auto why = k.check(v->get())) return config_error(where + ": " + key + ": " + *why + ", got " + quoted(v->get()));
+    if (auto why = k.check(v->get())) return config_error(where + ": " + key + ": " + *why + ", got " + quote(v->get()));
   }
   *k.str(c) = v->get();
   return {};
@@ -244,7 +244,7 @@ Status apply_file(Config& c, const std::string& path) {
     const std::string section(section_key.str());
     const std::string where = path + ":" + line_of(section_key.source());
     if (!section_node.is_table()) {
-      return config_error(where + ": unknown key " + quoted(section) +
+      return config_error(where + ": unknown key " + quote(section) +
                           " outside a section (sections are [mysql], [redis], [security], [daemon], [log])");
     }
     if (!is_section(section)) {
@@ -254,7 +254,7 @@ Status apply_file(Config& c, const std::string& path) {
     for (const auto& [key, node] : *section_node.as_table()) {
       const KeyDef* k = find_key(section, key.str());
       if (!k) {
-        return config_error(path + ":" + line_of(key.source()) + ": unknown key " + quoted(key.str()) +
+        return config_error(path + ":" + line_of(key.source()) + ": unknown key " + quote(key.str()) +
                             " in [" + section + "]");
       }
       TL_TRY(set_from_toml(c, *k, node, path));
@@ -282,7 +282,7 @@ Status apply_environment(Config& c, const std::map<std::string, std::string>& en
       continue;
     }
     const KeyDef* k = find_key(section, key);
-    if (!k) return config_error(where + ": unknown key " + quoted(key) + " in [" + section + "]");
+    if (!k) return config_error(where + ": unknown key " + quote(key) + " in [" + section + "]");
     TL_TRY(set_from_text(c, *k, value, where));
   }
   return {};
@@ -300,7 +300,7 @@ Status apply_overrides(Config& c, const std::vector<ConfigOverride>& overrides) 
 
 std::string show(const KeyDef& k, const Config& c) {
   auto& mc = const_cast<Config&>(c);
-  return k.type == KeyDef::kInt ? std::to_string(*k.num(mc)) : quoted(*k.str(mc));
+  return k.type == KeyDef::kInt ? std::to_string(*k.num(mc)) : quote(*k.str(mc));
 }
 
 }  // namespace

@@ -49,7 +49,7 @@ Result<std::string> Context::secret() {
 
 Status Context::set_actor(const std::string& actor) {
   if (actor.empty() || utf8_length(actor) > 64 || !is_printable_utf8(actor))
-    return invalid("actor " + quoted(actor) + " must be 1 to 64 printable characters");
+    return invalid("actor " + quote(actor) + " must be 1 to 64 printable characters");
   actor_ = actor;
   return {};
 }

@@ -8,9 +8,9 @@
 #include <chrono>
 #include <cstring>
 #include <mutex>
-#include <regex>
 #include <thread>
 
+#include "tcp_probe.h"
 #include "ticket/text.h"
 
 namespace ticket {
@@ -54,16 +54,6 @@ bool is_connection_lost(int code) {
          code == kCrConnectionError || code == kCrConnHostError;
 }
 
-// "Can't connect to MySQL server on '127.0.0.1' (111)" -> "Connection refused".
-std::string os_reason(const std::string& message) {
-  static const std::regex errno_re(R"(\((\d+)\)\s*$)");
-  std::smatch m;
-  if (std::regex_search(message, m, errno_re)) {
-    const int err = std::stoi(m[1]);
-    if (err > 0 && err < 200) return std::strerror(err);
-  }
-  return message;
-}
 
 }  // namespace
 
@@ -120,6 +110,12 @@ Status Db::open() {
     conn_->commit();
   } catch (const sql::SQLException& e) {
     conn_.reset();
+    if (is_connection_lost(e.getErrorCode())) {
+      // The client library hides why the connection failed; ask the network.
+      std::string why = tcp_probe(config_.host, config_.port, config_.connect_timeout_ms);
+      if (why.empty()) why = "the server did not answer (" + std::string(e.what()) + ")";
+      return unavailable("cannot reach MySQL at " + endpoint_ + ": " + why);
+    }
     return error_from(e, "");
   }
   return {};
@@ -130,20 +126,17 @@ Error Db::error_from(const sql::SQLException& e, const std::string& what) const 
   const std::string msg = e.what();
   const std::string prefix = what.empty() ? "" : what + ": ";
   switch (code) {
-    case kCrConnectionError:
-    case kCrConnHostError:
-      return unavailable(prefix + "cannot reach MySQL at " + endpoint_ + ": " + os_reason(msg));
     case kCrUnknownHost:
       return unavailable(prefix + "cannot reach MySQL at " + endpoint_ + ": unknown host");
     case kErAccessDenied:
-      return config_error(prefix + "MySQL at " + endpoint_ + " refused user " + quoted(config_.user) +
+      return config_error(prefix + "MySQL at " + endpoint_ + " refused user " + quote(config_.user) +
                           ": check [mysql] user and the password");
     case kErDbAccessDenied:
-      return config_error(prefix + "MySQL user " + quoted(config_.user) + " may not use database " +
-                          quoted(config_.database) + " at " + endpoint_);
+      return config_error(prefix + "MySQL user " + quote(config_.user) + " may not use database " +
+                          quote(config_.database) + " at " + endpoint_);
     case kErBadDb:
       return config_error(prefix + "MySQL at " + endpoint_ + " has no database " +
-                          quoted(config_.database) + "; create it with: tl-admin db migrate");
+                          quote(config_.database) + "; create it with: tl-admin db migrate");
     default:
       break;
   }

@@ -8,7 +8,7 @@ namespace ticket {
 
 Result<Cents> parse_money(std::string_view text) {
   const auto bad = [&] {
-    return invalid(quoted(text) + " is not an amount such as 1500.00 (digits, at most two decimals)");
+    return invalid(quote(text) + " is not an amount such as 1500.00 (digits, at most two decimals)");
   };
   const auto dot = text.find('.');
   std::string_view whole = text.substr(0, dot);
@@ -34,10 +34,10 @@ std::string format_money(Cents cents) {
 }
 
 Result<std::string> parse_currency(std::string_view text) {
-  if (text.size() != 3) return invalid(quoted(text) + " is not a currency code such as EUR or USD");
+  if (text.size() != 3) return invalid(quote(text) + " is not a currency code such as EUR or USD");
   for (char c : text) {
     if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
-      return invalid(quoted(text) + " is not a currency code such as EUR or USD");
+      return invalid(quote(text) + " is not a currency code such as EUR or USD");
   }
   return to_upper(text);
 }

@@ -114,7 +114,7 @@ Result<MigrationReport> migrate(const MysqlConfig& config) {
   }
   if (!first.ok()) return std::move(first).error();
   Db& db = **first;
-  const std::string where = quoted(config.database) + " at " + db.endpoint();
+  const std::string where = quote(config.database) + " at " + db.endpoint();
   const std::string lock_name = "ticketlemon.migrate." + config.database;
 
   TL_TRY(db.transaction([&]() -> Status {
@@ -168,7 +168,7 @@ Status drop_schema(Db& db) {
 }
 
 Status check_schema(Db& db) {
-  const std::string where = quoted(db.database()) + " at " + db.endpoint();
+  const std::string where = quote(db.database()) + " at " + db.endpoint();
   auto version = db.transaction<int>([&]() -> Result<int> {
     try {
       ResultSetPtr rs = db.query(db.prepare(kSelectVersion));

@@ -16,7 +16,7 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 int letter_value(char c) { return (c >= 'a' ? c - 'a' : c - 'A') + 1; }
 
 Error bad_label(std::string_view label) {
-  return invalid(quoted(label) + " is not a seat label (" + std::string(kLabelHelp) + ")");
+  return invalid(quote(label) + " is not a seat label (" + std::string(kLabelHelp) + ")");
 }
 
 }  // namespace

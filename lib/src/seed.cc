@@ -62,7 +62,7 @@ Result<ConcertInput> read_concert_table(const toml::table& t, const std::string&
     const std::string k(key.str());
     bool known = false;
     for (const char* f : kFields) known = known || k == f;
-    if (!known) return invalid(where + ":" + std::to_string(key.source().begin.line) + ": unknown field " + quoted(k));
+    if (!known) return invalid(where + ":" + std::to_string(key.source().begin.line) + ": unknown field " + quote(k));
   }
   auto get = [&](const char* field, bool required) -> Result<std::optional<std::string>> {
     const toml::node* node = t.get(field);
@@ -164,7 +164,7 @@ Result<std::vector<Concert>> read_seed_file(const std::string& path) {
   }
   for (const auto& [key, node] : root) {
     if (key.str() != "concert")
-      return invalid(path + ":" + std::to_string(key.source().begin.line) + ": unknown key " + quoted(key.str()) +
+      return invalid(path + ":" + std::to_string(key.source().begin.line) + ": unknown key " + quote(key.str()) +
                      " (a seed file holds [[concert]] tables)");
   }
   const toml::array* list = root["concert"].as_array();
@@ -178,8 +178,8 @@ Result<std::vector<Concert>> read_seed_file(const std::string& path) {
     if (!t) return invalid(where + ": concert must be a table ([[concert]])");
     TL_ASSIGN_OR_RETURN(ConcertInput in, read_concert_table(*t, path));
     auto c = validate_concert(in);
-    if (!c.ok()) return c.error().with_context(where + ": concert " + quoted(in.slug));
-    if (!slugs.insert(c->slug).second) return invalid(where + ": slug " + quoted(c->slug) + " appears twice");
+    if (!c.ok()) return c.error().with_context(where + ": concert " + quote(in.slug));
+    if (!slugs.insert(c->slug).second) return invalid(where + ": slug " + quote(c->slug) + " appears twice");
     out.push_back(std::move(*c));
   }
   return out;
@@ -222,7 +222,7 @@ Result<std::vector<SeedOutcome>> seed(Context& ctx, const std::vector<Concert>& 
       }
       if (!(o.concert.layout == before.layout)) {
         Status fits = check_shrink(*db, before.id, o.concert.layout);
-        if (!fits.ok()) return fits.error().with_context("concert " + quoted(before.slug));
+        if (!fits.ok()) return fits.error().with_context("concert " + quote(before.slug));
       }
       auto& update = db->prepare(kUpdate);
       concert_rows::bind_fields(update, 1, o.concert);

@@ -33,7 +33,7 @@ size_t utf8_sequence(std::string_view s, size_t i) {
 
 }  // namespace
 
-std::string quoted(std::string_view s) {
+std::string quote(std::string_view s) {
   std::string out = "'";
   size_t shown = 0;
   size_t i = 0;

@@ -90,7 +90,7 @@ std::string format(Millis ms, const char* date_time_sep, bool zulu, bool always_
 
 Result<Millis> parse_iso8601(std::string_view text) {
   const auto bad = [&] {
-    return invalid(quoted(text) + " is not a date and time such as 2026-12-31T20:00:00Z (a time zone is required)");
+    return invalid(quote(text) + " is not a date and time such as 2026-12-31T20:00:00Z (a time zone is required)");
   };
   Fields f;
   const size_t pos = read_fields(text, f);
@@ -113,7 +113,7 @@ std::string to_sql_datetime(Millis ms) { return format(ms, " ", false, true); }
 Result<Millis> from_sql_datetime(std::string_view text) {
   Fields f;
   const size_t pos = read_fields(text, f);
-  if (pos == 0 || pos != text.size()) return internal("MySQL returned an unreadable time " + quoted(text));
+  if (pos == 0 || pos != text.size()) return internal("MySQL returned an unreadable time " + quote(text));
   return to_millis(f);
 }
 

@@ -11,7 +11,7 @@ namespace ticket {
 // `s` for an error message: in single quotes, control and non-UTF-8 bytes
 // escaped, cut to about 40 characters so that a 10 MB argument still gives a
 // one-line message.
-std::string quoted(std::string_view s);
+std::string quote(std::string_view s);
 
 // True when `s` is valid UTF-8 without control characters (C0, DEL, C1).
 bool is_printable_utf8(std::string_view s);

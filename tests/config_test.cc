@@ -1,0 +1,292 @@
+#include "ticket/config.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "support/servers.h"
+
+namespace ticket {
+namespace {
+
+using testing::TempDir;
+
+// Runs load_config from inside `dir` so that ./ticketlemon.toml is looked up there.
+Result<Config> load_in(const std::string& dir, ConfigRequest req) {
+  char old[4096];
+  if (getcwd(old, sizeof old) == nullptr) std::abort();
+  if (chdir(dir.c_str()) != 0) std::abort();
+  auto r = load_config(req);
+  if (chdir(old) != 0) std::abort();
+  return r;
+}
+
+ConfigRequest with_home(const TempDir& t) {
+  ConfigRequest req;
+  req.env["HOME"] = t.path();
+  return req;
+}
+
+std::string error_of(const Result<Config>& r) {
+  EXPECT_FALSE(r.ok());
+  if (r.ok()) return "";
+  EXPECT_EQ(r.error().kind(), ErrorKind::kConfig);
+  return r.error().message();
+}
+
+TEST(Config, BuiltInDefaultsWhenNoFileIsFound) {
+  TempDir t;
+  auto c = load_in(t.path(), with_home(t));
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_EQ(c->source, "");
+  EXPECT_EQ(c->mysql.host, "127.0.0.1");
+  EXPECT_EQ(c->mysql.port, 3306);
+  EXPECT_EQ(c->mysql.user, "ticketlemon");
+  EXPECT_EQ(c->redis.port, 6379);
+  EXPECT_EQ(c->redis.key_prefix, "tl");
+  EXPECT_EQ(c->daemon.listen, "127.0.0.1:9464");
+  EXPECT_EQ(c->daemon.reconcile_interval_s, 60);
+  EXPECT_EQ(c->log.level, "info");
+}
+
+TEST(Config, ReadsEverySection) {
+  TempDir t;
+  const auto path = t.write("c.toml", R"([mysql]
+host = "db.internal"
+port = 3307
+user = "tl_app"
+password_file = "/run/secrets/mysql"
+database = "tickets"
+
+[redis]
+host = "cache.internal"
+port = 6380
+db = 2
+key_prefix = "shop1"
+
+[security]
+secret_file = "/run/secrets/tl"
+
+[daemon]
+listen = "0.0.0.0:9500"
+reconcile_interval_s = 30
+
+[log]
+level = "debug"
+)");
+  ConfigRequest req = with_home(t);
+  req.path = path;
+  auto c = load_in(t.path(), req);
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_EQ(c->source, path);
+  EXPECT_EQ(c->mysql.host, "db.internal");
+  EXPECT_EQ(c->mysql.port, 3307);
+  EXPECT_EQ(c->mysql.user, "tl_app");
+  EXPECT_EQ(c->mysql.password_file, "/run/secrets/mysql");
+  EXPECT_EQ(c->mysql.database, "tickets");
+  EXPECT_EQ(c->redis.host, "cache.internal");
+  EXPECT_EQ(c->redis.port, 6380);
+  EXPECT_EQ(c->redis.db, 2);
+  EXPECT_EQ(c->redis.key_prefix, "shop1");
+  EXPECT_EQ(c->security.secret_file, "/run/secrets/tl");
+  EXPECT_EQ(c->daemon.listen, "0.0.0.0:9500");
+  EXPECT_EQ(c->daemon.reconcile_interval_s, 30);
+  EXPECT_EQ(c->log.level, "debug");
+}
+
+TEST(Config, SearchOrderFlagThenEnvThenCwdThenXdg) {
+  TempDir t;
+  const auto flag = t.write("flag.toml", "[mysql]\nport = 1001\n");
+  const auto env = t.write("env.toml", "[mysql]\nport = 1002\n");
+  t.write("ticketlemon.toml", "[mysql]\nport = 1003\n");
+  t.write("xdg/ticketlemon/ticketlemon.toml", "[mysql]\nport = 1004\n");
+  t.write("home/.config/ticketlemon/ticketlemon.toml", "[mysql]\nport = 1005\n");
+
+  ConfigRequest req;
+  req.env["HOME"] = t.path() + "/home";
+  req.env["XDG_CONFIG_HOME"] = t.path() + "/xdg";
+  req.env["TL_CONFIG"] = env;
+  req.path = flag;
+  EXPECT_EQ(load_in(t.path(), req)->mysql.port, 1001);
+  req.path.reset();
+  EXPECT_EQ(load_in(t.path(), req)->mysql.port, 1002);
+  req.env.erase("TL_CONFIG");
+  EXPECT_EQ(load_in(t.path(), req)->mysql.port, 1003);
+  EXPECT_EQ(load_in(t.path() + "/xdg", req)->mysql.port, 1004);
+  req.env.erase("XDG_CONFIG_HOME");
+  auto home = load_in(t.path() + "/xdg", req);
+  EXPECT_EQ(home->mysql.port, 1005);
+  EXPECT_EQ(home->source, t.path() + "/home/.config/ticketlemon/ticketlemon.toml");
+}
+
+TEST(Config, EnvironmentBeatsFileAndFlagBeatsEnvironment) {
+  TempDir t;
+  ConfigRequest req = with_home(t);
+  req.path = t.write("c.toml", "[mysql]\nport = 3307\n[daemon]\nlisten = \"127.0.0.1:1\"\n");
+  req.env["TL_MYSQL_PORT"] = "3308";
+  req.env["TL_DAEMON_LISTEN"] = "127.0.0.1:2";
+  req.env["TL_REDIS_KEY_PREFIX"] = "envprefix";
+  req.env["TL_MYSQL_PASSWORD"] = "s3cret";
+  req.overrides.push_back({"daemon.listen", "127.0.0.1:3", "--listen"});
+  auto c = load_in(t.path(), req);
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_EQ(c->mysql.port, 3308);
+  EXPECT_EQ(c->redis.key_prefix, "envprefix");
+  EXPECT_EQ(c->daemon.listen, "127.0.0.1:3");
+  ASSERT_TRUE(c->mysql.password.has_value());
+  EXPECT_EQ(*c->mysql.password, "s3cret");
+}
+
+TEST(Config, UnknownKeyNamesFileLineAndKey) {
+  TempDir t;
+  ConfigRequest req = with_home(t);
+  req.path = t.write("c.toml", "[mysql]\nhost = \"x\"\nprot = 3306\n");
+  EXPECT_EQ(error_of(load_in(t.path(), req)), *req.path + ":3: unknown key 'prot' in [mysql]");
+}
+
+TEST(Config, UnknownSectionNamesFileAndLine) {
+  TempDir t;
+  ConfigRequest req = with_home(t);
+  req.path = t.write("c.toml", "\n[mysqll]\nport = 1\n");
+  EXPECT_EQ(error_of(load_in(t.path(), req)),
+            *req.path + ":2: unknown section [mysqll] (sections are [mysql], [redis], [security], [daemon], [log])");
+}
+
+TEST(Config, KeyOutsideASectionIsRefused) {
+  TempDir t;
+  ConfigRequest req = with_home(t);
+  req.path = t.write("c.toml", "port = 1\n");
+  EXPECT_EQ(error_of(load_in(t.path(), req)),
+            *req.path +
+                ":1: unknown key 'port' outside a section (sections are [mysql], [redis], [security], [daemon], [log])");
+}
+
+TEST(Config, WrongTypeNamesFileLineAndKey) {
+  TempDir t;
+  ConfigRequest req = with_home(t);
+  req.path = t.write("c.toml", "[redis]\n\nport = \"6379\"\n");
+  EXPECT_EQ(error_of(load_in(t.path(), req)),
+            *req.path + ":3: [redis] port: expected a whole number from 1 to 65535, got a string");
+  req.path = t.write("d.toml", "[mysql]\nhost = 12\n");
+  EXPECT_EQ(error_of(load_in(t.path(), req)), *req.path + ":2: [mysql] host: expected a string, got an integer");
+}
+
+TEST(Config, OutOfRangeValueIsRefused) {
+  TempDir t;
+  ConfigRequest req = with_home(t);
+  req.path = t.write("c.toml", "[mysql]\nport = 70000\n");
+  EXPECT_EQ(error_of(load_in(t.path(), req)),
+            *req.path + ":2: [mysql] port: expected a whole number from 1 to 65535, got 70000");
+  req.path = t.write("d.toml", "[daemon]\nlisten = \"nowhere\"\n");
+  EXPECT_EQ(error_of(load_in(t.path(), req)),
+            *req.path + ":2: [daemon] listen: expected HOST:PORT, such as 127.0.0.1:9464, got 'nowhere'");
+  req.path = t.write("e.toml", "[log]\nlevel = \"loud\"\n");
+  EXPECT_EQ(error_of(load_in(t.path(), req)),
+            *req.path + ":2: [log] level: expected one of trace, debug, info, warn, error, critical, off, got 'loud'");
+  req.path = t.write("f.toml", "[mysql]\ndatabase = \"x; DROP\"\n");
+  EXPECT_EQ(error_of(load_in(t.path(), req)),
+            *req.path + ":2: [mysql] database: expected 1 to 64 letters, digits or underscores, got 'x; DROP'");
+}
+
+TEST(Config, MalformedTomlNamesFileAndLine) {
+  TempDir t;
+  ConfigRequest req = with_home(t);
+  req.path = t.write("c.toml", "[mysql]\nport = = 3\n");
+  const std::string msg = error_of(load_in(t.path(), req));
+  EXPECT_EQ(msg.rfind(*req.path + ":2: ", 0), 0u) << msg;
+}
+
+TEST(Config, MissingFileIsAConfigError) {
+  TempDir t;
+  ConfigRequest req = with_home(t);
+  req.path = t.path() + "/absent.toml";
+  EXPECT_EQ(error_of(load_in(t.path(), req)),
+            "cannot read config file " + *req.path + ": No such file or directory");
+  req.path.reset();
+  req.env["TL_CONFIG"] = t.path() + "/also-absent.toml";
+  EXPECT_EQ(error_of(load_in(t.path(), req)),
+            "cannot read config file " + t.path() + "/also-absent.toml: No such file or directory");
+}
+
+TEST(Config, FileReadableByOthersIsRefused) {
+  TempDir t;
+  ConfigRequest req = with_home(t);
+  req.path = t.write("c.toml", "[mysql]\nport = 1\n", 0644);
+  EXPECT_EQ(error_of(load_in(t.path(), req)),
+            "config file " + *req.path + " is accessible by group or others (mode 0644); run: chmod 600 " + *req.path);
+  req.path = t.write("d.toml", "[mysql]\nport = 1\n", 0640);
+  EXPECT_FALSE(load_in(t.path(), req).ok());
+  req.path = t.write("e.toml", "[mysql]\nport = 1\n", 0400);
+  EXPECT_TRUE(load_in(t.path(), req).ok());
+}
+
+TEST(Config, DirectoryIsNotAConfigFile) {
+  TempDir t;
+  ConfigRequest req = with_home(t);
+  req.path = t.path();
+  EXPECT_EQ(error_of(load_in(t.path(), req)), "cannot read config file " + t.path() + ": not a regular file");
+}
+
+TEST(Config, EnvironmentErrorsNameTheVariable) {
+  TempDir t;
+  ConfigRequest req = with_home(t);
+  req.env["TL_MYSQL_PROT"] = "1";
+  EXPECT_EQ(error_of(load_in(t.path(), req)), "environment variable TL_MYSQL_PROT: unknown key 'prot' in [mysql]");
+  req.env.erase("TL_MYSQL_PROT");
+  req.env["TL_REDIS_PORT"] = "abc";
+  EXPECT_EQ(error_of(load_in(t.path(), req)),
+            "environment variable TL_REDIS_PORT: [redis] port: expected a whole number from 1 to 65535, got 'abc'");
+  req.env["TL_REDIS_PORT"] = "-1";
+  EXPECT_FALSE(load_in(t.path(), req).ok());
+}
+
+TEST(Config, UnrelatedEnvironmentIsIgnored) {
+  TempDir t;
+  ConfigRequest req = with_home(t);
+  req.env["TL_SOMETHING_ELSE"] = "x";
+  req.env["TLX"] = "y";
+  req.env["TL_"] = "z";
+  EXPECT_TRUE(load_in(t.path(), req).ok());
+}
+
+TEST(Config, FlagOverrideErrorsNameTheFlag) {
+  TempDir t;
+  ConfigRequest req = with_home(t);
+  req.overrides.push_back({"daemon.listen", "bad", "--listen"});
+  EXPECT_EQ(error_of(load_in(t.path(), req)),
+            "--listen: [daemon] listen: expected HOST:PORT, such as 127.0.0.1:9464, got 'bad'");
+}
+
+TEST(Config, SecretFileMustBePrivate) {
+  TempDir t;
+  const auto open_secret = t.write("secret", "0123456789abcdef\n", 0644);
+  auto r = read_secret_file(open_secret, "secret");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind(), ErrorKind::kConfig);
+  EXPECT_EQ(r.error().message(), "secret file " + open_secret +
+                                     " is accessible by group or others (mode 0644); run: chmod 600 " + open_secret);
+  const auto good = t.write("good", "0123456789abcdef\n", 0600);
+  auto ok = read_secret_file(good, "secret");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(*ok, "0123456789abcdef");
+  auto missing = read_secret_file(t.path() + "/none", "MySQL password");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message(),
+            "cannot read MySQL password file " + t.path() + "/none: No such file or directory");
+}
+
+TEST(Config, ChangesAreListedWithoutSecrets) {
+  Config a, b;
+  b.daemon.reconcile_interval_s = 30;
+  b.log.level = "debug";
+  b.mysql.password = "topsecret";
+  const auto changes = config_changes(a, b);
+  ASSERT_EQ(changes.size(), 3u);
+  EXPECT_EQ(changes[0], "[daemon] reconcile_interval_s: 60 -> 30");
+  EXPECT_EQ(changes[1], "[log] level: 'info' -> 'debug'");
+  EXPECT_EQ(changes[2], "[mysql] password: changed");
+  for (const auto& c : changes) EXPECT_EQ(c.find("topsecret"), std::string::npos);
+  EXPECT_TRUE(config_changes(a, a).empty());
+}
+
+}  // namespace
+}  // namespace ticket

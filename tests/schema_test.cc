@@ -1,0 +1,165 @@
+#include "ticket/schema.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "support/servers.h"
+
+namespace ticket {
+namespace {
+
+using testing::TestEnv;
+
+int64_t scalar(Db& db, const std::string& sql) {
+  auto r = db.transaction<int64_t>([&]() -> Result<int64_t> {
+    ResultSetPtr rs = db.query(db.prepare(sql));
+    rs->next();
+    return rs->getInt64(1);
+  });
+  EXPECT_TRUE(r.ok()) << r.error().message();
+  return r.ok() ? *r : -1;
+}
+
+void exec(Db& db, const std::string& sql) {
+  Status s = db.transaction([&]() -> Status {
+    db.prepare(sql).execute();
+    return {};
+  });
+  ASSERT_TRUE(s.ok()) << s.error().message();
+}
+
+TEST(Schema, MigratingCreatesTheDatabaseAndEveryTable) {
+  TestEnv env(false);
+  auto r = migrate(env.config().mysql);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->from_version, 0);
+  EXPECT_EQ(r->to_version, latest_schema_version());
+  EXPECT_EQ(r->applied, std::vector<int>{1});
+  auto db = Db::connect(env.config().mysql);
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(scalar(**db, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
+                         "TABLE_NAME IN ('CONCERTS','CUSTOMERS','TICKETS','TICKET_SEATS','TICKETS_APPLY_BUY',"
+                         "'TICKETS_APPLY_FREE','AUDIT_LOG','SCHEMA_VERSION') AND ENGINE = 'InnoDB'"),
+            8);
+  EXPECT_TRUE(check_schema(**db).ok());
+}
+
+TEST(Schema, MigratingTwiceChangesNothing) {
+  TestEnv env;
+  auto db = Db::connect(env.config().mysql);
+  ASSERT_TRUE(db.ok());
+  const int64_t tables = scalar(**db, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()");
+  const int64_t columns =
+      scalar(**db, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()");
+  const int64_t indexes =
+      scalar(**db, "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()");
+  auto again = migrate(env.config().mysql);
+  ASSERT_TRUE(again.ok()) << again.error().message();
+  EXPECT_TRUE(again->applied.empty());
+  EXPECT_EQ(again->from_version, latest_schema_version());
+  EXPECT_EQ(again->to_version, latest_schema_version());
+  EXPECT_EQ(scalar(**db, "SELECT COUNT(*) FROM SCHEMA_VERSION"), latest_schema_version());
+  EXPECT_EQ(scalar(**db, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"), tables);
+  EXPECT_EQ(scalar(**db, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"),
+            columns);
+  EXPECT_EQ(scalar(**db, "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()"),
+            indexes);
+}
+
+TEST(Schema, NewerSchemaIsRefusedNamingTheVersion) {
+  TestEnv env;
+  auto db = Db::connect(env.config().mysql);
+  ASSERT_TRUE(db.ok());
+  exec(**db, "INSERT INTO SCHEMA_VERSION (version, description, applied_at) VALUES (99, 'future', NOW(3))");
+  Status s = check_schema(**db);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().kind(), ErrorKind::kConfig);
+  EXPECT_EQ(s.error().message(), "the database '" + env.database() + "' at 127.0.0.1:" +
+                                     std::to_string(env.sandbox().mysql_port) +
+                                     " has schema version 99, newer than this TicketLemon knows (up to " +
+                                     std::to_string(latest_schema_version()) + "); upgrade TicketLemon");
+  auto m = migrate(env.config().mysql);
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error().kind(), ErrorKind::kConfig);
+  EXPECT_NE(m.error().message().find("has schema version 99"), std::string::npos);
+  // Every operation goes through Context::db(), which checks the version.
+  auto ctx = env.context();
+  auto conn = ctx->db();
+  ASSERT_FALSE(conn.ok());
+  EXPECT_EQ(conn.error().kind(), ErrorKind::kConfig);
+}
+
+TEST(Schema, MissingSchemaSaysToMigrate) {
+  TestEnv env(false);
+  Status created = [&]() -> Status {
+    TL_ASSIGN_OR_RETURN(auto server, Db::connect(env.config().mysql, false));
+    return server->transaction([&]() -> Status {
+      server->prepare("CREATE DATABASE `" + env.database() + "`").execute();
+      return {};
+    });
+  }();
+  ASSERT_TRUE(created.ok()) << created.error().message();
+  auto ctx = env.context();
+  auto conn = ctx->db();
+  ASSERT_FALSE(conn.ok());
+  EXPECT_EQ(conn.error().kind(), ErrorKind::kConfig);
+  EXPECT_EQ(conn.error().message(), "the database '" + env.database() + "' at 127.0.0.1:" +
+                                        std::to_string(env.sandbox().mysql_port) +
+                                        " has no TicketLemon schema; run: tl-admin db migrate");
+}
+
+TEST(Schema, ConcurrentMigratorsApplyEachMigrationOnce) {
+  TestEnv env(false);
+  std::vector<std::thread> threads;
+  std::atomic<int> applied{0}, failed{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      auto r = migrate(env.config().mysql);
+      if (!r.ok()) {
+        ++failed;
+        return;
+      }
+      applied += static_cast<int>(r->applied.size());
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(applied.load(), latest_schema_version());
+}
+
+TEST(Schema, UnreachableServerIsUnavailableWithTheAddress) {
+  Config c;
+  c.mysql.port = 1;  // nothing listens on port 1
+  c.mysql.password = "x";
+  c.mysql.connect_timeout_ms = 2000;
+  auto db = Db::connect(c.mysql);
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.error().kind(), ErrorKind::kUnavailable);
+  EXPECT_EQ(db.error().message(), "cannot reach MySQL at 127.0.0.1:1: Connection refused");
+  c.redis.port = 1;
+  auto redis = Redis::connect(c.redis);
+  ASSERT_FALSE(redis.ok());
+  EXPECT_EQ(redis.error().kind(), ErrorKind::kUnavailable);
+  EXPECT_EQ(redis.error().message(), "cannot reach Redis at 127.0.0.1:1: Connection refused");
+}
+
+TEST(Schema, WrongPasswordIsAConfigError) {
+  TestEnv env(false);
+  MysqlConfig m = env.config().mysql;
+  m.password = "wrong";
+  auto db = Db::connect(m);
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.error().kind(), ErrorKind::kConfig);
+  EXPECT_EQ(db.error().message(), "MySQL at 127.0.0.1:" + std::to_string(env.sandbox().mysql_port) +
+                                      " refused user 'ticketlemon': check [mysql] user and the password");
+  RedisConfig r = env.config().redis;
+  r.password = "wrong";
+  auto redis = Redis::connect(r);
+  ASSERT_FALSE(redis.ok());
+  EXPECT_EQ(redis.error().kind(), ErrorKind::kConfig);
+}
+
+}  // namespace
+}  // namespace ticket

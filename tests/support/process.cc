@@ -1,0 +1,116 @@
+#include "support/process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+namespace ticket::testing {
+
+std::string tool_path(const std::string& name) {
+  if (name == "ticketlemond") return std::string(TL_BUILD_DIR) + "/daemon/" + name;
+  if (name == "tl-bench") return std::string(TL_BUILD_DIR) + "/tests/" + name;
+  return std::string(TL_BUILD_DIR) + "/cmd/" + name;
+}
+
+ToolRun run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+            const std::string& input, const std::string& cwd) {
+  int in_pipe[2], out_pipe[2], err_pipe[2];
+  if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0)
+    std::abort();
+  std::string dir = cwd;
+  std::string made_dir;
+  if (dir.empty()) {
+    std::string base = std::filesystem::temp_directory_path() / "tlcwd-XXXXXX";
+    if (mkdtemp(base.data()) == nullptr) std::abort();
+    dir = made_dir = base;
+  }
+  std::vector<std::string> envs = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/nonexistent", "LANG=C"};
+  for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
+
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(in_pipe[0], 0);
+    dup2(out_pipe[1], 1);
+    dup2(err_pipe[1], 2);
+    if (chdir(dir.c_str()) != 0) _exit(126);
+    std::vector<char*> args, envp;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    for (const auto& e : envs) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+    execve(args[0], args.data(), envp.data());
+    _exit(127);
+  }
+  close(in_pipe[0]);
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  signal(SIGPIPE, SIG_IGN);
+  size_t written = 0;
+  if (input.empty()) {
+    close(in_pipe[1]);
+    in_pipe[1] = -1;
+  }
+  ToolRun r;
+  pollfd fds[3] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}, {in_pipe[1], POLLOUT, 0}};
+  int open_outputs = 2;
+  while (open_outputs > 0) {
+    const nfds_t n = in_pipe[1] >= 0 ? 3 : 2;
+    if (poll(fds, n, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLHUP))) {
+        char buf[65536];
+        const ssize_t got = read(fds[i].fd, buf, sizeof buf);
+        if (got <= 0) {
+          close(fds[i].fd);
+          fds[i].fd = -1;
+          --open_outputs;
+        } else {
+          (i == 0 ? r.out : r.err).append(buf, static_cast<size_t>(got));
+        }
+      }
+    }
+    if (n == 3 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      const ssize_t put = write(in_pipe[1], input.data() + written, input.size() - written);
+      if (put <= 0 || (written += static_cast<size_t>(put)) == input.size()) {
+        close(in_pipe[1]);
+        in_pipe[1] = -1;
+      }
+    }
+  }
+  if (in_pipe[1] >= 0) close(in_pipe[1]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (!made_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(made_dir, ec);
+  }
+  return r;
+}
+
+ToolRun run_tool(const std::string& config_file, const std::string& tool, const std::vector<std::string>& args,
+                 const std::map<std::string, std::string>& env) {
+  std::vector<std::string> argv = {tool_path(tool)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto e = env;
+  if (!config_file.empty()) e.emplace("TL_CONFIG", config_file);
+  return run(argv, e);
+}
+
+int line_count(const std::string& s) {
+  if (s.empty()) return 0;
+  int n = 0;
+  for (char c : s) n += c == '\n';
+  return s.back() == '\n' ? n : n + 1;
+}
+
+}  // namespace ticket::testing

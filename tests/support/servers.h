@@ -1,0 +1,86 @@
+// Servers for tests. The ctest fixture "servers" starts one shared MariaDB
+// and Redis (scripts/sandbox, in the build tree); each test then takes a
+// database and a Redis key prefix of its own on them (TestEnv). Tests that
+// flush, stop or kill a server start private ones (PrivateSandbox).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ticket/config.h"
+#include "ticket/context.h"
+
+namespace ticket::testing {
+
+struct Sandbox {
+  std::string dir;
+  int mysql_port = 0;
+  int redis_port = 0;
+};
+
+// The shared servers ($TL_TEST_SANDBOX, set by CTest).
+Sandbox shared_sandbox();
+
+// A fresh database (tltest_<random>) and key prefix on a sandbox, migrated
+// unless asked otherwise; dropped again by the destructor.
+class TestEnv {
+ public:
+  explicit TestEnv(bool migrate = true) : TestEnv(shared_sandbox(), migrate) {}
+  TestEnv(Sandbox sandbox, bool migrate);
+  ~TestEnv();
+  TestEnv(const TestEnv&) = delete;
+  TestEnv& operator=(const TestEnv&) = delete;
+
+  const Config& config() const { return config_; }
+  std::unique_ptr<Context> context() const { return std::make_unique<Context>(config_); }
+  // A 0600 TOML file describing this environment, for running the tools.
+  const std::string& config_file() const { return config_file_; }
+  const std::string& database() const { return config_.mysql.database; }
+  const std::string& prefix() const { return config_.redis.key_prefix; }
+  const Sandbox& sandbox() const { return sandbox_; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  Sandbox sandbox_;
+  Config config_;
+  std::string dir_;
+  std::string config_file_;
+};
+
+// Servers of its own in a temporary directory, for fault tests.
+class PrivateSandbox {
+ public:
+  PrivateSandbox();
+  ~PrivateSandbox();
+  PrivateSandbox(const PrivateSandbox&) = delete;
+  PrivateSandbox& operator=(const PrivateSandbox&) = delete;
+
+  const Sandbox& sandbox() const { return sandbox_; }
+  // scripts/sandbox start|stop|kill mysql|redis
+  void control(const std::string& verb, const std::string& server);
+
+ private:
+  Sandbox sandbox_;
+};
+
+// A directory under the test's temporary area, removed by its destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  // Writes a file with the given mode; returns its path.
+  std::string write(const std::string& name, const std::string& content, int mode = 0600) const;
+
+ private:
+  std::string path_;
+};
+
+std::string random_suffix(size_t n = 10);
+
+// Runs a shell command; fails the test when it exits non-zero.
+void shell(const std::string& command);
+
+}  // namespace ticket::testing
