@@ -1,6 +1,7 @@
 #include "common/render.h"
 
 #include "common/table.h"
+#include "ticket/customer.h"
 
 namespace ticket::cli {
 
@@ -34,6 +35,49 @@ std::string concert_text(const Concert& c) {
   f.add("Per ticket", "up to " + std::to_string(c.max_seats_per_ticket) +
                           (c.max_seats_per_ticket == 1 ? " seat" : " seats"));
   f.add("Status", c.open ? "open" : "closed");
+  return f.str();
+}
+
+nlohmann::json ticket_json(const Ticket& t) {
+  nlohmann::json seats = nlohmann::json::array();
+  for (const Seat& s : t.seats) seats.push_back(seat_label(s));
+  auto time_or_null = [](const std::optional<Millis>& ms) {
+    return ms ? nlohmann::json(format_iso8601(*ms)) : nlohmann::json(nullptr);
+  };
+  nlohmann::json j = {
+      {"code", t.code},
+      {"concert_id", t.concert_id},
+      {"zone", std::string(zone_name(t.zone))},
+      {"status", t.status},
+      {"reason", t.reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.reason)},
+      {"seats", seats},
+      {"amount", format_money(t.amount)},
+      {"currency", t.currency},
+      {"hold_expires_at", time_or_null(t.hold_expires_at)},
+      {"paid_at", time_or_null(t.paid_at)},
+  };
+  if (!t.customer_name.empty())
+    j["customer"] = {{"name", t.customer_name}, {"id_number", mask_id(t.customer_last4)}};
+  return j;
+}
+
+std::string seat_list(const Ticket& t) {
+  std::string out;
+  for (const Seat& s : t.seats) out += (out.empty() ? "" : " ") + seat_label(s);
+  return out.empty() ? "-" : out;
+}
+
+std::string ticket_text(const Ticket& t) {
+  Fields f;
+  f.add("Ticket", t.code);
+  f.add("Concert", std::to_string(t.concert_id));
+  f.add("Zone", std::string(zone_name(t.zone)));
+  f.add("Status", t.reason.empty() ? t.status : t.status + " (" + t.reason + ")");
+  f.add("Seats", seat_list(t));
+  if (t.zone == Zone::kBuy) f.add("Amount", format_money(t.amount) + " " + t.currency);
+  if (t.status == "PROCESS" && t.hold_expires_at) f.add("Pay by", format_iso8601(*t.hold_expires_at));
+  if (t.paid_at) f.add("Paid", format_iso8601(*t.paid_at) + " (" + t.platform + " " + t.reference + ")");
+  if (!t.customer_name.empty()) f.add("Customer", t.customer_name + ", id " + mask_id(t.customer_last4));
   return f.str();
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "ticket/concerts.h"
+#include "ticket/tickets.h"
 
 namespace ticket::cli {
 
@@ -14,5 +15,16 @@ nlohmann::json concert_json(const Concert& c);
 
 // "Key: value" lines for one concert.
 std::string concert_text(const Concert& c);
+
+// {"code","concert_id","zone","status","reason","seats":["A1",...],"amount",
+//  "currency","hold_expires_at", ...}
+nlohmann::json ticket_json(const Ticket& t);
+
+// "Key: value" lines for one ticket; the customer masked (name and the last
+// 4 characters of the security number).
+std::string ticket_text(const Ticket& t);
+
+// "A12 A13".
+std::string seat_list(const Ticket& t);
 
 }  // namespace ticket::cli

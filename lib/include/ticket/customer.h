@@ -1,0 +1,43 @@
+// Customers (SPEC §3): known only by the HMAC-SHA256 of their security
+// number under the secret, plus its last 4 characters for display.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "ticket/context.h"
+#include "ticket/db.h"
+
+namespace ticket {
+
+// As typed on the command line, unchecked.
+struct CustomerInput {
+  std::string name;
+  std::string age;
+  std::string gender;
+  std::string id_number;
+};
+
+struct Customer {
+  std::string name;       // 1-255 printable characters
+  int age = 0;            // 0-150
+  std::string gender;     // "Male", "Female", "LGBT+" or "Unspecified"
+  std::string id_number;  // 4-32 letters or digits, upper case
+};
+
+// Checks every field (SPEC §6 customer flags); the first problem is a
+// kInvalid naming the flag.
+Result<Customer> validate_customer(const CustomerInput& input);
+
+// The stored form of a security number: HMAC-SHA256 under `secret`.
+std::string customer_id_hash(const std::string& secret, const std::string& id_number);
+
+// "****1234": what may be shown of a security number.
+std::string mask_id(const std::string& last4);
+
+// Finds the customer by the hash of their security number, creating them or
+// updating their name, age and gender; returns the id. Call inside
+// Db::transaction (throws like the driver).
+uint64_t upsert_customer(Db& db, const std::string& secret, const Customer& customer);
+
+}  // namespace ticket

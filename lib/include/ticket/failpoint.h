@@ -1,0 +1,14 @@
+// Failpoints for fault tests: with TL_FAILPOINT=<name> in the environment,
+// the process kills itself (SIGKILL) when it reaches the step of that name,
+// as a crash or `kill -9` would, leaving whatever was half done.
+//
+// Steps: buy-after-hold (Redis hold made, MySQL not yet written),
+// buy-after-commit, pay-after-commit (paid in MySQL, Redis not yet told),
+// expire-after-commit (expired in MySQL, seats not yet released).
+#pragma once
+
+namespace ticket {
+
+void failpoint(const char* name);
+
+}  // namespace ticket

@@ -1,0 +1,60 @@
+// Tickets (SPEC §3): one purchase (BUY) or free-ticket application (FREE),
+// its seats, its status PROCESS -> SUCCESS | FAIL and its public code.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ticket/context.h"
+#include "ticket/db.h"
+#include "ticket/money.h"
+#include "ticket/seat_label.h"
+#include "ticket/timestamp.h"
+
+namespace ticket {
+
+struct Ticket {
+  uint64_t id = 0;
+  std::string code;  // "TB-7K3MQ9XZ" (BUY) or "TF-..." (FREE)
+  uint64_t concert_id = 0;
+  Zone zone = Zone::kBuy;
+  std::string status;  // "PROCESS", "SUCCESS", "FAIL"
+  std::string reason;  // "EXPIRED", "REJECTED", "CANCELLED" when FAIL, else ""
+  std::vector<Seat> seats;
+  std::vector<int> seat_indexes;  // the seats' bits in their zone's bitmap
+  Cents amount = 0;
+  std::string currency;
+  std::optional<Millis> hold_expires_at;
+  bool past_deadline = false;  // by the MySQL clock, when read
+  std::string customer_name;
+  std::string customer_last4;
+  std::string platform;  // of the payment, once paid
+  std::string reference;
+  std::optional<Millis> paid_at;
+  Millis created_at = 0;
+};
+
+// A new code that cannot be guessed: "TB-" or "TF-" and 8 characters of
+// Crockford's base 32 (40 random bits).
+std::string new_ticket_code(Zone zone);
+
+// A code as typed (any case); kInvalid unless it has the shape of a code.
+Result<std::string> parse_ticket_code(std::string_view text);
+
+// One ticket with its seats and customer; kNotFound when there is none.
+Result<Ticket> find_ticket(Context& ctx, std::string_view code);
+
+// Inside Db::transaction (these throw like the driver):
+
+// Locks the ticket's row and loads it; nullopt when there is no such code.
+std::optional<Ticket> lock_ticket(Db& db, const std::string& code);
+
+// PROCESS or SUCCESS -> FAIL with `reason` for the ticket and its seats,
+// with an audit row of `action`. False when it had already failed.
+bool fail_ticket(Db& db, const std::string& actor, const Ticket& ticket, const char* reason, const char* action,
+                 const std::string& detail);
+
+}  // namespace ticket

@@ -1,0 +1,71 @@
+-- Holds paid seats for one ticket: every seat or none (SPEC §4, §5).
+--
+-- KEYS: meta, buy, owner, holds, holdseats, events
+-- ARGV: layout, code, deadline_ms, "seats", index...
+--       layout, code, deadline_ms, "best", n, rows, seats_per_row
+-- Reply: {"cold"}               meta is missing or describes another layout
+--        {"taken", index...}    these seats are taken; nothing was held
+--        {"none"}               no row has n adjacent free seats
+--        {"ok", gen, index...}  held; the seats in order
+-- Holding a code that already holds seats answers those seats again, so a
+-- caller that retries after a lost reply does not hold twice.
+if redis.call('HGET', KEYS[1], 'layout') ~= ARGV[1] then return {'cold'} end
+local code = ARGV[2]
+
+local already = redis.call('HGET', KEYS[5], code)
+if already then
+  local reply = {'ok', tonumber(redis.call('HGET', KEYS[1], 'gen'))}
+  for idx in string.gmatch(already, '%d+') do reply[#reply + 1] = tonumber(idx) end
+  return reply
+end
+
+local seats = {}
+if ARGV[4] == 'seats' then
+  local taken = {'taken'}
+  for i = 5, #ARGV do
+    local idx = tonumber(ARGV[i])
+    seats[#seats + 1] = idx
+    if redis.call('GETBIT', KEYS[2], idx) == 1 then taken[#taken + 1] = idx end
+  end
+  if #taken > 1 then return taken end
+else
+  -- The first run of n free seats in one row, scanning from the front row.
+  local n, rows, per = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+  local bits = redis.call('GET', KEYS[2]) or ''
+  local nbytes = #bits
+  for row = 0, rows - 1 do
+    local run, base = 0, row * per
+    local s = 0
+    while s < per do
+      local idx = base + s
+      local b = math.floor(idx / 8)
+      local byte = 0
+      if b < nbytes then byte = string.byte(bits, b + 1) end
+      if byte == 255 and idx % 8 == 0 and s + 8 <= per then
+        run, s = 0, s + 8
+      else
+        if bit.band(byte, bit.rshift(128, idx % 8)) == 0 then run = run + 1 else run = 0 end
+        if run == n then
+          for k = idx - n + 1, idx do seats[#seats + 1] = k end
+          break
+        end
+        s = s + 1
+      end
+    end
+    if #seats > 0 then break end
+  end
+  if #seats == 0 then return {'none'} end
+end
+
+for _, idx in ipairs(seats) do
+  redis.call('SETBIT', KEYS[2], idx, 1)
+  redis.call('HSET', KEYS[3], 'b' .. idx, code)
+end
+redis.call('ZADD', KEYS[4], ARGV[3], code)
+redis.call('HSET', KEYS[5], code, table.concat(seats, ','))
+redis.call('HINCRBY', KEYS[1], 'held', #seats)
+local gen = redis.call('HINCRBY', KEYS[1], 'gen', 1)
+redis.call('PUBLISH', KEYS[6], cjson.encode({event = 'held', ticket = code, zone = 'BUY', seats = seats, gen = gen}))
+local reply = {'ok', gen}
+for _, idx in ipairs(seats) do reply[#reply + 1] = idx end
+return reply

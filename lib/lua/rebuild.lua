@@ -1,0 +1,72 @@
+-- Replaces a concert's seat map with what MySQL holds (SPEC §4: the cache
+-- can always be rebuilt). Holds that Redis has and MySQL does not know yet
+-- (a buy between its hold and its commit) are kept when their seats are
+-- still free, so a rebuild during a sale does not drop them.
+--
+-- KEYS: meta, buy, free, owner, holds, holdseats, events, lock
+-- ARGV: lock token, layout, buy bitmap, free bitmap, n_owners, n_holds,
+--       then n_owners pairs (field, code),
+--       then n_holds triples (code, deadline_ms, indexes "3,4")
+-- Reply: {"ok", gen} | {"lost"} when the lock is no longer ours
+if redis.call('GET', KEYS[8]) ~= ARGV[1] then return {'lost'} end
+
+local known = {}
+local n_owners, n_holds = tonumber(ARGV[5]), tonumber(ARGV[6])
+local i = 7
+for _ = 1, n_owners do
+  known[ARGV[i + 1]] = true
+  i = i + 2
+end
+
+-- Holds of codes MySQL does not know, with their deadlines.
+local pending = {}
+local old = redis.call('HGETALL', KEYS[6])
+for j = 1, #old, 2 do
+  local code = old[j]
+  if not known[code] then
+    local deadline = redis.call('ZSCORE', KEYS[5], code)
+    if deadline then pending[#pending + 1] = {code, deadline, old[j + 1]} end
+  end
+end
+
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+redis.call('SET', KEYS[2], ARGV[3])
+redis.call('SET', KEYS[3], ARGV[4])
+i = 7
+for _ = 1, n_owners do
+  redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
+local held = 0
+for _ = 1, n_holds do
+  redis.call('ZADD', KEYS[5], ARGV[i + 1], ARGV[i])
+  redis.call('HSET', KEYS[6], ARGV[i], ARGV[i + 2])
+  for _ in string.gmatch(ARGV[i + 2], '%d+') do held = held + 1 end
+  i = i + 3
+end
+
+for _, p in ipairs(pending) do
+  local code, deadline, list = p[1], p[2], p[3]
+  local free = true
+  for idx in string.gmatch(list, '%d+') do
+    if redis.call('GETBIT', KEYS[2], tonumber(idx)) == 1 then free = false end
+  end
+  if free then
+    for idx in string.gmatch(list, '%d+') do
+      redis.call('SETBIT', KEYS[2], tonumber(idx), 1)
+      redis.call('HSET', KEYS[4], 'b' .. idx, code)
+      held = held + 1
+    end
+    redis.call('ZADD', KEYS[5], deadline, code)
+    redis.call('HSET', KEYS[6], code, list)
+  end
+end
+
+-- A generation that no earlier map of this concert had: the server's clock
+-- in microseconds.
+local t = redis.call('TIME')
+local gen = tonumber(t[1]) * 1000000 + tonumber(t[2])
+redis.call('HSET', KEYS[1], 'layout', ARGV[2], 'held', held, 'gen', gen)
+redis.call('DEL', KEYS[8])
+redis.call('PUBLISH', KEYS[7], cjson.encode({event = 'rebuilt', gen = gen}))
+return {'ok', gen}

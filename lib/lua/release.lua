@@ -1,0 +1,53 @@
+-- Frees the seats of one ticket and forgets its hold (expiry, a failed buy,
+-- cancellation). Only seats that this ticket owns are freed, so releasing a
+-- ticket never frees a seat that another ticket holds or bought.
+--
+-- KEYS: meta, bitmap of the zone, owner, holds, holdseats, events
+-- ARGV: code, zone letter ("b" or "f"), event, index...
+--       without indexes, the seats the ticket holds (holdseats)
+-- Reply: {"cold"} when meta is missing (a rebuild will read MySQL instead),
+--        {"ok", gen, freed index...}
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold'} end
+local code, z = ARGV[1], ARGV[2]
+
+local held = redis.call('HGET', KEYS[5], code)
+local seats = {}
+if #ARGV > 3 then
+  for i = 4, #ARGV do seats[#seats + 1] = tonumber(ARGV[i]) end
+elseif held and z == 'b' then
+  for idx in string.gmatch(held, '%d+') do seats[#seats + 1] = tonumber(idx) end
+end
+
+local freed = {}
+for _, idx in ipairs(seats) do
+  if redis.call('HGET', KEYS[3], z .. idx) == code then
+    redis.call('SETBIT', KEYS[2], idx, 0)
+    redis.call('HDEL', KEYS[3], z .. idx)
+    freed[#freed + 1] = idx
+  end
+end
+
+local changed = #freed > 0
+if held then
+  local n = 0
+  for _ in string.gmatch(held, '%d+') do n = n + 1 end
+  redis.call('HINCRBY', KEYS[1], 'held', -n)
+  redis.call('HDEL', KEYS[5], code)
+  changed = true
+end
+if redis.call('ZREM', KEYS[4], code) == 1 then changed = true end
+
+local gen
+if changed then
+  gen = redis.call('HINCRBY', KEYS[1], 'gen', 1)
+  local zone = 'BUY'
+  if z == 'f' then zone = 'FREE' end
+  local event = {event = ARGV[3], ticket = code, zone = zone, seats = freed, gen = gen}
+  if #freed == 0 then event.seats = cjson.decode('[]') end
+  redis.call('PUBLISH', KEYS[6], cjson.encode(event))
+else
+  gen = tonumber(redis.call('HGET', KEYS[1], 'gen'))
+end
+local reply = {'ok', gen}
+for _, idx in ipairs(freed) do reply[#reply + 1] = idx end
+return reply
