@@ -63,9 +63,9 @@ for _, p in ipairs(pending) do
 end
 
 -- A generation that no earlier map of this concert had: the server's clock
--- in microseconds.
+-- in milliseconds (small enough for the events' JSON to carry exactly).
 local t = redis.call('TIME')
-local gen = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local gen = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('HSET', KEYS[1], 'layout', ARGV[2], 'held', held, 'gen', gen)
 redis.call('DEL', KEYS[8])
 redis.call('PUBLISH', KEYS[7], cjson.encode({event = 'rebuilt', gen = gen}))

@@ -83,6 +83,9 @@ void bind_fields(sql::PreparedStatement& stmt, int first, const Concert& c) {
 
 Result<Concert> load(Db& db, std::string_view id_or_slug, bool for_update) {
   const auto id = parse_int(id_or_slug, 1, INT64_MAX);
+  const bool digits = !id_or_slug.empty() && id_or_slug.find_first_not_of("0123456789") == std::string_view::npos;
+  if (!id && (digits || !check_slug(std::string(id_or_slug)).ok()))
+    return invalid(quote(id_or_slug) + " is not a concert id or slug (see: tl-admin concert list)");
   auto& stmt = db.prepare(id ? (for_update ? kLockById : kSelectById) : (for_update ? kLockBySlug : kSelectBySlug));
   if (id) stmt.setUInt64(1, static_cast<uint64_t>(*id)); else stmt.setString(1, std::string(id_or_slug));
   ResultSetPtr rs = db.query(stmt);

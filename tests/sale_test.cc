@@ -1,0 +1,330 @@
+// Buying and paying through libticket against real servers: the rules of a
+// sale, and what contention, a racing deadline and a flushed Redis do to it.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <random>
+#include <shared_mutex>
+#include <thread>
+
+#include "support/sale.h"
+#include "support/servers.h"
+#include "support/sql.h"
+#include "ticket/availability.h"
+#include "ticket/buy.h"
+#include "ticket/expire.h"
+#include "ticket/pay.h"
+#include "ticket/seat_map.h"
+
+namespace ticket {
+namespace {
+
+using testing::buyer;
+using testing::ConcertShape;
+using testing::double_bookings;
+using testing::make_concert;
+using testing::mysql_taken;
+using testing::PrivateSandbox;
+using testing::redis_do;
+using testing::redis_taken;
+using testing::scalar_sql;
+using testing::TestEnv;
+
+int64_t count(Context& ctx, const std::string& sql) { return scalar_sql(**ctx.db(), sql); }
+
+TEST(Buy, CreatesAProcessTicketWithDeadlineAmountAndAudit) {
+  TestEnv env;
+  auto ctx = env.context();
+  Concert c = make_concert(*ctx, {3, 10, 0, 120, 4});
+  BuyRequest req = buyer(c, "", "AB12345678");
+  req.seats = {"a1", "A2"};
+  auto t = buy(*ctx, req);
+  ASSERT_TRUE(t.ok()) << t.error().message();
+  EXPECT_EQ(t->code.substr(0, 3), "TB-");
+  EXPECT_EQ(t->status, "PROCESS");
+  EXPECT_EQ(t->amount, 2000);
+  ASSERT_TRUE(t->hold_expires_at);
+  EXPECT_NEAR(static_cast<double>(*t->hold_expires_at - t->created_at), 120000.0, 5.0);
+  auto found = find_ticket(*ctx, t->code);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->seats.size(), 2u);
+  EXPECT_EQ(found->customer_last4, "5678");
+  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'held'"), 1);
+  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM TICKETS_APPLY_BUY WHERE amount = 20.00"), 1);
+  // The security number is stored only as its HMAC.
+  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM CUSTOMERS WHERE id_hash LIKE '%AB12345678%'"), 0);
+  EXPECT_EQ(count(*ctx, "SELECT LENGTH(id_hash) FROM CUSTOMERS"), 32);
+}
+
+TEST(Buy, OneActiveTicketPerCustomerAndConcert) {
+  TestEnv env;
+  auto ctx = env.context();
+  Concert c = make_concert(*ctx, {});
+  ASSERT_TRUE(buy(*ctx, buyer(c, "A1", "ID123456")).ok());
+  auto second = buy(*ctx, buyer(c, "A2", "id123456"));
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().kind(), ErrorKind::kConflict);
+  EXPECT_EQ(second.error().message(), "this customer already has an active ticket for concert " + c.slug);
+  // The refused buy gave its hold back.
+  EXPECT_EQ(redis_taken(*ctx, c), std::set<int>{0});
+  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM TICKETS"), 1);
+}
+
+TEST(Buy, RefusesMoreSeatsThanTheConcertAllowsAndClosedSales) {
+  TestEnv env;
+  auto ctx = env.context();
+  Concert c = make_concert(*ctx, {2, 5, 0, 300, 2});
+  BuyRequest three = buyer(c, "", "ID000001");
+  three.seats = {"A1", "A2", "A3"};
+  auto r = buy(*ctx, three);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind(), ErrorKind::kInvalid);
+  BuyRequest best = buyer(c, "", "ID000001");
+  best.best = 3;
+  EXPECT_EQ(buy(*ctx, best).error().kind(), ErrorKind::kInvalid);
+  ASSERT_TRUE(close_concert(*ctx, c.slug).ok());
+  auto closed = buy(*ctx, buyer(c, "A1", "ID000001"));
+  ASSERT_FALSE(closed.ok());
+  EXPECT_EQ(closed.error().kind(), ErrorKind::kExpired);
+  EXPECT_TRUE(redis_taken(*ctx, c).empty());
+}
+
+TEST(Pay, SameReferenceAgainIsANoOpAnotherIsAConflict) {
+  TestEnv env;
+  auto ctx = env.context();
+  Concert c = make_concert(*ctx, {});
+  auto t = buy(*ctx, buyer(c, "B2", "ID000002"));
+  ASSERT_TRUE(t.ok());
+  auto paid = pay(*ctx, {t->code, "qrcode", "REF-1"});
+  ASSERT_TRUE(paid.ok()) << paid.error().message();
+  EXPECT_EQ(paid->status, "SUCCESS");
+  auto again = pay(*ctx, {t->code, "QRCODE", "REF-1"});
+  ASSERT_TRUE(again.ok());
+  auto other = pay(*ctx, {t->code, "QRCODE", "REF-2"});
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().kind(), ErrorKind::kConflict);
+  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'paid'"), 1);
+  // A reference belongs to one ticket only.
+  auto u = buy(*ctx, buyer(c, "B3", "ID000003"));
+  ASSERT_TRUE(u.ok());
+  auto reused = pay(*ctx, {u->code, "QRCODE", "REF-1"});
+  ASSERT_FALSE(reused.ok());
+  EXPECT_EQ(reused.error().kind(), ErrorKind::kConflict);
+  auto grid = read_seat_grid(*ctx, c);
+  ASSERT_TRUE(grid.ok());
+  EXPECT_EQ(grid->buy[11], SeatState::kTaken);
+  EXPECT_EQ(grid->buy[12], SeatState::kHeld);
+  EXPECT_EQ(pay(*ctx, {"TB-ZZZZZZZZ", "DIRECT", "X"}).error().kind(), ErrorKind::kNotFound);
+}
+
+TEST(Pay, PastTheDeadlineExpiresTheTicketAndReleasesItsSeats) {
+  TestEnv env;
+  auto ctx = env.context();
+  Concert c = make_concert(*ctx, {1, 5, 0, 1, 1});
+  auto t = buy(*ctx, buyer(c, "A3", "ID000004"));
+  ASSERT_TRUE(t.ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  auto late = pay(*ctx, {t->code, "DIRECT", "LATE-1"});
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().kind(), ErrorKind::kExpired);
+  auto found = find_ticket(*ctx, t->code);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->status, "FAIL");
+  EXPECT_EQ(found->reason, "EXPIRED");
+  EXPECT_TRUE(redis_taken(*ctx, c).empty());
+  EXPECT_EQ(pay(*ctx, {t->code, "DIRECT", "LATE-1"}).error().kind(), ErrorKind::kExpired);
+  // The seat sells again.
+  EXPECT_TRUE(buy(*ctx, buyer(c, "A3", "ID000005")).ok());
+}
+
+TEST(Expire, ReleasesDueHoldsOnceAndConfirmsPaidOnes) {
+  TestEnv env;
+  auto ctx = env.context();
+  Concert c = make_concert(*ctx, {1, 5, 0, 1, 1});
+  auto a = buy(*ctx, buyer(c, "A1", "ID000006"));
+  auto b = buy(*ctx, buyer(c, "A2", "ID000007"));
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(pay(*ctx, {b->code, "PAYPLAT", "P-7"}).ok());
+  // A hold whose buyer died before writing MySQL.
+  ASSERT_TRUE(hold_seats(*ctx, c, "TB-0RPHAN00", wall_clock_ms() - kOrphanHoldGraceMs - 1, {4}).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  auto first = expire_due(*ctx, c.id, 100);
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  EXPECT_EQ(first->expired, 1);
+  EXPECT_EQ(first->released, 1);
+  auto second = expire_due(*ctx, c.id, 100);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->expired + second->released + second->confirmed, 0);
+  EXPECT_EQ(redis_taken(*ctx, c), std::set<int>{1});
+  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'expired'"), 1);
+  EXPECT_EQ(find_ticket(*ctx, a->code)->reason, "EXPIRED");
+}
+
+// (a) Many buyers, one concert, until it is sold out.
+// Each buy runs under a shared lock of `gate`, when given, so that
+// `on_sale` can stop every buyer between two buys.
+void sell_out(const TestEnv& env, const Concert& c, int buyers, const std::function<void(int)>& on_sale,
+              std::shared_mutex* gate = nullptr) {
+  const int seats = c.layout.paid_seats();
+  std::vector<std::atomic<bool>> sold(static_cast<size_t>(seats));
+  std::atomic<int> wins{0}, unexpected{0};
+  std::vector<std::thread> threads;
+  for (int b = 0; b < buyers; ++b) {
+    threads.emplace_back([&, b] {
+      auto ctx = env.context();
+      std::vector<int> order(static_cast<size_t>(seats));
+      for (int i = 0; i < seats; ++i) order[static_cast<size_t>(i)] = i;
+      std::shuffle(order.begin(), order.end(), std::mt19937(static_cast<unsigned>(b)));
+      int customer = 0;
+      for (int idx : order) {
+        if (sold[static_cast<size_t>(idx)]) continue;
+        const std::string label = seat_label(seat_at(Zone::kBuy, idx, c.layout));
+        std::shared_lock<std::shared_mutex> lock;
+        if (gate) lock = std::shared_lock(*gate);
+        auto t = buy(*ctx, buyer(c, label, "B" + std::to_string(b) + "N" + std::to_string(customer)));
+        if (lock) lock.unlock();
+        if (t.ok()) {
+          ++customer;
+          sold[static_cast<size_t>(idx)] = true;
+          on_sale(++wins);
+        } else if (t.error().kind() != ErrorKind::kConflict) {
+          ++unexpected;
+          ADD_FAILURE() << t.error().message();
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(unexpected.load(), 0);
+  EXPECT_EQ(wins.load(), seats) << "every seat sold exactly once";
+}
+
+TEST(Contention, SixtyFourBuyersSellOutAThousandSeatsOnce) {
+  TestEnv env;
+  auto ctx = env.context();
+  Concert c = make_concert(*ctx, {40, 25, 0, 300, 1});
+  sell_out(env, c, 64, [](int) {});
+  EXPECT_EQ(double_bookings(*ctx, c), 0);
+  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE status = 'PROCESS'"), 1000);
+  EXPECT_EQ(mysql_taken(*ctx, c).size(), 1000u);
+  EXPECT_EQ(redis_taken(*ctx, c), mysql_taken(*ctx, c));
+  auto a = availability(*ctx, std::to_string(c.id), false);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->buy_free, 0);
+  EXPECT_EQ(a->buy_held, 1000);
+}
+
+// (c) Payments that arrive around the deadline while the expiry runs: a
+// ticket ends paid with its seat taken, or expired with its seat free,
+// never both.
+TEST(Contention, PayRacingTheDeadlineNeverBothPaysAndReleases) {
+  TestEnv env;
+  auto ctx = env.context();
+  constexpr int kTickets = 40;
+  Concert c = make_concert(*ctx, {4, 10, 0, 1, 1});
+  std::vector<Ticket> tickets;
+  for (int i = 0; i < kTickets; ++i) {
+    auto t = buy(*ctx, buyer(c, seat_label(seat_at(Zone::kBuy, i, c.layout)), "RACE" + std::to_string(i)));
+    ASSERT_TRUE(t.ok()) << t.error().message();
+    tickets.push_back(*t);
+  }
+  std::atomic<bool> done{false};
+  std::thread expirer([&] {
+    auto ectx = env.context();
+    while (!done) {
+      auto r = expire_due(*ectx, c.id, 10);
+      EXPECT_TRUE(r.ok()) << r.error().message();
+    }
+  });
+  std::vector<int> outcome(kTickets, -1);
+  std::vector<std::thread> payers;
+  for (int i = 0; i < kTickets; ++i) {
+    payers.emplace_back([&, i] {
+      auto pctx = env.context();
+      // From 150 ms before the deadline to 150 ms after it.
+      const Millis at = *tickets[static_cast<size_t>(i)].hold_expires_at - 150 + (i * 300) / kTickets;
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::max<Millis>(0, at - wall_clock_ms())));
+      auto r = pay(*pctx, {tickets[static_cast<size_t>(i)].code, "DIRECT", "R" + std::to_string(i)});
+      outcome[static_cast<size_t>(i)] = r.ok() ? 0 : r.error().exit_code();
+    });
+  }
+  for (auto& p : payers) p.join();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  done = true;
+  expirer.join();
+  ASSERT_TRUE(expire_due(*ctx, c.id, 100).ok());
+
+  const std::set<int> in_redis = redis_taken(*ctx, c);
+  int paid = 0, expired = 0;
+  for (int i = 0; i < kTickets; ++i) {
+    auto t = find_ticket(*ctx, tickets[static_cast<size_t>(i)].code);
+    ASSERT_TRUE(t.ok());
+    const bool seat_taken = in_redis.count(i) > 0;
+    if (t->status == "SUCCESS") {
+      ++paid;
+      EXPECT_EQ(outcome[static_cast<size_t>(i)], 0) << t->code;
+      EXPECT_TRUE(t->paid_at.has_value());
+      EXPECT_TRUE(seat_taken) << t->code << " is paid but its seat was released";
+    } else {
+      ++expired;
+      EXPECT_EQ(t->status, "FAIL");
+      EXPECT_EQ(t->reason, "EXPIRED");
+      EXPECT_EQ(outcome[static_cast<size_t>(i)], 5) << t->code;
+      EXPECT_FALSE(t->paid_at.has_value());
+      EXPECT_FALSE(seat_taken) << t->code << " expired but its seat is still taken";
+    }
+  }
+  EXPECT_EQ(paid + expired, kTickets);
+  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'expired'"), expired);
+  EXPECT_EQ(redis_taken(*ctx, c), mysql_taken(*ctx, c));
+  std::cout << "paid " << paid << ", expired " << expired << " of " << kTickets << "\n";
+}
+
+// (d) Redis loses everything in the middle of a sell-out: once with the
+// buyers paused, to check that availability is right at once, and once under
+// full load. No seat is sold twice.
+TEST(Contention, FlushAllDuringASellOut) {
+  PrivateSandbox servers;
+  TestEnv env(servers.sandbox(), true);
+  auto ctx = env.context();
+  Concert c = make_concert(*ctx, {40, 25, 0, 300, 1});
+  std::atomic<bool> flushed_paused{false}, flushed_live{false};
+  std::shared_mutex gate;
+  std::atomic<int64_t> checked_taken{-1}, checked_mysql{-2};
+  sell_out(env, c, 64, [&](int wins) {
+    if (wins == 300 && !flushed_paused.exchange(true)) {
+      // Paused: no buy is between its hold and its commit, so the map
+      // rebuilt after the flush must match MySQL exactly.
+      std::unique_lock lock(gate);
+      auto fctx = env.context();
+      redis_do(*fctx, {"FLUSHALL"});
+      auto a = availability(*fctx, std::to_string(c.id), false);
+      EXPECT_TRUE(a.ok());
+      if (a.ok()) checked_taken = a->buy_held + a->buy_sold;
+      checked_mysql = static_cast<int64_t>(mysql_taken(*fctx, c).size());
+    }
+    if (wins == 600 && !flushed_live.exchange(true)) {
+      auto fctx = env.context();
+      redis_do(*fctx, {"FLUSHALL"});
+    }
+  }, &gate);
+  EXPECT_TRUE(flushed_paused && flushed_live);
+  EXPECT_EQ(checked_taken.load(), checked_mysql.load());
+  EXPECT_GE(checked_taken.load(), 300);
+  EXPECT_EQ(double_bookings(*ctx, c), 0);
+  EXPECT_EQ(mysql_taken(*ctx, c).size(), 1000u);
+  // Redis never shows a seat taken that MySQL does not have.
+  const auto in_redis = redis_taken(*ctx, c);
+  const auto in_mysql = mysql_taken(*ctx, c);
+  EXPECT_TRUE(std::includes(in_mysql.begin(), in_mysql.end(), in_redis.begin(), in_redis.end()));
+  // After one more loss, availability is exactly MySQL's.
+  redis_do(*ctx, {"FLUSHALL"});
+  auto a = availability(*ctx, std::to_string(c.id), false);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->buy_free, 0);
+  EXPECT_EQ(redis_taken(*ctx, c), in_mysql);
+}
+
+}  // namespace
+}  // namespace ticket

@@ -1,0 +1,185 @@
+// The Redis seat map: atomic holds, release and confirm by owner, the
+// generation and events, and rebuilding from MySQL when the map is gone.
+#include "ticket/seat_map.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "support/sale.h"
+#include "support/servers.h"
+#include "ticket/availability.h"
+#include "ticket/buy.h"
+
+namespace ticket {
+namespace {
+
+using testing::buyer;
+using testing::make_concert;
+using testing::mysql_taken;
+using testing::redis_do;
+using testing::redis_taken;
+using testing::TestEnv;
+
+class SeatMap : public ::testing::Test {
+ protected:
+  SeatMap() : ctx_(env_.context()), concert_(make_concert(*ctx_, {2, 10, 5, 300, 4})) {}
+  Millis later() const { return wall_clock_ms() + 60000; }
+
+  TestEnv env_;
+  std::unique_ptr<Context> ctx_;
+  Concert concert_;
+};
+
+TEST_F(SeatMap, HoldsAllOrNoneAndNamesTakenSeats) {
+  ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-AAAAAAAA", later(), {0, 1}).ok());
+  auto clash = hold_seats(*ctx_, concert_, "TB-BBBBBBBB", later(), {1, 2, 0});
+  ASSERT_FALSE(clash.ok());
+  EXPECT_EQ(clash.error().kind(), ErrorKind::kConflict);
+  EXPECT_EQ(clash.error().message(), "seats A2, A1 are already taken");
+  EXPECT_EQ(redis_taken(*ctx_, concert_), (std::set<int>{0, 1}));  // A3 was not held
+  auto one = hold_seats(*ctx_, concert_, "TB-CCCCCCCC", later(), {1});
+  ASSERT_FALSE(one.ok());
+  EXPECT_EQ(one.error().message(), "seat A2 is already taken");
+}
+
+TEST_F(SeatMap, HoldingTheSameCodeAgainHoldsNothingMore) {
+  ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-AAAAAAAA", later(), {3}).ok());
+  auto again = hold_seats(*ctx_, concert_, "TB-AAAAAAAA", later(), {3});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, std::vector<int>{3});
+  auto counts = read_seat_counts(*ctx_, concert_);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->held, 1);
+}
+
+TEST_F(SeatMap, BestFindsTheFirstAdjacentRunFromTheFront) {
+  ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-AAAAAAAA", later(), {2, 7}).ok());
+  auto best = hold_best(*ctx_, concert_, "TB-BBBBBBBB", later(), 4);
+  ASSERT_TRUE(best.ok()) << best.error().message();
+  EXPECT_EQ(*best, (std::vector<int>{3, 4, 5, 6}));  // A4-A7: A1-A2 is too short
+  auto next = hold_best(*ctx_, concert_, "TB-CCCCCCCC", later(), 3);
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, (std::vector<int>{10, 11, 12}));  // row B
+  ASSERT_TRUE(hold_best(*ctx_, concert_, "TB-DDDDDDDD", later(), 4).ok());  // B4-B7
+  auto none = hold_best(*ctx_, concert_, "TB-EEEEEEEE", later(), 4);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().kind(), ErrorKind::kConflict);
+  EXPECT_NE(none.error().message().find("has 4 adjacent free seats"), std::string::npos);
+}
+
+TEST_F(SeatMap, ReleaseFreesOnlyTheOwnersSeats) {
+  ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-AAAAAAAA", later(), {0}).ok());
+  ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-BBBBBBBB", later(), {1}).ok());
+  // B's ticket names A1 too, as a confused caller might: A1 stays A's.
+  ASSERT_TRUE(release_seats(*ctx_, concert_.id, Zone::kBuy, "TB-BBBBBBBB", {0, 1}, seat_event::kReleased).ok());
+  EXPECT_EQ(redis_taken(*ctx_, concert_), std::set<int>{0});
+  ASSERT_TRUE(release_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {}, seat_event::kReleased).ok());
+  EXPECT_TRUE(redis_taken(*ctx_, concert_).empty());
+  auto counts = read_seat_counts(*ctx_, concert_);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->held, 0);
+}
+
+TEST_F(SeatMap, ConfirmKeepsSeatsTakenAndEndsTheHold) {
+  ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-AAAAAAAA", later(), {4, 5}).ok());
+  ASSERT_TRUE(confirm_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {4, 5}, seat_event::kSold).ok());
+  auto grid = read_seat_grid(*ctx_, concert_);
+  ASSERT_TRUE(grid.ok());
+  EXPECT_EQ(grid->buy[4], SeatState::kTaken);
+  EXPECT_EQ(grid->buy[5], SeatState::kTaken);
+  EXPECT_EQ(grid->counts.held, 0);
+  auto holds = (*ctx_->redis())->command({"ZCARD", ctx_->key(concert_.id, "holds")});
+  ASSERT_TRUE(holds.ok());
+  EXPECT_EQ(reply_integer(holds->get()), 0);
+}
+
+TEST_F(SeatMap, EveryChangeBumpsTheGenerationAndPublishesAnEvent) {
+  auto before = read_seat_counts(*ctx_, concert_);
+  ASSERT_TRUE(before.ok());
+  std::vector<std::string> events;
+  bool ready = false;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::thread watcher([&] {
+    auto ctx = env_.context();
+    Status s = follow_seat_events(
+        *ctx, concert_.id,
+        [&] {
+          std::lock_guard lock(mu);
+          ready = true;
+          cv.notify_all();
+        },
+        [&](const std::string& m) {
+          std::lock_guard lock(mu);
+          events.push_back(m);
+          cv.notify_all();
+          return events.size() < 3;
+        });
+    EXPECT_TRUE(s.ok());
+  });
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return ready; }));
+  }
+  ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-AAAAAAAA", later(), {0, 1}).ok());
+  ASSERT_TRUE(confirm_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {0, 1}, seat_event::kSold).ok());
+  ASSERT_TRUE(release_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {0, 1}, seat_event::kCancelled).ok());
+  watcher.join();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_NE(events[0].find("\"event\":\"held\""), std::string::npos) << events[0];
+  EXPECT_NE(events[0].find("\"seats\":[0,1]"), std::string::npos) << events[0];
+  EXPECT_NE(events[1].find("\"event\":\"sold\""), std::string::npos) << events[1];
+  EXPECT_NE(events[2].find("\"event\":\"cancelled\""), std::string::npos) << events[2];
+  auto after = read_seat_counts(*ctx_, concert_);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->generation, before->generation + 3);
+}
+
+TEST_F(SeatMap, MissingMapIsRebuiltFromMySqlKeepingUnknownHolds) {
+  auto sold = buy(*ctx_, buyer(concert_, "A1", "ID0001"));
+  ASSERT_TRUE(sold.ok()) << sold.error().message();
+  // A hold whose buy has not reached MySQL yet.
+  ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-PPPPPPPP", later(), {5}).ok());
+  ASSERT_TRUE(rebuild_seat_map(*ctx_, concert_).ok());
+  EXPECT_EQ(redis_taken(*ctx_, concert_), (std::set<int>{0, 5}));
+  // Everything lost: the next operation rebuilds from MySQL alone.
+  ASSERT_TRUE(drop_seat_map(*ctx_, concert_.id).ok());
+  auto counts = read_seat_counts(*ctx_, concert_);
+  ASSERT_TRUE(counts.ok()) << counts.error().message();
+  EXPECT_EQ(counts->buy_taken, 1);
+  EXPECT_EQ(counts->held, 1);
+  EXPECT_EQ(redis_taken(*ctx_, concert_), mysql_taken(*ctx_, concert_));
+  auto again = hold_seats(*ctx_, concert_, "TB-QQQQQQQQ", later(), {0});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().kind(), ErrorKind::kConflict);
+}
+
+TEST_F(SeatMap, ScriptsForgottenByRedisAreLoadedAgain) {
+  ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-AAAAAAAA", later(), {0}).ok());
+  redis_do(*ctx_, {"SCRIPT", "FLUSH"});
+  ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-BBBBBBBB", later(), {1}).ok());
+  EXPECT_EQ(redis_taken(*ctx_, concert_), (std::set<int>{0, 1}));
+}
+
+TEST_F(SeatMap, ConcurrentRebuildsAgree) {
+  ASSERT_TRUE(buy(*ctx_, buyer(concert_, "B3", "ID0002")).ok());
+  ASSERT_TRUE(drop_seat_map(*ctx_, concert_.id).ok());
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      auto ctx = env_.context();
+      auto c = read_seat_counts(*ctx, concert_);
+      if (c.ok() && c->buy_taken == 1) ++ok;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 8);
+}
+
+}  // namespace
+}  // namespace ticket

@@ -1,0 +1,229 @@
+// tl-buy, tl-pay and tl-status run as a user would: one winner among
+// concurrent buyers of a seat, bad input refused without a trace, and the
+// shapes of the output.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "support/process.h"
+#include "support/sale.h"
+#include "support/servers.h"
+#include "support/sql.h"
+
+namespace ticket {
+namespace {
+
+using nlohmann::json;
+using testing::line_count;
+using testing::make_concert;
+using testing::redis_taken;
+using testing::run;
+using testing::run_tool;
+using testing::scalar_sql;
+using testing::TestEnv;
+using testing::tool_path;
+using testing::ToolRun;
+
+class SellingCli : public ::testing::Test {
+ protected:
+  SellingCli() : ctx_(env_.context()), concert_(make_concert(*ctx_, {10, 20, 5, 300, 4})) {}
+
+  ToolRun tool(const std::string& name, const std::vector<std::string>& args) {
+    return run_tool(env_.config_file(), name, args);
+  }
+  ToolRun buy(const std::string& seat, const std::string& id, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {"--concert", concert_.slug, "--seat", seat, "--name", "Ann Lee", "--age", "30",
+                                     "--gender", "female", "--id-number", id};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return tool("tl-buy", args);
+  }
+  int64_t rows(const std::string& table) { return scalar_sql(**ctx_->db(), "SELECT COUNT(*) FROM " + table); }
+
+  static void expect_one_line_error(const ToolRun& r, const std::string& tool, int code, const std::string& what) {
+    EXPECT_EQ(r.exit_code, code) << what << ": " << r.err << r.out;
+    EXPECT_EQ(r.out, "") << what;
+    EXPECT_EQ(line_count(r.err), 1) << what << ": " << r.err;
+    EXPECT_EQ(r.err.rfind(tool + ": error: ", 0), 0u) << what << ": " << r.err;
+    EXPECT_LT(r.err.size(), 400u) << what;
+  }
+
+  TestEnv env_;
+  std::unique_ptr<Context> ctx_;
+  Concert concert_;
+};
+
+// (b) 50 processes want seat C7 at once: one gets it, 49 exit 3.
+TEST_F(SellingCli, FiftyConcurrentBuyersOfOneSeatOneWins) {
+  constexpr int kBuyers = 50;
+  std::vector<ToolRun> results(kBuyers);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kBuyers; ++i) {
+    threads.emplace_back([&, i] { results[static_cast<size_t>(i)] = buy("C7", "RACER" + std::to_string(i)); });
+  }
+  for (auto& t : threads) t.join();
+  int wins = 0;
+  for (const auto& r : results) {
+    if (r.exit_code == 0) {
+      ++wins;
+    } else {
+      expect_one_line_error(r, "tl-buy", 3, "loser");
+      EXPECT_EQ(r.err, "tl-buy: error: seat C7 is already taken\n");
+    }
+  }
+  EXPECT_EQ(wins, 1);
+  EXPECT_EQ(rows("TICKETS"), 1);
+  EXPECT_EQ(rows("TICKET_SEATS"), 1);
+  EXPECT_EQ(redis_taken(*ctx_, concert_), std::set<int>{46});
+}
+
+// (e) Bad input of every kind: exit 2, one line, nothing written.
+TEST_F(SellingCli, BadBuyInputExits2AndWritesNothing) {
+  const std::string ten_kb(10 * 1024, 'n');
+  const std::string twenty_digits = "12345678901234567890";
+  struct Case {
+    std::string what;
+    std::vector<std::string> args;
+  };
+  auto with = [&](const std::string& flag, const std::string& value) {
+    std::vector<std::string> args = {"--concert", concert_.slug, "--seat", "A1", "--name", "Ann", "--age", "30",
+                                     "--gender", "Male", "--id-number", "ID123456"};
+    for (size_t i = 0; i < args.size(); i += 2) {
+      if (args[i] == flag) args[i + 1] = value;
+    }
+    return args;
+  };
+  const std::vector<Case> cases = {
+      {"unknown row", with("--seat", "Q1")},
+      {"seat past the row", with("--seat", "B99")},
+      {"seat zero", with("--seat", "A0")},
+      {"negative seat", with("--seat", "-1")},
+      {"word seat", with("--seat", "abc")},
+      {"20-digit seat", with("--seat", "A" + twenty_digits)},
+      {"empty seat", with("--seat", "")},
+      {"SQL seat", with("--seat", "A1' OR '1'='1")},
+      {"free seat", with("--seat", "FREE-1")},
+      {"empty name", with("--name", "")},
+      {"10 KB name", with("--name", ten_kb)},
+      {"control characters", with("--name", "Ann\x01\x1b[2J")},
+      {"newline in name", with("--name", "Ann\nLee")},
+      {"negative age", with("--age", "-1")},
+      {"word age", with("--age", "abc")},
+      {"20-digit age", with("--age", twenty_digits)},
+      {"old age", with("--age", "151")},
+      {"gender", with("--gender", "robot")},
+      {"short id", with("--id-number", "123")},
+      {"SQL id", with("--id-number", "1'; DROP TABLE TICKETS; --")},
+      {"20-digit concert", with("--concert", twenty_digits)},
+      {"empty concert", with("--concert", "")},
+      {"SQL concert", with("--concert", "x' OR 1=1 --")},
+      {"word best", {"--concert", concert_.slug, "--best", "abc", "--name", "A", "--age", "1", "--gender", "male",
+                     "--id-number", "ID123456"}},
+      {"seat and best", {"--concert", concert_.slug, "--seat", "A1", "--best", "2", "--name", "A", "--age", "1",
+                         "--gender", "male", "--id-number", "ID123456"}},
+      {"no seat", {"--concert", concert_.slug, "--name", "A", "--age", "1", "--gender", "male", "--id-number",
+                   "ID123456"}},
+      {"same seat twice", {"--concert", concert_.slug, "--seat", "A1", "--seat", "a01", "--name", "A", "--age", "1",
+                           "--gender", "male", "--id-number", "ID123456"}},
+      {"unknown flag", {"--concert", concert_.slug, "--seat", "A1", "--colour", "red"}},
+      {"missing name", {"--concert", concert_.slug, "--seat", "A1", "--age", "1", "--gender", "male",
+                        "--id-number", "ID123456"}},
+  };
+  const int64_t audit_before = rows("AUDIT_LOG");
+  for (const auto& c : cases) expect_one_line_error(tool("tl-buy", c.args), "tl-buy", 2, c.what);
+  EXPECT_EQ(rows("TICKETS"), 0);
+  EXPECT_EQ(rows("CUSTOMERS"), 0);
+  EXPECT_EQ(rows("AUDIT_LOG"), audit_before);
+  EXPECT_TRUE(redis_taken(*ctx_, concert_).empty());
+}
+
+TEST_F(SellingCli, BadPayAndStatusInputExits2) {
+  const std::string code = buy("A1", "ID000001", {"-q"}).out.substr(0, 11);
+  ASSERT_EQ(code.size(), 11u);
+  const std::vector<std::vector<std::string>> pays = {
+      {"abc", "--platform", "DIRECT", "--reference", "R1"},
+      {"", "--platform", "DIRECT", "--reference", "R1"},
+      {"12345678901234567890", "--platform", "DIRECT", "--reference", "R1"},
+      {"TB-1' OR 1=1", "--platform", "DIRECT", "--reference", "R1"},
+      {code, "--platform", "BITCOIN", "--reference", "R1"},
+      {code, "--platform", "DIRECT", "--reference", ""},
+      {code, "--platform", "DIRECT", "--reference", "has space"},
+      {code, "--platform", "DIRECT", "--reference", std::string(10 * 1024, 'r')},
+      {code, "--platform", "DIRECT", "--reference", "R\x01"},
+      {code, "--platform", "DIRECT"},
+  };
+  for (const auto& args : pays) expect_one_line_error(tool("tl-pay", args), "tl-pay", 2, "tl-pay " + args[0]);
+  expect_one_line_error(tool("tl-status", {"abc"}), "tl-status", 2, "status abc");
+  expect_one_line_error(tool("tl-status", {code, "--concert", "1"}), "tl-status", 2, "code and concert");
+  expect_one_line_error(tool("tl-status", {code, "--map"}), "tl-status", 2, "map with a code");
+  expect_one_line_error(tool("tl-status", {}), "tl-status", 2, "nothing");
+  expect_one_line_error(tool("tl-status", {"TB-ZZZZZZZZ"}), "tl-status", 4, "unknown code");
+  EXPECT_EQ(scalar_sql(**ctx_->db(), "SELECT COUNT(*) FROM TICKETS WHERE status = 'PROCESS'"), 1);
+  EXPECT_EQ(scalar_sql(**ctx_->db(), "SELECT COUNT(*) FROM TICKETS_APPLY_BUY WHERE paid_at IS NULL"), 1);
+}
+
+TEST_F(SellingCli, BuyPayAndStatusSpeakJson) {
+  auto b = buy("B3", "XY99887766", {"--seat", "B4", "--json"});
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  const json t = json::parse(b.out)["ticket"];
+  for (const char* field : {"code", "concert_id", "zone", "status", "reason", "seats", "amount", "currency",
+                            "hold_expires_at"})
+    EXPECT_TRUE(t.contains(field)) << field;
+  EXPECT_EQ(t["seats"], json::array({"B3", "B4"}));
+  EXPECT_EQ(t["amount"], "20.00");
+  EXPECT_EQ(t["status"], "PROCESS");
+  const std::string code = t["code"];
+
+  auto p = tool("tl-pay", {code, "--platform", "payplat", "--reference", "PP-1", "--json"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_EQ(json::parse(p.out)["ticket"]["status"], "SUCCESS");
+  auto again = tool("tl-pay", {code, "--platform", "PAYPLAT", "--reference", "PP-1"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  auto other = tool("tl-pay", {code, "--platform", "PAYPLAT", "--reference", "PP-2", "--json"});
+  EXPECT_EQ(other.exit_code, 3);
+  EXPECT_EQ(json::parse(other.out)["error"]["code"], 3);
+
+  auto s = tool("tl-status", {code});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_NE(s.out.find("Ann Lee, id ****7766"), std::string::npos) << s.out;
+  EXPECT_EQ(s.out.find("XY99887766"), std::string::npos) << "the security number is masked";
+
+  ASSERT_EQ(buy("C1", "ID000002").exit_code, 0);
+  auto c = tool("tl-status", {"--concert", concert_.slug, "--json"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const json j = json::parse(c.out);
+  EXPECT_EQ(j["concert"]["id"], concert_.id);
+  EXPECT_EQ(j["buy"], (json{{"total", 200}, {"free", 197}, {"held", 1}, {"sold", 2}}));
+  EXPECT_EQ(j["free_zone"], (json{{"total", 5}, {"granted", 0}, {"pending", 0}}));
+}
+
+TEST_F(SellingCli, MapShowsFreeHeldAndSoldWithoutColour) {
+  const std::string code = buy("A2", "ID000003", {"-q"}).out.substr(0, 11);
+  ASSERT_EQ(tool("tl-pay", {code, "--platform", "DIRECT", "--reference", "D-1"}).exit_code, 0);
+  ASSERT_EQ(buy("B1", "ID000004").exit_code, 0);
+  auto m = tool("tl-status", {"--concert", concert_.slug, "--map"});
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_NE(m.out.find("\nA  .X..................\n"), std::string::npos) << m.out;
+  EXPECT_NE(m.out.find("\nB  o...................\n"), std::string::npos) << m.out;
+  EXPECT_NE(m.out.find("\nJ  ....................\n"), std::string::npos) << m.out;
+  EXPECT_EQ(m.out.find('\033'), std::string::npos) << "no colour when stdout is not a terminal";
+}
+
+TEST_F(SellingCli, WatchPrintsEachChange) {
+  ToolRun watched;
+  std::thread watcher([&] {
+    watched = run({"/usr/bin/timeout", "-s", "INT", "4", tool_path("tl-status"), "--concert", concert_.slug, "--watch"},
+                  {{"TL_CONFIG", env_.config_file()}});
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const std::string code = buy("D5", "ID000005", {"-q"}).out.substr(0, 11);
+  ASSERT_EQ(tool("tl-pay", {code, "--platform", "DIRECT", "--reference", "W-1"}).exit_code, 0);
+  watcher.join();
+  EXPECT_NE(watched.out.find("Watching concert " + std::to_string(concert_.id)), std::string::npos) << watched.out;
+  EXPECT_NE(watched.out.find("held"), std::string::npos) << watched.out;
+  EXPECT_NE(watched.out.find(code + " D5"), std::string::npos) << watched.out;
+  EXPECT_NE(watched.out.find("sold"), std::string::npos) << watched.out;
+}
+
+}  // namespace
+}  // namespace ticket
