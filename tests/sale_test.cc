@@ -326,5 +326,34 @@ TEST(Contention, FlushAllDuringASellOut) {
   EXPECT_EQ(redis_taken(*ctx, c), in_mysql);
 }
 
+// Redis restarted empty (no persistence): the next buy rebuilds the map and
+// the seats sold before stay sold.
+TEST(ColdCache, RedisRestartedEmptyIsRebuiltOnTheNextOperation) {
+  PrivateSandbox servers;
+  TestEnv env(servers.sandbox(), true);
+  auto ctx = env.context();
+  Concert c = make_concert(*ctx, {2, 5, 0, 300, 1});
+  auto first = buy(*ctx, buyer(c, "A1", "ID000010"));
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(pay(*ctx, {first->code, "DIRECT", "RS-1"}).ok());
+  ASSERT_TRUE(buy(*ctx, buyer(c, "A2", "ID000011")).ok());
+  servers.control("stop", "redis");
+  auto down = buy(*ctx, buyer(c, "A3", "ID000012"));
+  ASSERT_FALSE(down.ok());
+  EXPECT_EQ(down.error().kind(), ErrorKind::kUnavailable);
+  servers.control("start", "redis");
+  EXPECT_TRUE(redis_taken(*ctx, c).empty());  // nothing survived
+  auto taken = buy(*ctx, buyer(c, "A1", "ID000013"));
+  ASSERT_FALSE(taken.ok());
+  EXPECT_EQ(taken.error().message(), "seat A1 is already taken");
+  ASSERT_TRUE(buy(*ctx, buyer(c, "A3", "ID000012")).ok());
+  EXPECT_EQ(redis_taken(*ctx, c), (std::set<int>{0, 1, 2}));
+  auto a = availability(*ctx, c.slug, false);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->buy_sold, 1);
+  EXPECT_EQ(a->buy_held, 2);
+  EXPECT_EQ(double_bookings(*ctx, c), 0);
+}
+
 }  // namespace
 }  // namespace ticket
