@@ -9,5 +9,6 @@ int main(int argc, char** argv) {
   ticket::cli::add_concert_commands(tool);
   ticket::cli::add_seed_command(tool);
   ticket::cli::add_count_command(tool);
+  ticket::cli::add_reconcile_command(tool);
   return tool.run(argc, argv);
 }

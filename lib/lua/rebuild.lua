@@ -66,7 +66,7 @@ end
 -- in milliseconds (small enough for the events' JSON to carry exactly).
 local t = redis.call('TIME')
 local gen = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('HSET', KEYS[1], 'layout', ARGV[2], 'held', held, 'gen', gen)
+redis.call('HSET', KEYS[1], 'layout', ARGV[2], 'held', held, 'gen', gen, 'rel', gen)
 redis.call('DEL', KEYS[8])
 redis.call('PUBLISH', KEYS[7], cjson.encode({event = 'rebuilt', gen = gen}))
 return {'ok', gen}

@@ -40,6 +40,8 @@ if redis.call('ZREM', KEYS[4], code) == 1 then changed = true end
 local gen
 if changed then
   gen = redis.call('HINCRBY', KEYS[1], 'gen', 1)
+  -- Counts releases only: a repair that marks seats taken checks it.
+  redis.call('HINCRBY', KEYS[1], 'rel', 1)
   local zone = 'BUY'
   if z == 'f' then zone = 'FREE' end
   local event = {event = ARGV[3], ticket = code, zone = zone, seats = freed, gen = gen}

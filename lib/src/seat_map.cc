@@ -6,6 +6,7 @@
 #include <map>
 #include <thread>
 
+#include "active_seats.h"
 #include "ticket/text.h"
 
 namespace ticket {
@@ -19,8 +20,6 @@ extern const std::string_view k_view_lua;
 
 namespace {
 
-constexpr const char* kKeySuffixes[] = {"meta", "buy", "free", "owner", "holds", "holdseats", "lock"};
-
 // Every active seat of a concert with its ticket; PROCESS rows carry the
 // hold deadline in milliseconds.
 constexpr const char* kActiveSeats =
@@ -28,6 +27,8 @@ constexpr const char* kActiveSeats =
     " CAST(UNIX_TIMESTAMP(t.hold_expires_at) * 1000 AS SIGNED)"
     " FROM TICKET_SEATS s JOIN TICKETS t ON t.id = s.ticket_id"
     " WHERE s.concert_id = ? AND s.active = 1";
+
+constexpr const char* kKeySuffixes[] = {"meta", "buy", "free", "owner", "holds", "holdseats", "lock"};
 
 // How long one rebuild may keep the lock, and how long a caller waits for
 // someone else's rebuild before giving up.
@@ -120,27 +121,17 @@ Result<bool> try_rebuild(Context& ctx, const Concert& concert) {
   std::map<std::string, HoldRow> holds;
 
   TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
-  TL_TRY(db->transaction([&]() -> Status {
-    auto& stmt = db->prepare(kActiveSeats);
-    stmt.setUInt64(1, concert.id);
-    ResultSetPtr rs = db->query(stmt);
-    while (rs->next()) {
-      const Zone zone = rs->getString(1) == "BUY" ? Zone::kBuy : Zone::kFree;
-      const Seat seat{zone, static_cast<int>(rs->getUInt(2)), static_cast<int>(rs->getUInt(3))};
-      const int index = seat_index(seat, layout);
-      if (index < 0 || index >= layout.seats(zone)) continue;  // outside a layout that shrank
-      const std::string code = rs->getString(4);
-      set_bit(zone == Zone::kBuy ? buy_bits : free_bits, index);
-      owners.push_back(std::string(1, zone_letter(zone)) + std::to_string(index));
-      owners.push_back(code);
-      if (zone == Zone::kBuy && rs->getString(5) == "PROCESS") {
-        HoldRow& h = holds[code];
-        h.deadline = rs->isNull(6) ? 0 : rs->getInt64(6);
-        h.seats.push_back(index);
-      }
+  TL_ASSIGN_OR_RETURN(std::vector<ActiveSeat> active, load_active_seats(*db, concert));
+  for (const ActiveSeat& seat : active) {
+    set_bit(seat.zone == Zone::kBuy ? buy_bits : free_bits, seat.index);
+    owners.push_back(std::string(1, zone_letter(seat.zone)) + std::to_string(seat.index));
+    owners.push_back(seat.code);
+    if (seat.paid_hold) {
+      HoldRow& h = holds[seat.code];
+      h.deadline = seat.deadline;
+      h.seats.push_back(seat.index);
     }
-    return {};
-  }));
+  }
 
   std::vector<std::string> args = {token,
                                    layout_token(layout),
@@ -213,6 +204,27 @@ Status change_seats(Context& ctx, const Script& script, uint64_t concert_id, Zon
 }
 
 }  // namespace
+
+Result<std::vector<ActiveSeat>> load_active_seats(Db& db, const Concert& concert) {
+  return db.transaction<std::vector<ActiveSeat>>([&]() -> Result<std::vector<ActiveSeat>> {
+    std::vector<ActiveSeat> out;
+    auto& stmt = db.prepare(kActiveSeats);
+    stmt.setUInt64(1, concert.id);
+    ResultSetPtr rs = db.query(stmt);
+    while (rs->next()) {
+      ActiveSeat a;
+      a.zone = rs->getString(1) == "BUY" ? Zone::kBuy : Zone::kFree;
+      a.index = seat_index({a.zone, static_cast<int>(rs->getUInt(2)), static_cast<int>(rs->getUInt(3))},
+                           concert.layout);
+      if (a.index < 0 || a.index >= concert.layout.seats(a.zone)) continue;
+      a.code = rs->getString(4);
+      a.paid_hold = a.zone == Zone::kBuy && rs->getString(5) == "PROCESS";
+      a.deadline = rs->isNull(6) ? 0 : rs->getInt64(6);
+      out.push_back(std::move(a));
+    }
+    return out;
+  });
+}
 
 std::vector<std::string> seat_map_keys(const Context& ctx, uint64_t concert_id,
                                        std::initializer_list<const char*> suffixes) {
@@ -350,6 +362,40 @@ Status follow_seat_events(Context& ctx, uint64_t concert_id, const std::function
     }
     give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   }
+}
+
+bool SeatSnapshot::taken(Zone zone, int index) const { return get_bit(zone == Zone::kBuy ? buy_bits : free_bits, index); }
+
+Result<SeatSnapshot> read_seat_snapshot(Context& ctx, const Concert& concert) {
+  TL_ASSIGN_OR_RETURN(Redis * redis, ctx.redis());
+  const auto keys = seat_map_keys(ctx, concert.id, {"meta", "buy", "free", "holdseats", "owner", "holds"});
+  const std::vector<std::string> args = {layout_token(concert.layout), "full"};
+  TL_ASSIGN_OR_RETURN(RedisReply r, on_warm_map(ctx, concert, [&] { return redis->eval(view_script(), keys, args); }));
+  if (r->elements != 9) return internal("unexpected reply from view.lua");
+  SeatSnapshot s;
+  s.generation = reply_integer(r->element[1]);
+  s.buy_bits = reply_string(r->element[3]);
+  s.free_bits = reply_string(r->element[4]);
+  s.releases = reply_string(r->element[5]);
+  const redisReply* holds = r->element[6];
+  for (size_t i = 0; i + 1 < holds->elements; i += 2) {
+    std::vector<int>& seats = s.hold_seats[reply_string(holds->element[i])];
+    const std::string list = reply_string(holds->element[i + 1]);
+    for (size_t pos = 0; pos < list.size();) {
+      size_t end = list.find(',', pos);
+      if (end == std::string::npos) end = list.size();
+      if (auto idx = parse_int(std::string_view(list).substr(pos, end - pos), 0, INT32_MAX))
+        seats.push_back(static_cast<int>(*idx));
+      pos = end + 1;
+    }
+  }
+  const redisReply* owners = r->element[7];
+  for (size_t i = 0; i + 1 < owners->elements; i += 2)
+    s.owners[reply_string(owners->element[i])] = reply_string(owners->element[i + 1]);
+  const redisReply* deadlines = r->element[8];
+  for (size_t i = 0; i + 1 < deadlines->elements; i += 2)
+    s.hold_deadlines[reply_string(deadlines->element[i])] = reply_integer(deadlines->element[i + 1]);
+  return s;
 }
 
 Status drop_seat_map(Context& ctx, uint64_t concert_id) {

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,22 @@ struct SeatGrid {
 
 // Every seat's state, in one round trip when the map is warm.
 Result<SeatGrid> read_seat_grid(Context& ctx, const Concert& concert);
+
+// Everything the map holds, read in one round trip (for reconciling).
+struct SeatSnapshot {
+  int64_t generation = 0;
+  std::string releases;  // counter of releases ("rel"), checked by repairs
+  std::string buy_bits;  // raw bitmaps, bit 0 = the most significant bit of byte 0
+  std::string free_bits;
+  std::map<std::string, std::vector<int>> hold_seats;  // ticket code -> held paid seats
+  std::map<std::string, std::string> owners;           // "b12" / "f3" -> ticket code
+  std::map<std::string, Millis> hold_deadlines;        // ticket code -> deadline
+
+  bool taken(Zone zone, int index) const;
+};
+
+// Rebuilds the map first when it is missing.
+Result<SeatSnapshot> read_seat_snapshot(Context& ctx, const Concert& concert);
 
 // Follows the concert's events channel (one JSON object per change) on a
 // connection of its own: `on_ready` once subscribed, then `on_event` for each
