@@ -149,11 +149,11 @@ TEST(Expire, ReleasesDueHoldsOnceAndConfirmsPaidOnes) {
   // A hold whose buyer died before writing MySQL.
   ASSERT_TRUE(hold_seats(*ctx, c, "TB-0RPHAN00", wall_clock_ms() - kOrphanHoldGraceMs - 1, {4}).ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
-  auto first = expire_due(*ctx, c.id, 100);
+  auto first = expire_due(*ctx, c, 100);
   ASSERT_TRUE(first.ok()) << first.error().message();
   EXPECT_EQ(first->expired, 1);
   EXPECT_EQ(first->released, 1);
-  auto second = expire_due(*ctx, c.id, 100);
+  auto second = expire_due(*ctx, c, 100);
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->expired + second->released + second->confirmed, 0);
   EXPECT_EQ(redis_taken(*ctx, c), std::set<int>{1});
@@ -233,7 +233,7 @@ TEST(Contention, PayRacingTheDeadlineNeverBothPaysAndReleases) {
   std::thread expirer([&] {
     auto ectx = env.context();
     while (!done) {
-      auto r = expire_due(*ectx, c.id, 10);
+      auto r = expire_due(*ectx, c, 10);
       EXPECT_TRUE(r.ok()) << r.error().message();
     }
   });
@@ -253,7 +253,7 @@ TEST(Contention, PayRacingTheDeadlineNeverBothPaysAndReleases) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   done = true;
   expirer.join();
-  ASSERT_TRUE(expire_due(*ctx, c.id, 100).ok());
+  ASSERT_TRUE(expire_due(*ctx, c, 100).ok());
 
   const std::set<int> in_redis = redis_taken(*ctx, c);
   int paid = 0, expired = 0;

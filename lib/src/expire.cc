@@ -1,82 +1,219 @@
 #include "ticket/expire.h"
 
-#include <optional>
+#include <algorithm>
+#include <map>
 
 #include "ticket/audit.h"
 #include "ticket/failpoint.h"
 #include "ticket/seat_map.h"
-#include "ticket/tickets.h"
 
 namespace ticket {
 namespace {
 
-enum class Verdict { kExpired, kPaid, kFailed, kNotYetDue, kNoTicket };
+// Tickets decided in one transaction. Statements take exactly this many
+// values in their "(?*)" lists; shorter lists repeat their first value.
+constexpr size_t kChunk = 100;
 
-struct Decision {
-  Verdict verdict = Verdict::kNoTicket;
-  Ticket ticket;
+constexpr const char* kLock =
+    "SELECT id, code, status, COALESCE(hold_expires_at < NOW(3), 0),"
+    " CAST(UNIX_TIMESTAMP(hold_expires_at) * 1000 AS SIGNED)"
+    " FROM TICKETS WHERE concert_id = ? AND code IN (?*) ORDER BY code FOR UPDATE";
+constexpr const char* kSeats =
+    "SELECT ticket_id, zone, seat_row, seat_number FROM TICKET_SEATS WHERE ticket_id IN (?*)";
+constexpr const char* kExpire =
+    "UPDATE TICKETS SET status = 'FAIL', reason = 'EXPIRED', updated_at = NOW(3)"
+    " WHERE id IN (?*) AND status = 'PROCESS'";
+constexpr const char* kExpireSeats = "UPDATE TICKET_SEATS SET status = 'FAIL' WHERE ticket_id IN (?*)";
+constexpr const char* kAudit =
+    "INSERT INTO AUDIT_LOG (at, actor, action, concert_id, ticket_id, ticket_code, detail)"
+    " SELECT NOW(3), ?, ?, concert_id, id, code, ? FROM TICKETS WHERE id IN (?*)";
+constexpr const char* kOverdue =
+    "SELECT concert_id, code FROM TICKETS WHERE status = 'PROCESS' AND zone = 'BUY'"
+    " AND hold_expires_at < NOW(3) - INTERVAL 1 SECOND ORDER BY hold_expires_at LIMIT ?";
+
+// `sql` with "(?*)" spelled out as kChunk placeholders.
+const std::string& chunked(const char* sql) {
+  static thread_local std::map<const char*, std::string> cache;
+  auto it = cache.find(sql);
+  if (it != cache.end()) return it->second;
+  std::string list = "(";
+  for (size_t i = 0; i < kChunk; ++i) list += i == 0 ? "?" : ",?";
+  list += ")";
+  std::string text = sql;
+  text.replace(text.find("(?*)"), 4, list);
+  return cache.emplace(sql, std::move(text)).first->second;
+}
+
+template <class T, class Set>
+void bind_list(sql::PreparedStatement& stmt, int first, const std::vector<T>& values, Set set) {
+  for (size_t i = 0; i < kChunk; ++i) set(stmt, first + static_cast<int>(i), values[i < values.size() ? i : 0]);
+}
+
+void bind_ids(sql::PreparedStatement& stmt, int first, const std::vector<uint64_t>& ids) {
+  bind_list(stmt, first, ids, [](sql::PreparedStatement& s, int i, uint64_t v) { s.setUInt64(i, v); });
+}
+
+enum class Verdict { kExpired, kPaid, kFailed, kNotYetDue };
+
+struct Decided {
+  Verdict verdict = Verdict::kFailed;
+  uint64_t id = 0;
+  Millis deadline = 0;
+  std::vector<int> seats;
 };
+
+// Decides up to kChunk codes of one concert in one transaction.
+Result<std::map<std::string, Decided>> decide(Context& ctx, Db& db, const Concert& concert,
+                                              const std::vector<std::string>& codes) {
+  return db.transaction<std::map<std::string, Decided>>([&]() -> Result<std::map<std::string, Decided>> {
+    std::map<std::string, Decided> out;
+    auto& lock = db.prepare(chunked(kLock));
+    lock.setUInt64(1, concert.id);
+    bind_list(lock, 2, codes, [](sql::PreparedStatement& s, int i, const std::string& v) { s.setString(i, v); });
+    std::vector<uint64_t> ids, to_expire;
+    std::map<uint64_t, std::string> code_of;
+    {
+      ResultSetPtr rs = db.query(lock);
+      while (rs->next()) {
+        Decided d;
+        d.id = rs->getUInt64(1);
+        const std::string status = rs->getString(3);
+        d.deadline = rs->isNull(5) ? 0 : rs->getInt64(5);
+        if (status == "SUCCESS") {
+          d.verdict = Verdict::kPaid;
+        } else if (status == "FAIL") {
+          d.verdict = Verdict::kFailed;
+        } else if (rs->getInt(4) == 0) {
+          d.verdict = Verdict::kNotYetDue;
+        } else {
+          d.verdict = Verdict::kExpired;
+          to_expire.push_back(d.id);
+        }
+        ids.push_back(d.id);
+        code_of[d.id] = rs->getString(2);
+        out[rs->getString(2)] = std::move(d);
+      }
+    }
+    if (ids.empty()) return out;
+    auto& seats = db.prepare(chunked(kSeats));
+    bind_ids(seats, 1, ids);
+    ResultSetPtr rs = db.query(seats);
+    while (rs->next()) {
+      const Zone zone = rs->getString(2) == "BUY" ? Zone::kBuy : Zone::kFree;
+      const Seat seat{zone, static_cast<int>(rs->getUInt(3)), static_cast<int>(rs->getUInt(4))};
+      out[code_of[rs->getUInt64(1)]].seats.push_back(seat_index(seat, concert.layout));
+    }
+    if (to_expire.empty()) return out;
+    auto& expire = db.prepare(chunked(kExpire));
+    bind_ids(expire, 1, to_expire);
+    expire.execute();
+    auto& expire_seats = db.prepare(chunked(kExpireSeats));
+    bind_ids(expire_seats, 1, to_expire);
+    expire_seats.execute();
+    auto& audit = db.prepare(chunked(kAudit));
+    audit.setString(1, ctx.actor());
+    audit.setString(2, action::kExpired);
+    audit.setString(3, "hold ran out");
+    bind_ids(audit, 4, to_expire);
+    audit.execute();
+    return out;
+  });
+}
+
+// Decides `due` (code -> deadline in Redis) and brings Redis in line.
+Status settle(Context& ctx, const Concert& concert, const std::vector<std::pair<std::string, Millis>>& due,
+              ExpireReport& report) {
+  TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
+  TL_ASSIGN_OR_RETURN(Redis * redis, ctx.redis());
+  const std::string holds = ctx.key(concert.id, "holds");
+  for (size_t from = 0; from < due.size(); from += kChunk) {
+    const size_t to = std::min(due.size(), from + kChunk);
+    std::vector<std::string> codes;
+    for (size_t i = from; i < to; ++i) codes.push_back(due[i].first);
+    TL_ASSIGN_OR_RETURN(auto decided, decide(ctx, *db, concert, codes));
+    failpoint("expire-after-commit");
+
+    std::vector<SeatRelease> releases;
+    std::vector<Millis> deadlines;
+    const Millis now = wall_clock_ms();
+    for (size_t i = from; i < to; ++i) {
+      const auto& [code, redis_deadline] = due[i];
+      auto it = decided.find(code);
+      if (it == decided.end()) {
+        // No ticket: the buyer died between hold and commit, or is still
+        // committing. Left in place until the grace period is over.
+        if (now >= redis_deadline + kOrphanHoldGraceMs) {
+          releases.push_back({Zone::kBuy, code, {}, seat_event::kReleased});
+          ++report.released;
+        }
+        continue;
+      }
+      const Decided& d = it->second;
+      switch (d.verdict) {
+        case Verdict::kExpired:
+          releases.push_back({Zone::kBuy, code, d.seats, seat_event::kExpired});
+          deadlines.push_back(d.deadline);
+          ++report.expired;
+          break;
+        case Verdict::kFailed:
+          releases.push_back({Zone::kBuy, code, d.seats, seat_event::kReleased});
+          ++report.released;
+          break;
+        case Verdict::kPaid:
+          TL_TRY(confirm_seats(ctx, concert.id, Zone::kBuy, code, d.seats, seat_event::kSold));
+          ++report.confirmed;
+          break;
+        case Verdict::kNotYetDue:
+          TL_TRY(redis->command({"ZADD", holds, "XX", std::to_string(d.deadline), code}));
+          ++report.rescheduled;
+          break;
+      }
+    }
+    TL_TRY(release_many(ctx, concert.id, releases));
+    const Millis released_at = wall_clock_ms();
+    for (Millis deadline : deadlines) report.lag_ms.push_back(released_at - deadline);
+  }
+  return {};
+}
 
 }  // namespace
 
-Result<ExpireReport> expire_due(Context& ctx, uint64_t concert_id, int limit) {
+Result<ExpireReport> expire_due(Context& ctx, const Concert& concert, int limit) {
   TL_ASSIGN_OR_RETURN(Redis * redis, ctx.redis());
   const Millis now = wall_clock_ms();
-  const std::string holds = ctx.key(concert_id, "holds");
-  TL_ASSIGN_OR_RETURN(RedisReply due, redis->command({"ZRANGEBYSCORE", holds, "-inf", std::to_string(now),
-                                                       "WITHSCORES", "LIMIT", "0", std::to_string(limit)}));
+  TL_ASSIGN_OR_RETURN(RedisReply r, redis->command({"ZRANGEBYSCORE", ctx.key(concert.id, "holds"), "-inf",
+                                                     std::to_string(now), "WITHSCORES", "LIMIT", "0",
+                                                     std::to_string(limit)}));
   ExpireReport report;
-  if (due->type != REDIS_REPLY_ARRAY) return report;
-  TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
-  for (size_t i = 0; i + 1 < due->elements; i += 2) {
-    const std::string code = reply_string(due->element[i]);
-    const Millis deadline = reply_integer(due->element[i + 1]);
-    TL_ASSIGN_OR_RETURN(Decision d, db->transaction<Decision>([&]() -> Result<Decision> {
-      Decision d;
-      auto t = lock_ticket(*db, code);
-      if (!t) return d;
-      d.ticket = std::move(*t);
-      if (d.ticket.status == "SUCCESS") {
-        d.verdict = Verdict::kPaid;
-      } else if (d.ticket.status == "FAIL") {
-        d.verdict = Verdict::kFailed;
-      } else if (!d.ticket.past_deadline) {
-        d.verdict = Verdict::kNotYetDue;
-      } else {
-        fail_ticket(*db, ctx.actor(), d.ticket, "EXPIRED", action::kExpired, "hold ran out");
-        d.verdict = Verdict::kExpired;
-      }
-      return d;
-    }));
-    const Ticket& t = d.ticket;
-    switch (d.verdict) {
-      case Verdict::kExpired:
-        failpoint("expire-after-commit");
-        TL_TRY(release_seats(ctx, concert_id, Zone::kBuy, code, t.seat_indexes, seat_event::kExpired));
-        ++report.expired;
-        report.lag_ms.push_back(wall_clock_ms() - t.hold_expires_at.value_or(deadline));
-        break;
-      case Verdict::kFailed:
-        TL_TRY(release_seats(ctx, concert_id, Zone::kBuy, code, t.seat_indexes, seat_event::kReleased));
-        ++report.released;
-        break;
-      case Verdict::kPaid:
-        TL_TRY(confirm_seats(ctx, concert_id, Zone::kBuy, code, t.seat_indexes, seat_event::kSold));
-        ++report.confirmed;
-        break;
-      case Verdict::kNotYetDue:
-        TL_TRY(redis->command({"ZADD", holds, "XX", std::to_string(t.hold_expires_at.value_or(now)), code}));
-        ++report.rescheduled;
-        break;
-      case Verdict::kNoTicket:
-        // Left in place until the grace period is over.
-        if (now >= deadline + kOrphanHoldGraceMs) {
-          TL_TRY(release_seats(ctx, concert_id, Zone::kBuy, code, {}, seat_event::kReleased));
-          ++report.released;
-        }
-        break;
-    }
+  std::vector<std::pair<std::string, Millis>> due;
+  if (r->type == REDIS_REPLY_ARRAY) {
+    for (size_t i = 0; i + 1 < r->elements; i += 2)
+      due.emplace_back(reply_string(r->element[i]), reply_integer(r->element[i + 1]));
   }
+  report.more = static_cast<int>(due.size()) >= limit;
+  TL_TRY(settle(ctx, concert, due, report));
+  return report;
+}
+
+Result<ExpireReport> sweep_overdue(Context& ctx, int limit) {
+  TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
+  using Overdue = std::map<uint64_t, std::vector<std::pair<std::string, Millis>>>;
+  TL_ASSIGN_OR_RETURN(Overdue overdue, db->transaction<Overdue>([&]() -> Result<Overdue> {
+    Overdue out;
+    auto& stmt = db->prepare(kOverdue);
+    stmt.setInt(1, limit);
+    ResultSetPtr rs = db->query(stmt);
+    while (rs->next()) out[rs->getUInt64(1)].emplace_back(rs->getString(2), 0);
+    return out;
+  }));
+  ExpireReport report;
+  size_t found = 0;
+  for (const auto& [concert_id, codes] : overdue) {
+    TL_ASSIGN_OR_RETURN(Concert concert, find_concert(ctx, std::to_string(concert_id)));
+    TL_TRY(settle(ctx, concert, codes, report));
+    found += codes.size();
+  }
+  report.more = static_cast<int>(found) >= limit;
   return report;
 }
 

@@ -185,6 +185,23 @@ Result<RedisReply> Redis::eval(const Script& script, const std::vector<std::stri
   return reply;
 }
 
+Result<std::vector<RedisReply>> Redis::eval_many(const Script& script, const std::vector<Call>& calls) {
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(calls.size());
+  for (const Call& c : calls) {
+    std::vector<std::string> argv = {"EVALSHA", script.sha(), std::to_string(c.keys.size())};
+    argv.insert(argv.end(), c.keys.begin(), c.keys.end());
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    commands.push_back(std::move(argv));
+  }
+  TL_ASSIGN_OR_RETURN(std::vector<RedisReply> replies, pipeline(commands));
+  for (size_t i = 0; i < replies.size(); ++i) {
+    if (!starts_with(replies[i].get(), "NOSCRIPT")) continue;
+    TL_ASSIGN_OR_RETURN(replies[i], eval(script, calls[i].keys, calls[i].args));
+  }
+  return replies;
+}
+
 std::string reply_string(const redisReply* r) {
   if (r == nullptr) return {};
   if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_ERROR)

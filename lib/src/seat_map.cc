@@ -266,6 +266,25 @@ Status release_seats(Context& ctx, uint64_t concert_id, Zone zone, const std::st
   return change_seats(ctx, release_script(), concert_id, zone, code, seats, event);
 }
 
+Status release_many(Context& ctx, uint64_t concert_id, const std::vector<SeatRelease>& releases) {
+  if (releases.empty()) return {};
+  TL_ASSIGN_OR_RETURN(Redis * redis, ctx.redis());
+  std::vector<Redis::Call> calls;
+  calls.reserve(releases.size());
+  for (const SeatRelease& r : releases) {
+    Redis::Call call{change_keys(ctx, concert_id, r.zone), {r.code, std::string(1, zone_letter(r.zone)), r.event}};
+    for (int s : r.seats) call.args.push_back(std::to_string(s));
+    calls.push_back(std::move(call));
+  }
+  TL_ASSIGN_OR_RETURN(std::vector<RedisReply> replies, redis->eval_many(release_script(), calls));
+  for (const RedisReply& r : replies) {
+    const std::string word = reply_word(r);
+    if (word != "ok" && word != "cold")
+      return internal("unexpected reply from release.lua: " + (word.empty() ? reply_string(r.get()) : word));
+  }
+  return {};
+}
+
 Status confirm_seats(Context& ctx, uint64_t concert_id, Zone zone, const std::string& code,
                      const std::vector<int>& seats, const char* event) {
   return change_seats(ctx, confirm_script(), concert_id, zone, code, seats, event);

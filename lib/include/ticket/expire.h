@@ -1,9 +1,12 @@
-// Expiring holds (SPEC §5 "Expire"): what the daemon runs at each deadline.
+// Expiring holds (SPEC §5 "Expire"): what the daemon runs at each deadline,
+// and the MySQL sweep that finds what Redis lost.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
+#include "ticket/concerts.h"
 #include "ticket/context.h"
 #include "ticket/timestamp.h"
 
@@ -14,16 +17,23 @@ struct ExpireReport {
   int confirmed = 0;    // holds of tickets found paid: confirmed, not released
   int released = 0;     // holds of tickets already failed, or of buys that never committed
   int rescheduled = 0;  // not yet due by the MySQL clock: hold deadline moved
-  std::vector<Millis> lag_ms;  // for each expired hold, release time - deadline
+  std::vector<Millis> lag_ms;  // for each expired hold: release time - deadline
+  bool more = false;           // the limit was reached; more may be due
 };
 
 // Takes up to `limit` holds of the concert whose deadline has passed and
-// decides each in MySQL under the ticket's row lock: PROCESS and past the
-// deadline -> FAIL/EXPIRED (one audit row), then the seats are released;
-// SUCCESS -> only confirmed. Safe to run from several processes at once:
-// each hold expires once. A hold whose ticket never reached MySQL (the buyer
-// died between its two steps) is released a grace period after its deadline.
-Result<ExpireReport> expire_due(Context& ctx, uint64_t concert_id, int limit);
+// decides them in MySQL under their tickets' row locks, in transactions of
+// up to 100: PROCESS and past the deadline -> FAIL/EXPIRED with one audit row
+// each, then the seats are released (one Redis round trip per 100); SUCCESS
+// -> only confirmed. Safe to run from several processes at once: each hold
+// expires once. A hold whose ticket never reached MySQL (the buyer died
+// between its two steps) is released kOrphanHoldGraceMs after its deadline.
+Result<ExpireReport> expire_due(Context& ctx, const Concert& concert, int limit);
+
+// Finds up to `limit` PROCESS tickets more than a second past their deadline
+// in MySQL, whatever Redis says (it may have lost their holds), and expires
+// them as expire_due does.
+Result<ExpireReport> sweep_overdue(Context& ctx, int limit);
 
 // The earliest hold deadline of the concert, if it has holds.
 Result<std::optional<Millis>> next_deadline(Context& ctx, uint64_t concert_id);

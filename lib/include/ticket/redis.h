@@ -57,6 +57,15 @@ class Redis {
   Result<RedisReply> eval(const Script& script, const std::vector<std::string>& keys,
                           const std::vector<std::string>& args);
 
+  // One script called several times in one round trip (EVALSHA pipelined);
+  // calls that find the script missing are repeated with EVAL. Replies in
+  // order; an error reply of one call is that reply, not an Error.
+  struct Call {
+    std::vector<std::string> keys;
+    std::vector<std::string> args;
+  };
+  Result<std::vector<RedisReply>> eval_many(const Script& script, const std::vector<Call>& calls);
+
   // The raw context, for SUBSCRIBE loops. Null when not connected.
   redisContext* context() { return ctx_.get(); }
   Status ensure_connected();

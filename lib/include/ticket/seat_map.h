@@ -53,6 +53,15 @@ inline constexpr const char* kGranted = "granted";
 Status release_seats(Context& ctx, uint64_t concert_id, Zone zone, const std::string& code,
                      const std::vector<int>& seats, const char* event);
 
+// Several releases of one concert in one round trip.
+struct SeatRelease {
+  Zone zone = Zone::kBuy;
+  std::string code;
+  std::vector<int> seats;  // empty: the seats of its hold
+  const char* event = seat_event::kReleased;
+};
+Status release_many(Context& ctx, uint64_t concert_id, const std::vector<SeatRelease>& releases);
+
 // Marks `seats` as owned for good by `code` and forgets its hold.
 Status confirm_seats(Context& ctx, uint64_t concert_id, Zone zone, const std::string& code,
                      const std::vector<int>& seats, const char* event);
