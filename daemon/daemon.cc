@@ -1,0 +1,130 @@
+#include "daemon.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <optional>
+#include <thread>
+
+#include "engine.h"
+#include "http.h"
+#include "metrics.h"
+
+namespace ticketlemond {
+namespace {
+
+namespace asio = boost::asio;
+
+// A health check older than this does not count.
+constexpr ticket::Millis kHealthFreshMs = 5000;
+
+HttpResponse serve(const std::string& target, const Metrics& metrics) {
+  if (target == "/metrics") return {200, "text/plain; version=0.0.4; charset=utf-8", metrics.render()};
+  if (target == "/healthz") {
+    const bool fresh = ticket::wall_clock_ms() - metrics.checked_at < kHealthFreshMs;
+    const bool redis = fresh && metrics.redis_up, mysql = fresh && metrics.mysql_up;
+    std::string body = std::string("mysql ") + (mysql ? "up" : "down") + "\nredis " + (redis ? "up" : "down") + "\n";
+    return {redis && mysql ? 200u : 503u, "text/plain; charset=utf-8", body};
+  }
+  return {404, "text/plain; charset=utf-8", "not found: try /healthz or /metrics\n"};
+}
+
+// The worker: the engine and its timer, on a thread of their own.
+class Worker {
+ public:
+  Worker(ticket::Config config, Metrics& metrics) : engine_(std::move(config), metrics), timer_(io_) {}
+
+  void start() {
+    schedule(std::chrono::milliseconds(0));
+    thread_ = std::thread([this] { io_.run(); });
+  }
+
+  // Lets the pass in hand finish, then stops.
+  void stop() {
+    asio::post(io_, [this] {
+      stopping_ = true;
+      timer_.cancel();
+    });
+    if (thread_.joinable()) thread_.join();
+  }
+
+  void reload(ticket::Config config) {
+    asio::post(io_, [this, config = std::move(config)]() mutable {
+      engine_.reload(std::move(config));
+      timer_.cancel();  // run the passes now with the new settings
+    });
+  }
+
+ private:
+  void schedule(std::chrono::milliseconds nap) {
+    timer_.expires_after(nap);
+    timer_.async_wait([this](const boost::system::error_code&) {
+      if (stopping_) return;
+      schedule(engine_.run_due());
+    });
+  }
+
+  asio::io_context io_;
+  Engine engine_;
+  asio::steady_timer timer_;
+  std::thread thread_;
+  bool stopping_ = false;
+};
+
+}  // namespace
+
+int run_daemon(const ticket::ConfigRequest& request, ticket::Config config) {
+  asio::io_context io;
+  Metrics metrics;
+  std::optional<HttpServer> http;
+  try {
+    http.emplace(io, config.daemon.listen, [&metrics](const std::string& target) { return serve(target, metrics); });
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot listen on {}: {}", config.daemon.listen, e.what());
+    return 7;
+  }
+  spdlog::info("ticketlemond started: listening on {} (/healthz, /metrics); MySQL {}:{}/{}, Redis {}:{} prefix {}",
+               config.daemon.listen, config.mysql.host, config.mysql.port, config.mysql.database, config.redis.host,
+               config.redis.port, config.redis.key_prefix);
+
+  Worker worker(config, metrics);
+  worker.start();
+
+  asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
+                                                                             int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      auto next = ticket::load_config(request);
+      if (!next.ok()) {
+        spdlog::error("SIGHUP: configuration not reloaded: {}", next.error().message());
+      } else {
+        const auto changes = ticket::config_changes(config, *next);
+        if (changes.empty()) spdlog::info("SIGHUP: configuration reloaded, nothing changed");
+        for (const auto& c : changes) spdlog::info("SIGHUP: {}", c);
+        if (next->daemon.listen != config.daemon.listen)
+          spdlog::warn("SIGHUP: [daemon] listen takes effect at the next start");
+        spdlog::set_level(spdlog::level::from_str(next->log.level));
+        config = *next;
+        worker.reload(*next);
+      }
+      signals.async_wait(on_signal);
+      return;
+    }
+    spdlog::info("{}: finishing the pass in hand, then stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    http->stop();
+    io.stop();
+  };
+  signals.async_wait(on_signal);
+  io.run();
+  worker.stop();
+  spdlog::info("ticketlemond stopped");
+  return 0;
+}
+
+}  // namespace ticketlemond

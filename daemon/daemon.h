@@ -1,0 +1,16 @@
+// ticketlemond's event loops (SPEC §7). The main thread runs an io_context
+// for signals and HTTP; a worker thread runs another whose one timer fires at
+// the earliest hold deadline (at most [daemon] max_nap_ms away) and runs the
+// engine's passes. Signals only post: SIGTERM/SIGINT let the pass in hand
+// finish and stop both loops; SIGHUP reloads the configuration.
+#pragma once
+
+#include "ticket/config.h"
+
+namespace ticketlemond {
+
+// Runs until SIGTERM or SIGINT; returns the process exit code. `request`
+// is kept to load the configuration again on SIGHUP.
+int run_daemon(const ticket::ConfigRequest& request, ticket::Config config);
+
+}  // namespace ticketlemond

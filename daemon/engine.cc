@@ -1,0 +1,148 @@
+#include "engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "ticket/expire.h"
+#include "ticket/reconcile.h"
+#include "ticket/seat_map.h"
+
+namespace ticketlemond {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Concerts are listed again, servers checked and vanished maps rebuilt this
+// often.
+constexpr milliseconds kCheckEvery{1000};
+// After a failed pass, wait this long before the next try.
+constexpr milliseconds kRetryAfter{500};
+// Shortest nap: holds whose buyer may still be committing stay due for a
+// while (kOrphanHoldGraceMs) and must not make the loop spin.
+constexpr milliseconds kMinNap{10};
+
+}  // namespace
+
+Engine::Engine(ticket::Config config, Metrics& metrics) : metrics_(metrics) { reload(std::move(config)); }
+
+void Engine::reload(ticket::Config config) {
+  config_ = std::move(config);
+  ctx_ = std::make_unique<ticket::Context>(config_);
+  (void)ctx_->set_actor("ticketlemond");
+  next_check_ = next_sweep_ = Clock::now();
+  next_reconcile_ = Clock::now() + std::chrono::seconds(std::max(1, config_.daemon.reconcile_interval_s));
+}
+
+void Engine::failed(const char* pass, const ticket::Error& error) {
+  ++metrics_.pass_errors;
+  round_failed_ = true;
+  const std::string what = std::string(pass) + ": " + error.message();
+  if (what != last_failure_) spdlog::warn("{}", what);
+  last_failure_ = what;
+}
+
+void Engine::recovered() {
+  if (!last_failure_.empty()) spdlog::info("working again after: {}", last_failure_);
+  last_failure_.clear();
+}
+
+milliseconds Engine::run_due() {
+  const auto now = Clock::now();
+  round_failed_ = false;
+  if (now >= next_check_) {
+    next_check_ = now + kCheckEvery;
+    check_servers();
+  }
+  // Holds first: the sweep is for tickets whose holds Redis lost.
+  const milliseconds nap = expire_pass();
+  if (now >= next_sweep_) {
+    next_sweep_ = now + std::chrono::seconds(config_.daemon.sweep_interval_s);
+    sweep_pass();
+  }
+  if (config_.daemon.reconcile_interval_s > 0 && now >= next_reconcile_) {
+    next_reconcile_ = now + std::chrono::seconds(config_.daemon.reconcile_interval_s);
+    reconcile_pass();
+  }
+  if (!round_failed_) recovered();
+  return nap;
+}
+
+void Engine::check_servers() {
+  auto redis = ctx_->redis();
+  bool redis_up = redis.ok() && (*redis)->command({"PING"}).ok();
+  auto concerts = ticket::list_concerts(*ctx_);
+  metrics_.mysql_up = concerts.ok() || concerts.error().kind() != ticket::ErrorKind::kUnavailable;
+  if (concerts.ok()) concerts_ = std::move(*concerts);
+  // A map that vanished (Redis flushed or restarted empty) is rebuilt now
+  // rather than by the next buyer.
+  if (redis_up && concerts.ok()) {
+    for (const auto& c : concerts_) {
+      auto counts = ticket::read_seat_counts(*ctx_, c);
+      if (!counts.ok()) {
+        if (counts.error().kind() == ticket::ErrorKind::kUnavailable) redis_up = false;
+        failed("rebuild", counts.error());
+        break;
+      }
+    }
+  }
+  metrics_.redis_up = redis_up;
+  metrics_.checked_at = ticket::wall_clock_ms();
+  if (!concerts.ok()) failed("list concerts", concerts.error());
+}
+
+void Engine::sweep_pass() {
+  auto r = ticket::sweep_overdue(*ctx_, config_.daemon.expire_batch);
+  if (!r.ok()) return failed("sweep", r.error());
+  metrics_.sweep_expired += static_cast<uint64_t>(r->expired);
+  metrics_.holds_expired += static_cast<uint64_t>(r->expired);
+  metrics_.add_lags(r->lag_ms);
+  if (r->expired > 0) spdlog::info("sweep: expired {} overdue ticket(s) found in MySQL", r->expired);
+  if (r->more) next_sweep_ = Clock::now();
+}
+
+void Engine::reconcile_pass() {
+  ++metrics_.reconcile_runs;
+  for (const auto& c : concerts_) {
+    auto r = ticket::reconcile(*ctx_, c, true);
+    if (!r.ok()) return failed("reconcile", r.error());
+    if (!r->drift()) continue;
+    metrics_.drift_missing += r->missing.size();
+    metrics_.drift_leaked += r->leaked.size();
+    if (r->repaired) ++metrics_.drift_repaired;
+    spdlog::warn("reconcile: concert {} ({}) had {} missing and {} leaked seat(s); {}", c.id, c.slug,
+                 r->missing.size(), r->leaked.size(), r->repaired ? "repaired" : "not repaired yet");
+  }
+}
+
+milliseconds Engine::expire_pass() {
+  const auto max_nap = milliseconds(config_.daemon.max_nap_ms);
+  milliseconds nap = max_nap;
+  bool more = false;
+  for (const auto& c : concerts_) {
+    auto r = ticket::expire_due(*ctx_, c, config_.daemon.expire_batch);
+    if (!r.ok()) {
+      failed("expire", r.error());
+      return kRetryAfter;
+    }
+    metrics_.holds_expired += static_cast<uint64_t>(r->expired);
+    metrics_.holds_released += static_cast<uint64_t>(r->released);
+    metrics_.holds_confirmed += static_cast<uint64_t>(r->confirmed);
+    metrics_.add_lags(r->lag_ms);
+    if (r->expired > 0) spdlog::debug("concert {}: expired {} hold(s)", c.id, r->expired);
+    more = more || r->more;
+    auto next = ticket::next_deadline(*ctx_, c.id);
+    if (!next.ok()) {
+      failed("expire", next.error());
+      return kRetryAfter;
+    }
+    if (*next) {
+      const auto until = milliseconds(std::max<ticket::Millis>(0, **next - ticket::wall_clock_ms()));
+      nap = std::min(nap, until);
+    }
+  }
+  if (more) return milliseconds(0);
+  return std::max(nap, kMinNap);
+}
+
+}  // namespace ticketlemond

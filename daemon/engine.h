@@ -1,0 +1,51 @@
+// The work of ticketlemond, one pass at a time, all on one thread: expiry at
+// the earliest hold deadline, the MySQL sweep, reconcile with repair, server
+// checks and the rebuild of maps that vanished. Every pass is a sequence of
+// libticket calls; the engine only schedules them and counts.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "metrics.h"
+#include "ticket/concerts.h"
+#include "ticket/config.h"
+#include "ticket/context.h"
+
+namespace ticketlemond {
+
+class Engine {
+ public:
+  Engine(ticket::Config config, Metrics& metrics);
+
+  // Everything due now; returns how long to wait before the next call: until
+  // the earliest hold deadline, at most [daemon] max_nap_ms.
+  std::chrono::milliseconds run_due();
+
+  // Takes a new configuration (SIGHUP); connections are opened again.
+  void reload(ticket::Config config);
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  std::chrono::milliseconds expire_pass();
+  void check_servers();
+  void sweep_pass();
+  void reconcile_pass();
+  // Logs a failed pass once per kind of failure, not at every retry.
+  void failed(const char* pass, const ticket::Error& error);
+  void recovered();
+
+  ticket::Config config_;
+  std::unique_ptr<ticket::Context> ctx_;
+  Metrics& metrics_;
+  std::vector<ticket::Concert> concerts_;
+  Clock::time_point next_check_{};
+  Clock::time_point next_sweep_{};
+  Clock::time_point next_reconcile_{};
+  std::string last_failure_;
+  bool round_failed_ = false;
+};
+
+}  // namespace ticketlemond

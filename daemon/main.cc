@@ -1,0 +1,67 @@
+// ticketlemond: expires holds at their deadlines, sweeps MySQL for what Redis
+// lost, reconciles and repairs the seat maps, serves /healthz and /metrics.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "daemon.h"
+#include "ticket/config.h"
+#include "ticket/error.h"
+#include "ticket/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app("Expire seat holds at their deadlines, sweep MySQL for holds Redis lost, reconcile and repair the "
+               "Redis seat maps, and serve /healthz and /metrics.",
+               "ticketlemond");
+  app.get_formatter()->column_width(32);
+  std::string config_path, listen;
+  bool verbose = false;
+  app.set_version_flag("--version", "ticketlemond (TicketLemon) " + std::string(ticket::version()));
+  app.add_option("--config", config_path,
+                 "Configuration file (default: $TL_CONFIG, ./ticketlemon.toml, "
+                 "$XDG_CONFIG_HOME/ticketlemon/ticketlemon.toml, /etc/ticketlemon/ticketlemon.toml)")
+      ->option_text("FILE");
+  app.add_option("--listen", listen, "Address for /healthz and /metrics, overriding [daemon] listen")
+      ->option_text("HOST:PORT");
+  app.add_flag("-v,--verbose", verbose, "Log at debug level, overriding [log] level");
+  app.footer(
+      "Signals: SIGTERM or SIGINT finish the pass in hand and exit 0; SIGHUP reloads the configuration.\n"
+      "Exit codes: 0 stopped by a signal, 2 usage, 7 cannot listen, 8 configuration error.\n"
+      "See ticketlemond(8) for more.");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string msg = e.what();
+    for (char& c : msg) {
+      if (c == '\n') c = ' ';
+    }
+    std::cerr << "ticketlemond: error: " << msg << " (see ticketlemond --help)" << std::endl;
+    return 2;
+  }
+
+  ticket::ConfigRequest request;
+  if (app.count("--config") > 0) request.path = config_path;
+  request.env = ticket::process_environment();
+  if (app.count("--listen") > 0) request.overrides.push_back({"daemon.listen", listen, "--listen"});
+  auto config = ticket::load_config(request);
+  if (!config.ok()) {
+    std::cerr << "ticketlemond: error: " << config.error().message() << std::endl;
+    return config.error().exit_code();
+  }
+  auto logger = spdlog::stderr_color_mt("ticketlemond");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
+  spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::from_str(config->log.level));
+  spdlog::flush_on(spdlog::level::info);
+  if (!config->source.empty()) spdlog::info("configuration: {}", config->source);
+  try {
+    return ticketlemond::run_daemon(request, std::move(*config));
+  } catch (const std::exception& e) {
+    spdlog::critical("internal error: {}", e.what());
+    return 1;
+  }
+}
