@@ -2,6 +2,8 @@
 #pragma once
 
 #include <map>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,38 @@ ToolRun run(const std::vector<std::string>& argv, const std::map<std::string, st
 // run() of a built tool with TL_CONFIG=config_file.
 ToolRun run_tool(const std::string& config_file, const std::string& tool, const std::vector<std::string>& args,
                  const std::map<std::string, std::string>& env = {});
+
+// A process running in the background (a daemon), its output going to a
+// log file. Killed with SIGKILL by the destructor if still running.
+class Background {
+ public:
+  Background(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+             const std::string& log_path);
+  ~Background();
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+
+  int pid() const { return pid_; }
+  void signal(int sig) const;
+  // Waits for it to end; its exit code, or 128 + signal.
+  int wait();
+  // Waits up to `ms`; nullopt while it still runs.
+  std::optional<int> wait_for(int ms);
+  // The log so far.
+  std::string log() const;
+
+ private:
+  int pid_ = -1;
+  std::optional<int> status_;
+  std::string log_path_;
+};
+
+// A TCP port that was free a moment ago on 127.0.0.1.
+int free_port();
+
+// GET http://127.0.0.1:port/path; the status code and body ({0, ""} when
+// nothing answers).
+std::pair<int, std::string> http_get(int port, const std::string& path);
 
 // Number of lines in `s` (a last line without '\n' counts).
 int line_count(const std::string& s);

@@ -1,0 +1,387 @@
+// Faults, each actor a real process: a tool killed between its Redis and
+// MySQL steps, Redis flushed or restarted and MySQL restarted mid-sale, the
+// daemon killed mid-batch, two daemons at once, reconcile --repair looping
+// through a live sale. Nothing may be sold twice, nothing may stay stuck.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <functional>
+#include <thread>
+
+#include "support/process.h"
+#include "support/sale.h"
+#include "support/servers.h"
+#include "support/sql.h"
+#include "ticket/availability.h"
+#include "ticket/buy.h"
+#include "ticket/pay.h"
+#include "ticket/reconcile.h"
+#include "ticket/seat_map.h"
+
+namespace ticket {
+namespace {
+
+using testing::Background;
+using testing::buyer;
+using testing::double_bookings;
+using testing::http_get;
+using testing::make_concert;
+using testing::mysql_taken;
+using testing::PrivateSandbox;
+using testing::redis_do;
+using testing::redis_taken;
+using testing::run_tool;
+using testing::scalar_sql;
+using testing::TempDir;
+using testing::TestEnv;
+using testing::tool_path;
+using testing::ToolRun;
+
+// A count. A connection that a server restart broke is noticed (and dropped)
+// by a first query whose failure does not count.
+int64_t count(Context& ctx, const std::string& sql) {
+  auto db = ctx.db();
+  if (!db.ok()) db = ctx.db();
+  (void)(*db)->transaction([&]() -> Status {
+    (*db)->query((*db)->prepare("SELECT 1"));
+    return {};
+  });
+  return scalar_sql(**db, sql);
+}
+
+bool eventually(const std::function<bool()>& done, int timeout_ms) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+// ticketlemond on a test environment, with its own HTTP port.
+class Daemon {
+ public:
+  explicit Daemon(const TestEnv& env, std::map<std::string, std::string> extra = {})
+      : port_(testing::free_port()) {
+    extra["TL_CONFIG"] = env.config_file();
+    extra["TL_DAEMON_LISTEN"] = "127.0.0.1:" + std::to_string(port_);
+    if (!extra.count("TL_DAEMON_RECONCILE_INTERVAL_S")) extra["TL_DAEMON_RECONCILE_INTERVAL_S"] = "1";
+    process_ = std::make_unique<Background>(std::vector<std::string>{tool_path("ticketlemond")}, extra,
+                                            dir_.path() + "/daemon.log");
+  }
+  Background& process() { return *process_; }
+  int port() const { return port_; }
+  std::string metric(const std::string& name) {
+    auto [status, body] = http_get(port_, "/metrics");
+    const auto at = body.find("\n" + name + " ");
+    if (at == std::string::npos) return "";
+    const auto start = at + name.size() + 2;
+    return body.substr(start, body.find('\n', start) - start);
+  }
+
+ private:
+  TempDir dir_;
+  int port_;
+  std::unique_ptr<Background> process_;
+};
+
+std::vector<Ticket> buy_many(Context& ctx, const Concert& c, int n, const std::string& prefix) {
+  std::vector<Ticket> out;
+  for (int i = 0; i < n; ++i) {
+    auto t = buy(ctx, buyer(c, seat_label(seat_at(Zone::kBuy, i, c.layout)), prefix + std::to_string(i)));
+    EXPECT_TRUE(t.ok()) << t.error().message();
+    if (t.ok()) out.push_back(*t);
+  }
+  return out;
+}
+
+TEST(Fault, KilledBuyLeavesNoSeatStuckAfterItsDeadline) {
+  TestEnv env;
+  auto ctx = env.context();
+  Concert c = make_concert(*ctx, {1, 5, 0, 1, 1});
+  ToolRun killed = run_tool(env.config_file(), "tl-buy",
+                            {"--concert", c.slug, "--seat", "A2", "--name", "Kay", "--age", "40", "--gender", "male",
+                             "--id-number", "KILLED01"},
+                            {{"TL_FAILPOINT", "buy-after-hold"}});
+  EXPECT_EQ(killed.exit_code, 128 + SIGKILL);
+  EXPECT_EQ(redis_taken(*ctx, c), std::set<int>{1}) << "the hold was made";
+  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM TICKETS"), 0) << "the ticket was not";
+  Daemon daemon(env);
+  EXPECT_TRUE(eventually([&] { return redis_taken(*ctx, c).empty(); }, 10000)) << daemon.process().log();
+  EXPECT_TRUE(buy(*ctx, buyer(c, "A2", "NEXT0001")).ok());
+}
+
+TEST(Fault, KilledPayLeavesTheSeatSold) {
+  TestEnv env;
+  auto ctx = env.context();
+  Concert c = make_concert(*ctx, {1, 5, 0, 1, 1});
+  auto t = buy(*ctx, buyer(c, "A4", "PAYER001"));
+  ASSERT_TRUE(t.ok());
+  ToolRun killed = run_tool(env.config_file(), "tl-pay", {t->code, "--platform", "DIRECT", "--reference", "K-1"},
+                            {{"TL_FAILPOINT", "pay-after-commit"}});
+  EXPECT_EQ(killed.exit_code, 128 + SIGKILL);
+  EXPECT_EQ(find_ticket(*ctx, t->code)->status, "SUCCESS");
+  Daemon daemon(env);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // past the deadline
+  auto a = availability(*ctx, c.slug, false);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->buy_sold, 1);
+  EXPECT_EQ(a->buy_held, 0) << "the hold was confirmed, not left to expire";
+  EXPECT_EQ(redis_taken(*ctx, c), std::set<int>{3});
+  EXPECT_EQ(find_ticket(*ctx, t->code)->status, "SUCCESS");
+  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'expired'"), 0);
+}
+
+TEST(Fault, DaemonKilledMidBatchThenRestartedExpiresEachHoldOnce) {
+  TestEnv env;
+  auto ctx = env.context();
+  Concert c = make_concert(*ctx, {10, 30, 0, 1, 1});
+  const auto tickets = buy_many(*ctx, c, 300, "MID");
+  ASSERT_EQ(tickets.size(), 300u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  {
+    Daemon dying(env, {{"TL_FAILPOINT", "expire-after-commit"}});
+    auto code = dying.process().wait_for(15000);
+    ASSERT_TRUE(code.has_value()) << dying.process().log();
+    EXPECT_EQ(*code, 128 + SIGKILL);
+  }
+  // Killed after committing its first transaction, before releasing.
+  const int64_t expired_first = count(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE status = 'FAIL'");
+  EXPECT_GT(expired_first, 0);
+  EXPECT_LT(expired_first, 300);
+  EXPECT_EQ(redis_taken(*ctx, c).size(), 300u);
+  Daemon daemon(env);
+  EXPECT_TRUE(eventually([&] { return redis_taken(*ctx, c).empty(); }, 15000)) << daemon.process().log();
+  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE status = 'FAIL' AND reason = 'EXPIRED'"), 300);
+  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'expired'"), 300);
+  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM (SELECT ticket_code FROM AUDIT_LOG WHERE action = 'expired'"
+                        " GROUP BY ticket_code HAVING COUNT(*) > 1) d"),
+            0);
+  auto r = reconcile(*ctx, c, false);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->drift());
+}
+
+// Two daemons, 2,000 holds running out together: each expires once. Prints
+// the release lag after the deadline as both daemons measured it.
+TEST(Fault, TwoDaemonsExpireEachHoldExactlyOnce) {
+  TestEnv env;
+  auto ctx = env.context();
+  constexpr int kHolds = 2000;
+  Concert c = make_concert(*ctx, {40, 50, 0, 3, 1});
+  const auto tickets = buy_many(*ctx, c, kHolds, "TWO");
+  ASSERT_EQ(tickets.size(), static_cast<size_t>(kHolds));
+  Daemon first(env), second(env);
+  EXPECT_TRUE(eventually([&] { return redis_taken(*ctx, c).empty(); }, 30000))
+      << first.process().log() << second.process().log();
+  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'expired'"), kHolds);
+  EXPECT_EQ(count(*ctx, "SELECT COUNT(DISTINCT ticket_code) FROM AUDIT_LOG WHERE action = 'expired'"), kHolds);
+  const auto a = std::stoull("0" + first.metric("tl_holds_expired_total"));
+  const auto b = std::stoull("0" + second.metric("tl_holds_expired_total"));
+  EXPECT_EQ(a + b, static_cast<unsigned long long>(kHolds)) << "each hold expired by one daemon";
+  std::cout << "release lag after the deadline, " << kHolds << " holds, two daemons: daemon 1 expired " << a
+            << " (p50 " << first.metric("tl_release_lag_seconds{quantile=\"0.5\"}") << " s, p99 "
+            << first.metric("tl_release_lag_seconds{quantile=\"0.99\"}") << " s), daemon 2 expired " << b << " (p50 "
+            << second.metric("tl_release_lag_seconds{quantile=\"0.5\"}") << " s, p99 "
+            << second.metric("tl_release_lag_seconds{quantile=\"0.99\"}") << " s)\n";
+  EXPECT_EQ(http_get(first.port(), "/healthz").first, 200);
+  first.process().signal(SIGTERM);
+  second.process().signal(SIGTERM);
+  EXPECT_EQ(first.process().wait(), 0);
+  EXPECT_EQ(second.process().wait(), 0);
+}
+
+// reconcile --repair, as a library call and as the tool, over and over while
+// 16 buyers sell out a concert and pay for half: it repairs real drift and
+// never frees a held or sold seat (a buyer would then collide with the
+// database and the map would be rebuilt) nor takes a free one.
+TEST(Fault, ReconcileRepairLoopDuringASaleDoesNoHarm) {
+  TestEnv env;
+  auto ctx = env.context();
+  Concert c = make_concert(*ctx, {20, 25, 0, 300, 1});
+  auto sold = buy(*ctx, buyer(c, "A1", "SEED0001"));
+  ASSERT_TRUE(sold.ok());
+  // Real drift: a sold seat shown free, a free seat shown taken.
+  redis_do(*ctx, {"SETBIT", ctx->key(c.id, "buy"), "0", "0"});
+  redis_do(*ctx, {"SETBIT", ctx->key(c.id, "buy"), "499", "1"});
+
+  std::atomic<int> rebuilds{0}, repairs{0};
+  std::atomic<bool> watching{false}, selling{true};
+  std::thread watcher([&] {
+    auto wctx = env.context();
+    (void)follow_seat_events(
+        *wctx, c.id, [&] { watching = true; },
+        [&](const std::string& m) {
+          if (m.find("\"rebuilt\"") != std::string::npos) ++rebuilds;
+          if (m.find("\"repaired\"") != std::string::npos) ++repairs;
+          return m.find("\"stop\"") == std::string::npos;
+        });
+  });
+  ASSERT_TRUE(eventually([&] { return watching.load(); }, 5000));
+
+  std::thread reconciler([&] {
+    auto rctx = env.context();
+    while (selling) {
+      auto r = reconcile(*rctx, c, true);
+      EXPECT_TRUE(r.ok());
+    }
+  });
+  std::thread tool_loop([&] {
+    while (selling) {
+      auto r = run_tool(env.config_file(), "tl-admin", {"reconcile", "--concert", c.slug, "--repair", "-q"});
+      EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 6) << r.err;
+    }
+  });
+  std::atomic<int> wins{0};
+  std::vector<std::thread> buyers;
+  for (int b = 0; b < 16; ++b) {
+    buyers.emplace_back([&, b] {
+      auto bctx = env.context();
+      for (int i = 1 + b; i < c.layout.paid_seats() - 1; i += 16) {
+        auto t = buy(*bctx, buyer(c, seat_label(seat_at(Zone::kBuy, i, c.layout)), "LOOP" + std::to_string(i)));
+        if (!t.ok()) {
+          ADD_FAILURE() << t.error().message();
+          continue;
+        }
+        ++wins;
+        if (i % 2 == 0) {
+          EXPECT_TRUE(pay(*bctx, {t->code, "QRCODE", "Q" + std::to_string(i)}).ok());
+        }
+      }
+    });
+  }
+  for (auto& t : buyers) t.join();
+  selling = false;
+  reconciler.join();
+  tool_loop.join();
+  redis_do(*ctx, {"PUBLISH", ctx->key(c.id, "events"), "{\"event\":\"stop\"}"});
+  watcher.join();
+
+  EXPECT_EQ(wins.load(), c.layout.paid_seats() - 2) << "no buyer met a seat the database had";
+  EXPECT_EQ(rebuilds.load(), 0) << "no repair freed a held or sold seat";
+  EXPECT_GE(repairs.load(), 1);
+  EXPECT_EQ(double_bookings(*ctx, c), 0);
+  EXPECT_EQ(redis_taken(*ctx, c), mysql_taken(*ctx, c));
+  EXPECT_EQ(redis_taken(*ctx, c).count(499), 0u) << "the leaked seat was freed";
+  auto r = reconcile(*ctx, c, false);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->drift());
+}
+
+// Servers of their own: flushed, restarted and stopped while a sale goes on
+// and a daemon runs.
+class ServerFaults : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { servers_ = new PrivateSandbox(); }
+  static void TearDownTestSuite() {
+    delete servers_;
+    servers_ = nullptr;
+  }
+  ServerFaults() : env_(servers_->sandbox(), true), ctx_(env_.context()) {}
+
+  static PrivateSandbox* servers_;
+  TestEnv env_;
+  std::unique_ptr<Context> ctx_;
+};
+PrivateSandbox* ServerFaults::servers_ = nullptr;
+
+// Buyers run tl-buy processes over every seat until told to stop; returns
+// the exit codes seen and the unavailable errors' lines.
+struct ProcessSale {
+  std::atomic<bool> stop{false};
+  std::atomic<int> wins{0}, unavailable{0}, other{0};
+  std::vector<std::string> unavailable_lines;
+  std::mutex mu;
+  std::vector<std::thread> threads;
+
+  void start(const TestEnv& env, const Concert& c, int buyers) {
+    for (int b = 0; b < buyers; ++b) {
+      threads.emplace_back([&, b] {
+        for (int i = b; i < c.layout.paid_seats() && !stop; i += buyers) {
+          const std::string label = seat_label(seat_at(Zone::kBuy, i, c.layout));
+          for (int attempt = 0; attempt < 100 && !stop; ++attempt) {
+            ToolRun r = run_tool(env.config_file(), "tl-buy",
+                                 {"--concert", c.slug, "--seat", label, "--name", "P", "--age", "20", "--gender",
+                                  "female", "--id-number", "P" + std::to_string(i) + "X" + std::to_string(attempt)});
+            if (r.exit_code == 0 || r.exit_code == 3) {
+              if (r.exit_code == 0) ++wins;
+              break;
+            }
+            if (r.exit_code == 7) {
+              ++unavailable;
+              std::lock_guard lock(mu);
+              unavailable_lines.push_back(r.err);
+              std::this_thread::sleep_for(std::chrono::milliseconds(100));
+              continue;
+            }
+            ++other;
+            ADD_FAILURE() << r.exit_code << " " << r.err;
+            break;
+          }
+        }
+      });
+    }
+  }
+  void join() {
+    for (auto& t : threads) t.join();
+  }
+};
+
+TEST_F(ServerFaults, RedisFlushedAndRestartedDuringASale) {
+  Concert c = make_concert(*ctx_, {6, 25, 0, 300, 1});
+  Daemon daemon(env_);
+  ProcessSale sale;
+  sale.start(env_, c, 6);
+  ASSERT_TRUE(eventually([&] { return sale.wins >= 30; }, 30000));
+  redis_do(*ctx_, {"FLUSHALL"});
+  ASSERT_TRUE(eventually([&] { return sale.wins >= 70; }, 30000));
+  servers_->control("stop", "redis");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  servers_->control("start", "redis");
+  sale.join();
+  EXPECT_EQ(sale.other.load(), 0);
+  EXPECT_EQ(double_bookings(*ctx_, c), 0);
+  EXPECT_EQ(static_cast<int>(mysql_taken(*ctx_, c).size()), sale.wins.load());
+  // The daemon rebuilds and repairs: Redis agrees with MySQL again.
+  EXPECT_TRUE(eventually([&] { return redis_taken(*ctx_, c) == mysql_taken(*ctx_, c); }, 10000));
+  EXPECT_EQ(sale.wins.load(), c.layout.paid_seats()) << "every seat sold once the servers were back";
+  EXPECT_EQ(http_get(daemon.port(), "/healthz").first, 200);
+}
+
+TEST_F(ServerFaults, MySqlRestartedDuringASale) {
+  Concert c = make_concert(*ctx_, {4, 25, 0, 300, 1});
+  Daemon daemon(env_);
+  ProcessSale sale;
+  sale.start(env_, c, 4);
+  ASSERT_TRUE(eventually([&] { return sale.wins >= 20; }, 30000));
+  servers_->control("stop", "mysql");
+  ASSERT_TRUE(eventually([&] { return sale.unavailable >= 4; }, 30000));
+  EXPECT_TRUE(eventually([&] { return http_get(daemon.port(), "/healthz").first == 503; }, 10000));
+  servers_->control("start", "mysql");
+  sale.join();
+  EXPECT_EQ(sale.other.load(), 0);
+  {
+    std::lock_guard lock(sale.mu);
+    ASSERT_FALSE(sale.unavailable_lines.empty());
+    for (const auto& line : sale.unavailable_lines) {
+      EXPECT_EQ(testing::line_count(line), 1) << line;
+      EXPECT_EQ(line.rfind("tl-buy: error: ", 0), 0u) << line;
+      EXPECT_NE(line.find("MySQL at 127.0.0.1:" + std::to_string(servers_->sandbox().mysql_port)), std::string::npos)
+          << line;
+    }
+  }
+  // Nothing half-written: every ticket has its seat and its payment row.
+  EXPECT_EQ(count(*ctx_, "SELECT COUNT(*) FROM TICKETS t WHERE NOT EXISTS (SELECT 1 FROM TICKET_SEATS s"
+                         " WHERE s.ticket_id = t.id) OR NOT EXISTS (SELECT 1 FROM TICKETS_APPLY_BUY p"
+                         " WHERE p.ticket_id = t.id)"),
+            0);
+  EXPECT_EQ(double_bookings(*ctx_, c), 0);
+  EXPECT_EQ(sale.wins.load(), c.layout.paid_seats());
+  EXPECT_EQ(static_cast<int>(mysql_taken(*ctx_, c).size()), sale.wins.load());
+  EXPECT_TRUE(eventually([&] { return redis_taken(*ctx_, c) == mysql_taken(*ctx_, c); }, 10000));
+  EXPECT_TRUE(eventually([&] { return http_get(daemon.port(), "/healthz").first == 200; }, 10000));
+}
+
+}  // namespace
+}  // namespace ticket
