@@ -10,5 +10,11 @@ void add_concert_commands(Tool& tool);
 void add_seed_command(Tool& tool);
 void add_count_command(Tool& tool);
 void add_reconcile_command(Tool& tool);
+void add_tickets_command(Tool& tool);
+void add_application_commands(Tool& tool);
+void add_stats_command(Tool& tool);
+void add_cancel_command(Tool& tool);
+void add_audit_command(Tool& tool);
+void add_mock_data_command(Tool& tool);
 
 }  // namespace ticket::cli

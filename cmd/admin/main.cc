@@ -10,5 +10,11 @@ int main(int argc, char** argv) {
   ticket::cli::add_seed_command(tool);
   ticket::cli::add_count_command(tool);
   ticket::cli::add_reconcile_command(tool);
+  ticket::cli::add_tickets_command(tool);
+  ticket::cli::add_stats_command(tool);
+  ticket::cli::add_application_commands(tool);
+  ticket::cli::add_cancel_command(tool);
+  ticket::cli::add_audit_command(tool);
+  ticket::cli::add_mock_data_command(tool);
   return tool.run(argc, argv);
 }

@@ -134,7 +134,8 @@ int Tool::run(int argc, char** argv) {
          " db " + std::to_string(config->redis.db) + " prefix " + config->redis.key_prefix);
 
     Context ctx(std::move(*config));
-    if (!actor_.empty()) {
+    const CLI::Option* actor = app_.get_option_no_throw("--actor");
+    if (actor != nullptr && actor->count() > 0) {  // an empty --actor is refused, not ignored
       Status s = ctx.set_actor(actor_);
       if (!s.ok()) {
         print_error(s.error());

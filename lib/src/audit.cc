@@ -59,6 +59,7 @@ Result<std::vector<AuditEntry>> list_audit(Context& ctx, const AuditQuery& query
       e.detail = rs->getString(7);
       out.push_back(std::move(e));
     }
+    if (out.empty() && query.ticket_code) return not_found("no ticket " + *query.ticket_code);
     return out;
   });
 }

@@ -1,12 +1,15 @@
-// Counting tickets (SPEC §6 `tl-admin count`).
+// Counting tickets (SPEC §6 `tl-admin count`) and the figures of one
+// concert's sale (`tl-admin stats`).
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "ticket/context.h"
+#include "ticket/money.h"
 
 namespace ticket {
 
@@ -20,5 +23,31 @@ struct TicketCounts {
 
 // Over every concert, or one.
 Result<TicketCounts> count_tickets(Context& ctx, std::optional<uint64_t> concert_id);
+
+// The sale of one concert, from MySQL. Seats are counted, not tickets; a
+// ticket counts by its status now.
+struct SaleStats {
+  uint64_t concert_id = 0;
+  std::string slug;
+  int64_t sold = 0;          // paid-zone seats of SUCCESS tickets
+  int64_t held = 0;          // paid-zone seats of PROCESS tickets (held, not yet paid)
+  int64_t expired = 0;       // paid-zone seats of FAIL/EXPIRED tickets (holds that ran out)
+  int64_t cancelled = 0;     // paid-zone seats of FAIL/CANCELLED tickets
+  int64_t free_granted = 0;  // free seats of SUCCESS tickets
+  int64_t free_pending = 0;  // applications in PROCESS
+  int64_t free_rejected = 0; // applications FAIL/REJECTED
+  int64_t seats = 0;         // paid and free seats of the concert
+  Cents revenue = 0;         // amounts of SUCCESS paid tickets
+  std::string currency;
+  // (sold + free_granted) / seats, in percent with one decimal; 0 without seats.
+  double fill_percent = 0;
+  // Held -> paid: sold / (sold + expired + held), in percent with one
+  // decimal; nullopt before any seat was held. Cancelled seats are left out:
+  // cancelling is the operator's doing, not the buyer's.
+  std::optional<double> conversion_percent;
+};
+
+// Errors: kInvalid, kNotFound (concert), kUnavailable.
+Result<SaleStats> sale_stats(Context& ctx, std::string_view concert);
 
 }  // namespace ticket

@@ -1,0 +1,51 @@
+#include "ticket/cancel.h"
+
+#include "ticket/audit.h"
+#include "ticket/seat_map.h"
+#include "ticket/text.h"
+
+namespace ticket {
+namespace {
+
+constexpr const char* kCancelled = "CANCELLED";
+
+Status check_reason(const std::string& reason) {
+  if (reason.empty() || utf8_length(reason) > kMaxReasonChars || !is_printable_utf8(reason))
+    return invalid("--reason must be 1 to " + std::to_string(kMaxReasonChars) +
+                   " printable characters, got " + quote(reason));
+  return {};
+}
+
+}  // namespace
+
+Result<Cancellation> cancel(Context& ctx, std::string_view text, const std::string& reason) {
+  TL_ASSIGN_OR_RETURN(std::string code, parse_ticket_code(text));
+  TL_TRY(check_reason(reason));
+  TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
+
+  Cancellation out;
+  Ticket& t = out.ticket;
+  TL_TRY(db->transaction([&]() -> Status {
+    auto locked = lock_ticket(*db, code);
+    if (!locked) return not_found("no ticket " + code);
+    t = std::move(*locked);
+    if (t.status == "FAIL")
+      return conflict("ticket " + code + " was already " + to_lower(t.reason));
+    fail_ticket(*db, ctx.actor(), t, kCancelled, action::kCancelled, reason);
+    t.status = "FAIL";
+    t.reason = kCancelled;
+    return {};
+  }));
+
+  // MySQL first, then Redis: a seat is never free in the cache while an
+  // active ticket still has it in the database. A pending application has no
+  // seat and nothing to release.
+  if (!t.seat_indexes.empty()) {
+    Status released =
+        release_seats(ctx, t.concert_id, t.zone, t.code, t.seat_indexes, seat_event::kCancelled);
+    if (!released.ok()) out.cache_warning = released.error().message();
+  }
+  return out;
+}
+
+}  // namespace ticket
