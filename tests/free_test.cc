@@ -28,10 +28,6 @@ using testing::redis_taken;
 using testing::scalar_sql;
 using testing::TestEnv;
 
-int64_t count(Context& ctx, const std::string& sql) {
-  return scalar_sql(**ctx.db(), sql);
-}
-
 ApplyFreeRequest applicant(const Concert& c, const std::string& id) {
   ApplyFreeRequest r;
   r.concert = c.slug;
@@ -78,16 +74,16 @@ TEST(ApplyFree, CreatesAPendingFreeTicketWithAnswersAndAnAuditRow) {
   EXPECT_EQ(found->status, "PROCESS");
   EXPECT_TRUE(found->seats.empty());
   EXPECT_FALSE(found->hold_expires_at);
-  EXPECT_EQ(count(*ctx,
+  EXPECT_EQ(scalar_sql(*ctx,
                   "SELECT COUNT(*) FROM TICKETS_APPLY_FREE WHERE answer1 = 'Two lines,\\nwith a "
                   "\"quote\"\\tand a tab.'"
                   " AND answer2 = 'The encore.' AND answer3 = 'No.' AND decided_by IS NULL"),
             1);
   EXPECT_EQ(
-      count(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'applied' AND ticket_code = '" +
+      scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'applied' AND ticket_code = '" +
                       t->code + "'"),
       1);
-  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM TICKET_SEATS"), 0);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKET_SEATS"), 0);
   // An application takes no seat in Redis.
   auto a = availability(*ctx, c.slug, false);
   ASSERT_TRUE(a.ok());
@@ -112,7 +108,7 @@ TEST(ApplyFree, OneActiveApplicationOrTicketPerCustomerAndConcert) {
   // Once rejected, the customer may apply again.
   ASSERT_TRUE(reject(*ctx, first.code, std::nullopt).ok());
   EXPECT_TRUE(apply_free(*ctx, applicant(c, "AP000002")).ok());
-  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE zone = 'FREE'"), 2);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE zone = 'FREE'"), 2);
 }
 
 TEST(ApplyFree, RefusesBadAnswersClosedConcertsAndConcertsWithoutFreeSeats) {
@@ -133,8 +129,8 @@ TEST(ApplyFree, RefusesBadAnswersClosedConcertsAndConcertsWithoutFreeSeats) {
     EXPECT_EQ(r.error().message().rfind("--q2 must be 1 to 2000 characters", 0), 0u)
         << r.error().message();
   }
-  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM TICKETS"), 0);
-  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM CUSTOMERS"), 0);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS"), 0);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM CUSTOMERS"), 0);
   // 2,000 characters of four bytes each are fine.
   std::string longest;
   for (int i = 0; i < 2000; ++i) longest += "\xF0\x9F\x8D\x8B";  // U+1F34B lemon
@@ -170,11 +166,11 @@ TEST(Grant, AssignsTheLowestFreeSeatAndMarksItInRedis) {
   ASSERT_TRUE(g1.ok());
   EXPECT_EQ(seat_label(g1->seats[0]), "FREE-2");
   EXPECT_EQ(redis_free_taken(*ctx, c), (std::set<int>{0, 1}));
-  EXPECT_EQ(count(*ctx,
+  EXPECT_EQ(scalar_sql(*ctx,
                   "SELECT COUNT(*) FROM TICKETS_APPLY_FREE WHERE decided_by = 'alice' AND "
                   "decided_at IS NOT NULL"),
             2);
-  EXPECT_EQ(count(*ctx,
+  EXPECT_EQ(scalar_sql(*ctx,
                   "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'granted' AND actor = 'alice'"
                   " AND detail = 'seat FREE-1' AND ticket_code = '" +
                       apps[0].code + "'"),
@@ -247,12 +243,12 @@ TEST(Grant, TenRacingGrantsForThreeFreeSeatsGiveEachSeatOnce) {
   EXPECT_EQ(wins, 3);
   EXPECT_EQ(seats, (std::set<std::string>{"FREE-1", "FREE-2", "FREE-3"}));
   EXPECT_EQ(double_bookings(*ctx, c), 0);
-  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM TICKET_SEATS WHERE zone = 'FREE' AND active = 1"), 3);
-  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE zone = 'FREE' AND status = 'SUCCESS'"),
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKET_SEATS WHERE zone = 'FREE' AND active = 1"), 3);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE zone = 'FREE' AND status = 'SUCCESS'"),
             3);
-  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE zone = 'FREE' AND status = 'PROCESS'"),
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE zone = 'FREE' AND status = 'PROCESS'"),
             7);
-  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'granted'"), 3);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'granted'"), 3);
   EXPECT_EQ(redis_free_taken(*ctx, c), (std::set<int>{0, 1, 2}));
 }
 
@@ -284,7 +280,7 @@ TEST(Grant, RefusesPaidTicketsDecidedApplicationsAndUnknownCodes) {
 
   EXPECT_EQ(grant(*ctx, "TF-ZZZZZZZZ").error().kind(), ErrorKind::kNotFound);
   EXPECT_EQ(grant(*ctx, "abc").error().kind(), ErrorKind::kInvalid);
-  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM TICKET_SEATS WHERE zone = 'FREE'"), 1);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKET_SEATS WHERE zone = 'FREE'"), 1);
 }
 
 TEST(Reject, FailsTheApplicationWithTheDecisionAndNote) {
@@ -297,11 +293,11 @@ TEST(Reject, FailsTheApplicationWithTheDecisionAndNote) {
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->status, "FAIL");
   EXPECT_EQ(r->reason, "REJECTED");
-  EXPECT_EQ(count(*ctx,
+  EXPECT_EQ(scalar_sql(*ctx,
                   "SELECT COUNT(*) FROM TICKETS_APPLY_FREE WHERE decided_by = 'Bob Ops'"
                   " AND note = 'Not eligible, sorry' AND decided_at IS NOT NULL"),
             1);
-  EXPECT_EQ(count(*ctx,
+  EXPECT_EQ(scalar_sql(*ctx,
                   "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'rejected' AND actor = 'Bob Ops'"
                   " AND detail = 'Not eligible, sorry'"),
             1);
@@ -339,12 +335,12 @@ TEST(RejectPending, LeavesNothingPendingAndGrantedSeatsAlone) {
   EXPECT_EQ(r->concert.id, c.id);
   EXPECT_EQ(r->codes,
             (std::vector<std::string>{apps[0].code, apps[3].code, apps[4].code, apps[5].code}));
-  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE concert_id = " + std::to_string(c.id) +
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE concert_id = " + std::to_string(c.id) +
                             " AND status = 'PROCESS'"),
             0);
   EXPECT_EQ(find_ticket(*ctx, apps[1].code)->status, "SUCCESS");
   EXPECT_EQ(find_ticket(*ctx, elsewhere.code)->status, "PROCESS");
-  EXPECT_EQ(count(*ctx,
+  EXPECT_EQ(scalar_sql(*ctx,
                   "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'rejected' AND detail = 'all "
                   "seats are gone'"),
             4);
@@ -372,7 +368,7 @@ TEST(Cancel, FreesAPaidSeatForTheNextBuyerInMysqlAndRedis) {
   EXPECT_EQ(cancelled->cache_warning, "");
   EXPECT_TRUE(mysql_taken(*ctx, c).empty());
   EXPECT_TRUE(redis_taken(*ctx, c).empty());
-  EXPECT_EQ(count(*ctx,
+  EXPECT_EQ(scalar_sql(*ctx,
                   "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'cancelled' AND actor = 'carol'"
                   " AND detail = 'refund requested by phone' AND ticket_code = '" +
                       t->code + "'"),
@@ -387,7 +383,7 @@ TEST(Cancel, FreesAPaidSeatForTheNextBuyerInMysqlAndRedis) {
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.error().kind(), ErrorKind::kConflict);
   EXPECT_EQ(twice.error().message(), "ticket " + t->code + " was already cancelled");
-  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'cancelled'"), 1);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'cancelled'"), 1);
   // The first customer may buy again, too.
   EXPECT_TRUE(buy(*ctx, buyer(c, "B4", "CN000001")).ok());
 }

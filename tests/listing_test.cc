@@ -29,10 +29,6 @@ using testing::redis_taken;
 using testing::scalar_sql;
 using testing::TestEnv;
 
-int64_t count(Context& ctx, const std::string& sql) {
-  return scalar_sql(**ctx.db(), sql);
-}
-
 // Every matching ticket, fetched page by page.
 std::vector<ListedTicket> all_pages(Context& ctx, TicketFilter filter, int limit) {
   std::vector<ListedTicket> out;
@@ -192,7 +188,7 @@ TEST(Stats, AgreesWithTheTicketListing) {
   TicketFilter filter;
   filter.concert = c.slug;
   const auto rows = all_pages(*ctx, filter, 7);
-  ASSERT_EQ(static_cast<int64_t>(rows.size()), count(*ctx, "SELECT COUNT(*) FROM TICKETS"));
+  ASSERT_EQ(static_cast<int64_t>(rows.size()), scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS"));
 
   int64_t sold = 0, held = 0, expired = 0, cancelled = 0, granted = 0, pending = 0, rejected = 0;
   Cents revenue = 0;
@@ -260,13 +256,13 @@ TEST(MockData, MakesAMixOfTicketsThroughTheRealOperations) {
   EXPECT_GT(r->granted, 0);
   EXPECT_GT(r->rejected, 0);
   EXPECT_GT(r->pending, 0);
-  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM CUSTOMERS"), 80 - r->skipped);
-  EXPECT_GE(count(*ctx, "SELECT COUNT(DISTINCT name) FROM CUSTOMERS"), 40) << "varied names";
-  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'paid' AND actor = 'demo'"),
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM CUSTOMERS"), 80 - r->skipped);
+  EXPECT_GE(scalar_sql(*ctx, "SELECT COUNT(DISTINCT name) FROM CUSTOMERS"), 40) << "varied names";
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'paid' AND actor = 'demo'"),
             r->paid);
-  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'granted'"), r->granted);
-  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'rejected'"), r->rejected);
-  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE zone = 'FREE' AND status = 'PROCESS'"),
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'granted'"), r->granted);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'rejected'"), r->rejected);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE zone = 'FREE' AND status = 'PROCESS'"),
             r->pending);
   EXPECT_EQ(double_bookings(*ctx, c), 0);
   EXPECT_EQ(redis_taken(*ctx, c), mysql_taken(*ctx, c));
@@ -285,7 +281,7 @@ TEST(MockData, FillsASmallConcertAndSkipsWhoFindsNothingLeft) {
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->paid + r->held, 2);
   EXPECT_LE(r->granted, 1);
-  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM TICKET_SEATS WHERE status <> 'FAIL'"),
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKET_SEATS WHERE status <> 'FAIL'"),
             2 + r->granted);
   EXPECT_EQ(double_bookings(*ctx, c), 0);
 }

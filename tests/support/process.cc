@@ -20,6 +20,28 @@
 
 namespace ticket::testing {
 
+namespace {
+
+// PATH, HOME=/nonexistent, LANG=C and `env`: nothing of the test's own.
+std::vector<std::string> clean_environment(const std::map<std::string, std::string>& env) {
+  std::vector<std::string> envs = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/nonexistent", "LANG=C"};
+  for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
+  return envs;
+}
+
+// In a forked child: becomes `argv` or exits 127.
+[[noreturn]] void exec(const std::vector<std::string>& argv, const std::vector<std::string>& envs) {
+  std::vector<char*> args, envp;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  for (const auto& e : envs) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  execve(args[0], args.data(), envp.data());
+  _exit(127);
+}
+
+}  // namespace
+
 std::string tool_path(const std::string& name) {
   if (name == "ticketlemond") return std::string(TL_BUILD_DIR) + "/daemon/" + name;
   if (name == "tl-bench") return std::string(TL_BUILD_DIR) + "/tests/" + name;
@@ -38,8 +60,7 @@ ToolRun run(const std::vector<std::string>& argv, const std::map<std::string, st
     if (mkdtemp(base.data()) == nullptr) std::abort();
     dir = made_dir = base;
   }
-  std::vector<std::string> envs = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/nonexistent", "LANG=C"};
-  for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
+  const std::vector<std::string> envs = clean_environment(env);
 
   const pid_t pid = fork();
   if (pid == 0) {
@@ -47,13 +68,7 @@ ToolRun run(const std::vector<std::string>& argv, const std::map<std::string, st
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
     if (chdir(dir.c_str()) != 0) _exit(126);
-    std::vector<char*> args, envp;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    for (const auto& e : envs) envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
-    execve(args[0], args.data(), envp.data());
-    _exit(127);
+    exec(argv, envs);
   }
   close(in_pipe[0]);
   close(out_pipe[1]);
@@ -124,8 +139,7 @@ int line_count(const std::string& s) {
 Background::Background(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                        const std::string& log_path)
     : log_path_(log_path) {
-  std::vector<std::string> envs = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/nonexistent", "LANG=C"};
-  for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
+  const std::vector<std::string> envs = clean_environment(env);
   const int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log < 0) std::abort();
   pid_ = fork();
@@ -134,13 +148,7 @@ Background::Background(const std::vector<std::string>& argv, const std::map<std:
     dup2(null, 0);
     dup2(log, 1);
     dup2(log, 2);
-    std::vector<char*> args, envp;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    for (const auto& e : envs) envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
-    execve(args[0], args.data(), envp.data());
-    _exit(127);
+    exec(argv, envs);
   }
   close(log);
 }

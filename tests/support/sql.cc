@@ -33,6 +33,15 @@ int64_t scalar_sql(Db& db, const std::string& sql) {
   return *r;
 }
 
+int64_t scalar_sql(Context& ctx, const std::string& sql) {
+  auto db = ctx.db();
+  if (!db.ok()) {
+    ADD_FAILURE() << db.error().message();
+    return -1;
+  }
+  return scalar_sql(**db, sql);
+}
+
 uint64_t insert_raw_ticket(Db& db, uint64_t concert_id, const std::string& code, const std::string& zone) {
   auto id = db.transaction<uint64_t>([&]() -> Result<uint64_t> {
     auto& c = db.prepare(

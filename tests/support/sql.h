@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ticket/context.h"
 #include "ticket/db.h"
 
 namespace ticket::testing {
@@ -14,6 +15,9 @@ int exec_sql(Db& db, const std::string& sql);
 
 // The first column of the first row as an integer (-1 on error).
 int64_t scalar_sql(Db& db, const std::string& sql);
+
+// scalar_sql on the context's connection.
+int64_t scalar_sql(Context& ctx, const std::string& sql);
 
 // Inserts a customer and a PROCESS ticket with no seats; returns the ticket id.
 uint64_t insert_raw_ticket(Db& db, uint64_t concert_id, const std::string& code, const std::string& zone = "BUY");
