@@ -27,12 +27,15 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DTL_BUILD_TESTS=OFF -DCMAKE
 
 # --- runtime: only the shared libraries the programs load, and curl ---------
 FROM debian:bookworm-slim
-# libmysqlcppconn7v5 brings libmariadb3 (with its caching_sha2_password
-# plugin for MySQL 8); curl is for the health check.
+# What the installed programs load (ldd), besides libc6, libstdc++6 and
+# zlib1g that the base image has. libmysqlcppconn7v5 brings libmariadb3, with
+# its caching_sha2_password plugin for MySQL 8. No libboost-system1.74.0:
+# Asio and Beast are header-only in Boost 1.74 and nothing loads
+# libboost_system. curl is for the health check.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libhiredis0.14 libmysqlcppconn7v5 libtomlplusplus3 libspdlog1.10 libfmt9 \
-      libboost-system1.74.0 libssl3 ca-certificates curl \
+      libssl3 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/*
 # A fixed uid, so that the secret and configuration files mounted from the
 # host (mode 0600) can be given to it: chown 10001 FILE. docker-compose.yml

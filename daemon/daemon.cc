@@ -78,7 +78,7 @@ class Worker {
 
 }  // namespace
 
-int run_daemon(const ticket::ConfigRequest& request, ticket::Config config) {
+int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, bool verbose) {
   asio::io_context io;
   Metrics metrics;
   std::optional<HttpServer> http;
@@ -109,7 +109,7 @@ int run_daemon(const ticket::ConfigRequest& request, ticket::Config config) {
         for (const auto& c : changes) spdlog::info("SIGHUP: {}", c);
         if (next->daemon.listen != config.daemon.listen)
           spdlog::warn("SIGHUP: [daemon] listen takes effect at the next start");
-        spdlog::set_level(spdlog::level::from_str(next->log.level));
+        if (!verbose) spdlog::set_level(spdlog::level::from_str(next->log.level));
         config = *next;
         worker.reload(*next);
       }

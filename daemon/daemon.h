@@ -11,6 +11,7 @@ namespace ticketlemond {
 
 // Runs until SIGTERM or SIGINT; returns the process exit code. `request`
 // is kept to load the configuration again on SIGHUP.
-int run_daemon(const ticket::ConfigRequest& request, ticket::Config config);
+// `verbose` keeps debug logging across reloads.
+int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, bool verbose);
 
 }  // namespace ticketlemond

@@ -64,7 +64,7 @@ milliseconds Engine::run_due() {
     next_reconcile_ = now + std::chrono::seconds(config_.daemon.reconcile_interval_s);
     reconcile_pass();
   }
-  if (!round_failed_) recovered();
+  if (!round_failed_ && servers_ok_) recovered();
   return nap;
 }
 
@@ -87,6 +87,7 @@ void Engine::check_servers() {
     }
   }
   metrics_.redis_up = redis_up;
+  servers_ok_ = redis_up && concerts.ok();
   metrics_.checked_at = ticket::wall_clock_ms();
   if (!concerts.ok()) failed("list concerts", concerts.error());
 }

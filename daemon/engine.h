@@ -46,6 +46,7 @@ class Engine {
   Clock::time_point next_reconcile_{};
   std::string last_failure_;
   bool round_failed_ = false;
+  bool servers_ok_ = false;  // both answered the last check
 };
 
 }  // namespace ticketlemond

@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
   spdlog::flush_on(spdlog::level::info);
   if (!config->source.empty()) spdlog::info("configuration: {}", config->source);
   try {
-    return ticketlemond::run_daemon(request, std::move(*config));
+    return ticketlemond::run_daemon(request, std::move(*config), verbose);
   } catch (const std::exception& e) {
     spdlog::critical("internal error: {}", e.what());
     return 1;

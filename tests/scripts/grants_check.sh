@@ -7,10 +7,11 @@
 # BUILD_DIR/test-sandbox, started by `scripts/sandbox up`; ctest's "servers"
 # fixture). On a scratch database and scratch accounts (never `ticketlemon`)
 # it applies grants.sql with real passwords, migrates with the migration
-# account, then with the application account seeds, buys, pays, reconciles
-# and runs ticketlemond until it expires a hold, and shows that the
-# application account can neither DROP nor DELETE. Everything it made
-# (accounts, database, Redis keys, files) is removed at exit.
+# account, then with the application account seeds, buys, pays, cancels,
+# grants a free seat, reconciles and runs ticketlemond until it expires a
+# hold, and shows that the application account can neither DROP nor DELETE.
+# Everything it made (accounts, database, Redis keys, files) is removed at
+# exit.
 set -euo pipefail
 
 say() { echo "grants_check: $*"; }
@@ -22,12 +23,13 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 sandbox=${TL_TEST_SANDBOX:-$build/test-sandbox}
 admin=$build/cmd/tl-admin
 buy=$build/cmd/tl-buy
+apply_free=$build/cmd/tl-apply-free
 pay=$build/cmd/tl-pay
 status_tool=$build/cmd/tl-status
 daemon=$build/daemon/ticketlemond
 grants=$top/etc/sql/grants.sql
 
-for f in "$admin" "$buy" "$pay" "$status_tool" "$daemon"; do
+for f in "$admin" "$buy" "$apply_free" "$pay" "$status_tool" "$daemon"; do
   [ -x "$f" ] || fail "$f is not built (cmake --build $build)"
 done
 [ -f "$grants" ] || fail "missing $grants"
@@ -105,7 +107,13 @@ say "applied grants.sql (twice) for scratch database $db: accounts $migrate_user
 write_private "$work/migrate.password" "$migrate_pw"
 write_private "$work/app.password" "$app_pw"
 write_private "$work/secret" "$(random_hex 32)"
-daemon_port=$(( 20000 + RANDOM % 40000 ))
+# A loopback port nothing listens on, away from the defaults.
+daemon_port=""
+for _ in $(seq 1 200); do
+  p=$(( 20000 + RANDOM % 40000 ))
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then daemon_port=$p; break; fi
+done
+[ -n "$daemon_port" ] || fail "no free port for ticketlemond"
 for who in migrate app; do
   user=$migrate_user
   [ $who = app ] && user=$app_user
@@ -172,8 +180,16 @@ code=$(tl app "$buy" -q --concert lemon-summer-2026 --seat A1 --seat A2 --name "
 [[ "$code" =~ ^TB- ]] || fail "tl-buy printed '$code', not a ticket code"
 tl app "$pay" "$code" --platform DIRECT --reference "grants-check-$tag" || fail "tl-pay $code failed"
 tl app "$status_tool" --json "$code" | grep -q '"status":"SUCCESS"' || fail "ticket $code is not SUCCESS after tl-pay"
+other=$(tl app "$buy" -q --concert lemon-summer-2026 --seat B1 --name "Cancel Check" --age 50 \
+          --gender male --id-number GRANTS0003) || fail "a second tl-buy failed"
+tl app "$admin" cancel "$other" --reason "grants check" >/dev/null || fail "tl-admin cancel $other failed"
+free=$(tl app "$apply_free" -q --concert lemon-summer-2026 --name "Free Check" --age 20 --gender lgbt+ \
+         --id-number GRANTS0004 --q1 one --q2 two --q3 three) || fail "tl-apply-free failed"
+tl app "$admin" grant "$free" >/dev/null || fail "tl-admin grant $free failed"
 tl app "$admin" reconcile --all --repair || fail "tl-admin reconcile --all --repair with the application account failed"
-say "ok: the application account seeded, bought $code (A1, A2), paid it and reconciled"
+tl app "$admin" stats --concert lemon-summer-2026 >/dev/null || fail "tl-admin stats failed"
+tl app "$admin" audit --concert lemon-summer-2026 >/dev/null || fail "tl-admin audit failed"
+say "ok: the application account seeded, bought $code (A1, A2), paid it, cancelled $other, granted $free, reconciled"
 
 # --- ticketlemond with the application account expires a hold ---------------------
 tl app "$admin" -q concert create --slug grants-short --name "Short holds" --rows 1 --seats-per-row 5 \
