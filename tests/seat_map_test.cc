@@ -158,6 +158,35 @@ TEST_F(SeatMap, MissingMapIsRebuiltFromMySqlKeepingUnknownHolds) {
   EXPECT_EQ(again.error().kind(), ErrorKind::kConflict);
 }
 
+TEST_F(SeatMap, AConfirmArrivingAfterTheReleaseTakesNothingBack) {
+  ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-AAAAAAAA", later(), {2}).ok());
+  // Paid, then cancelled and released before the payment's confirm ran.
+  ASSERT_TRUE(release_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {2}, seat_event::kCancelled).ok());
+  ASSERT_TRUE(confirm_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {2}, seat_event::kSold).ok());
+  EXPECT_TRUE(redis_taken(*ctx_, concert_).empty());
+}
+
+TEST_F(SeatMap, EveryReleaseCountsEvenOneThatFreesNothing) {
+  ASSERT_TRUE(read_seat_counts(*ctx_, concert_).ok());
+  auto rel = [&] {
+    auto r = (*ctx_->redis())->command({"HGET", ctx_->key(concert_.id, "meta"), "rel"});
+    return r.ok() ? reply_integer(r->get()) : -1;
+  };
+  const auto before = rel();
+  ASSERT_TRUE(release_seats(*ctx_, concert_.id, Zone::kBuy, "TB-NOTHING0", {}, seat_event::kReleased).ok());
+  EXPECT_EQ(rel(), before + 1);
+}
+
+TEST_F(SeatMap, AChangeOnAMissingMapRestartsARebuildInProgress) {
+  ASSERT_TRUE(drop_seat_map(*ctx_, concert_.id).ok());
+  const std::string lock = ctx_->key(concert_.id, "lock");
+  redis_do(*ctx_, {"SET", lock, "a-rebuild-that-read-mysql-earlier"});
+  ASSERT_TRUE(release_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {1}, seat_event::kCancelled).ok());
+  auto r = (*ctx_->redis())->command({"EXISTS", lock});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(reply_integer(r->get()), 0) << "the rebuild's lock is gone, so its write is refused";
+}
+
 TEST_F(SeatMap, ScriptsForgottenByRedisAreLoadedAgain) {
   ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-AAAAAAAA", later(), {0}).ok());
   redis_do(*ctx_, {"SCRIPT", "FLUSH"});

@@ -2,12 +2,21 @@
 -- and forgets its hold. MySQL has already committed the decision, so the
 -- seats are set whatever the map said before.
 --
--- KEYS: meta, bitmap of the zone, owner, holds, holdseats, events
+-- A ticket that has ended since (release.lua remembers it in `ended`, e.g.
+-- cancelled between its payment and this confirm) is not confirmed.
+--
+-- KEYS: meta, bitmap of the zone, owner, holds, holdseats, events, lock, ended
 -- ARGV: code, zone letter ("b" or "f"), event, index...
--- Reply: {"cold"} when meta is missing (a rebuild will read MySQL instead),
---        {"ok", gen}
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold'} end
+-- Reply: {"cold"} when meta is missing: a rebuild will read MySQL instead;
+--        one in progress may have read it before this change, so its lock
+--        is dropped and it starts again.
+--        {"ok", gen} | {"ended"}
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('DEL', KEYS[7])
+  return {'cold'}
+end
 local code, z = ARGV[1], ARGV[2]
+if redis.call('ZSCORE', KEYS[8], code) then return {'ended'} end
 
 local seats = {}
 for i = 4, #ARGV do

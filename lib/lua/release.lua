@@ -2,13 +2,28 @@
 -- cancellation). Only seats that this ticket owns are freed, so releasing a
 -- ticket never frees a seat that another ticket holds or bought.
 --
--- KEYS: meta, bitmap of the zone, owner, holds, holdseats, events
+-- A released ticket has ended for good: it is remembered (for a day) in
+-- `ended`, so that a confirm arriving late cannot take its seats back.
+--
+-- KEYS: meta, bitmap of the zone, owner, holds, holdseats, events, lock, ended
 -- ARGV: code, zone letter ("b" or "f"), event, index...
 --       without indexes, the seats the ticket holds (holdseats)
--- Reply: {"cold"} when meta is missing (a rebuild will read MySQL instead),
+-- Reply: {"cold"} when meta is missing: a rebuild will read MySQL instead;
+--        one in progress may have read it before this change, so its lock
+--        is dropped and it starts again.
 --        {"ok", gen, freed index...}
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'cold'} end
 local code, z = ARGV[1], ARGV[2]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[8], now, code)
+redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', now - 86400000)
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('DEL', KEYS[7])
+  return {'cold'}
+end
+-- Counts every release, even one that frees nothing: a repair that marks
+-- seats taken checks it.
+redis.call('HINCRBY', KEYS[1], 'rel', 1)
 
 local held = redis.call('HGET', KEYS[5], code)
 local seats = {}
@@ -40,8 +55,6 @@ if redis.call('ZREM', KEYS[4], code) == 1 then changed = true end
 local gen
 if changed then
   gen = redis.call('HINCRBY', KEYS[1], 'gen', 1)
-  -- Counts releases only: a repair that marks seats taken checks it.
-  redis.call('HINCRBY', KEYS[1], 'rel', 1)
   local zone = 'BUY'
   if z == 'f' then zone = 'FREE' end
   local event = {event = ARGV[3], ticket = code, zone = zone, seats = freed, gen = gen}

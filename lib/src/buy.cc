@@ -6,7 +6,9 @@
 
 #include "ticket/audit.h"
 #include "ticket/concerts.h"
+#include "ticket/expire.h"
 #include "ticket/failpoint.h"
+#include "ticket/reconcile.h"
 #include "ticket/seat_map.h"
 #include "ticket/text.h"
 
@@ -129,6 +131,11 @@ Result<Ticket> buy(Context& ctx, const BuyRequest& req) {
     std::string labels;
     for (const Seat& seat : t.seats) labels += (labels.empty() ? "" : " ") + seat_label(seat);
     record_audit(*db, ctx.actor(), {action::kHeld, concert.id, t.id, t.code, "seats " + labels});
+    // A hold whose ticket is not in MySQL is released kOrphanHoldGraceMs
+    // after its deadline: a transaction slower than that must not commit a
+    // ticket whose seats may be sold to someone else in Redis meanwhile.
+    if (wall_clock_ms() > redis_deadline + kOrphanHoldGraceMs / 2)
+      return unavailable("MySQL at " + db->endpoint() + " was too slow: the hold ran out before the sale was written");
     auto& dl = db->prepare(kDeadline);
     dl.setUInt64(1, t.id);
     ResultSetPtr rs = db->query(dl);
@@ -141,7 +148,9 @@ Result<Ticket> buy(Context& ctx, const BuyRequest& req) {
     // Nothing was written: give the seats back. Should this fail too, the
     // hold runs out at its deadline and the daemon releases it.
     (void)release_seats(ctx, concert.id, Zone::kBuy, t.code, t.seat_indexes, seat_event::kReleased);
-    if (seat_clash) (void)rebuild_seat_map(ctx, concert);
+    // Redis showed free a seat that MySQL has: repair that drift now (the
+    // repair changes only seats still as they were seen).
+    if (seat_clash) (void)reconcile(ctx, concert, true);
     return std::move(s).error();
   }
   failpoint("buy-after-commit");

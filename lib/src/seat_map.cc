@@ -28,7 +28,7 @@ constexpr const char* kActiveSeats =
     " FROM TICKET_SEATS s JOIN TICKETS t ON t.id = s.ticket_id"
     " WHERE s.concert_id = ? AND s.active = 1";
 
-constexpr const char* kKeySuffixes[] = {"meta", "buy", "free", "owner", "holds", "holdseats", "lock"};
+constexpr const char* kKeySuffixes[] = {"meta", "buy", "free", "owner", "holds", "holdseats", "lock", "ended"};
 
 // How long one rebuild may keep the lock, and how long a caller waits for
 // someone else's rebuild before giving up.
@@ -79,7 +79,7 @@ char zone_letter(Zone zone) { return zone == Zone::kBuy ? 'b' : 'f'; }
 
 std::vector<std::string> change_keys(const Context& ctx, uint64_t concert_id, Zone zone) {
   return seat_map_keys(ctx, concert_id, {"meta", zone == Zone::kBuy ? "buy" : "free", "owner", "holds", "holdseats",
-                                         "events"});
+                                         "events", "lock", "ended"});
 }
 
 std::string join_indexes(const std::vector<int>& seats) {
@@ -199,7 +199,8 @@ Status change_seats(Context& ctx, const Script& script, uint64_t concert_id, Zon
   for (int s : seats) args.push_back(std::to_string(s));
   TL_ASSIGN_OR_RETURN(RedisReply r, redis->eval(script, change_keys(ctx, concert_id, zone), args));
   const std::string word = reply_word(r);
-  if (word != "ok" && word != "cold") return internal("unexpected reply from " + script.name() + ": " + word);
+  if (word != "ok" && word != "cold" && word != "ended")
+    return internal("unexpected reply from " + script.name() + ": " + word);
   return {};
 }
 
