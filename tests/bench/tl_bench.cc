@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "bench.h"
 #include "ticket/schema.h"
@@ -26,6 +27,14 @@ int fail(const ticket::Error& e) {
   }
   std::cerr << "tl-bench: error: " << msg << std::endl;
   return e.exit_code();
+}
+
+// " (default: 0.5)" as people write numbers.
+template <class T>
+std::string shown(T value) {
+  std::ostringstream out;
+  out << " (default: " << value << ")";
+  return out.str();
 }
 
 double num(const Figures& f, const char* key) { return f.contains(key) ? f[key].get<double>() : 0.0; }
@@ -91,26 +100,31 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "tl-bench (TicketLemon) " + std::string(ticket::version()));
   app.add_option("--config", config_path, "Configuration file (default: $TL_CONFIG, ./ticketlemon.toml, ...)")
       ->option_text("FILE");
-  app.add_option("--seats", o.seats, "Seats of the concert the buyers buy from")
+  app.add_option("--seats", o.seats, "Seats of the concert the buyers buy from" + shown(o.seats))
       ->check(CLI::Range(1, ticket::kMaxPaidSeats))
-      ->capture_default_str();
-  app.add_option("--buyers", o.buyers, "Concurrent threads (C) in every measurement")
+      ->option_text("N");
+  app.add_option("--buyers", o.buyers, "Concurrent threads (C) in every measurement" + shown(o.buyers))
       ->check(CLI::Range(1, 256))
-      ->capture_default_str();
-  app.add_option("--duration", o.duration_s, "Seconds of buying (S); the short phases take S/2, 1 to 5 s")
+      ->option_text("C");
+  app.add_option("--duration", o.duration_s,
+                 "Seconds of buying (S); the short phases take S/2, 1 to 5 s" + shown(o.duration_s))
       ->check(CLI::Range(0.5, 3600.0))
-      ->capture_default_str();
-  app.add_option("--pay-ratio", o.pay_ratio, "Share of buys paid (R); the others abandon their hold")
+      ->option_text("S");
+  app.add_option("--pay-ratio", o.pay_ratio,
+                 "Share of buys paid (R); the others abandon their hold" + shown(o.pay_ratio))
       ->check(CLI::Range(0.0, 1.0))
-      ->capture_default_str();
-  app.add_option("--expire-holds", o.expire_holds, "Holds expiring together for the release lag (N)")
+      ->option_text("R");
+  app.add_option("--expire-holds", o.expire_holds,
+                 "Holds expiring together for the release lag (N)" + shown(o.expire_holds))
       ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
-  app.add_option("--reconcile-seats", o.reconcile_seats, "Seats of the concert whose reconcile is timed")
+      ->option_text("N");
+  app.add_option("--reconcile-seats", o.reconcile_seats,
+                 "Seats of the concert whose reconcile is timed" + shown(o.reconcile_seats))
       ->check(CLI::Range(1, ticket::kMaxPaidSeats))
-      ->capture_default_str();
+      ->option_text("N");
   app.add_option("--json", o.json_path, "Write the figures as JSON to this file")->option_text("OUT");
-  app.add_option("--daemon", o.daemon_path, "ticketlemond to run for the release lag")->capture_default_str();
+  app.add_option("--daemon", o.daemon_path, "ticketlemond to run for the release lag (default: the one built)")
+      ->option_text("PATH");
   app.add_flag("-q,--quiet", quiet, "No progress lines on stderr");
   app.footer(
       "Exit codes: 0 no double booking, 1 double bookings found (or an internal error), 2 usage,\n"
