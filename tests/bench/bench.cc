@@ -73,15 +73,6 @@ Status warm(ticket::Context& ctx) {
   return {};
 }
 
-Result<std::vector<std::unique_ptr<ticket::Context>>> open_contexts(const ticket::Config& config, int n) {
-  std::vector<std::unique_ptr<ticket::Context>> out;
-  for (int i = 0; i < n; ++i) {
-    out.push_back(std::make_unique<ticket::Context>(config));
-    (void)out.back()->set_actor("tl-bench");
-  }
-  return out;
-}
-
 double quantile(std::vector<double>& samples, double q) {
   if (samples.empty()) return 0;
   std::sort(samples.begin(), samples.end());

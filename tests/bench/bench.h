@@ -55,8 +55,8 @@ struct Bench {
   double short_phase_s() const;
 };
 
-// A new open concert of `seats` paid seats, 100 a row (fewer when `seats`
-// is smaller), with a unique slug "bench-<what>-<run id>", remembered in
+// A new open concert of at least `seats` paid seats in rows of 100 (one
+// shorter row when `seats` is smaller), with a unique slug "bench-<what>-<run id>", remembered in
 // `bench.concerts`.
 Result<ticket::Concert> make_concert(Bench& bench, ticket::Context& ctx, const std::string& what, int seats,
                                      int hold_seconds, int max_seats_per_ticket);
@@ -71,8 +71,9 @@ using Clock = std::chrono::steady_clock;
 Result<double> run_timed(int threads, double seconds, const std::function<Status(int)>& prepare,
                          const std::function<Status(int, Clock::time_point)>& work);
 
-// One Context per thread, connections opened (and the schema checked).
-Result<std::vector<std::unique_ptr<ticket::Context>>> open_contexts(const ticket::Config& config, int n);
+// Opens the context's connections (checking the schema) and reads the
+// secret, so that a timed phase starts warm. Call it on the thread that will
+// use the context: Connector/C++ initialises each thread on first use.
 Status warm(ticket::Context& ctx);
 
 // The q-quantile (0..1, nearest rank) of `samples`, which it sorts; 0 when empty.
