@@ -346,7 +346,7 @@ TEST_F(ServerFaults, RedisFlushedAndRestartedDuringASale) {
   // The daemon rebuilds and repairs: Redis agrees with MySQL again.
   EXPECT_TRUE(eventually([&] { return redis_taken(*ctx_, c) == mysql_taken(*ctx_, c); }, 10000));
   EXPECT_EQ(sale.wins.load(), c.layout.paid_seats()) << "every seat sold once the servers were back";
-  EXPECT_EQ(http_get(daemon.port(), "/healthz").first, 200);
+  EXPECT_TRUE(eventually([&] { return http_get(daemon.port(), "/healthz").first == 200; }, 10000));
 }
 
 TEST_F(ServerFaults, MySqlRestartedDuringASale) {

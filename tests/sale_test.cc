@@ -55,6 +55,29 @@ TEST(Buy, CreatesAProcessTicketWithDeadlineAmountAndAudit) {
   EXPECT_EQ(scalar_sql(*ctx, "SELECT LENGTH(id_hash) FROM CUSTOMERS"), 32);
 }
 
+TEST(Buy, AReturningCustomerBuysUnderTheirOwnRecord) {
+  TestEnv env;
+  auto ctx = env.context();
+  Concert first = make_concert(*ctx, {});
+  Concert second = make_concert(*ctx, {});
+  ASSERT_TRUE(buy(*ctx, buyer(first, "A1", "RETURN0001")).ok());
+  ASSERT_TRUE(buy(*ctx, buyer(first, "A2", "OTHER00002")).ok());
+  // The same security number again: the customer row is found, not made,
+  // and the new ticket is theirs, not the last customer's inserted.
+  BuyRequest again = buyer(second, "A1", "return0001");
+  again.customer.name = "Returning buyer";
+  auto t = buy(*ctx, again);
+  ASSERT_TRUE(t.ok()) << t.error().message();
+  auto found = find_ticket(*ctx, t->code);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->id, t->id);
+  EXPECT_EQ(found->customer_last4, "0001");
+  EXPECT_EQ(found->customer_name, "Returning buyer");
+  EXPECT_EQ(found->hold_expires_at, t->hold_expires_at);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM CUSTOMERS"), 2);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(DISTINCT customer_id) FROM TICKETS"), 2);
+}
+
 TEST(Buy, OneActiveTicketPerCustomerAndConcert) {
   TestEnv env;
   auto ctx = env.context();

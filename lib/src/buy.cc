@@ -15,16 +15,20 @@
 namespace ticket {
 namespace {
 
+// The ids come from LAST_INSERT_ID() on the server: the customer's, set by
+// the upsert just before, then the ticket's, set by this insert. Reading
+// them back to the client would cost a round trip each.
 constexpr const char* kInsertTicket =
     "INSERT INTO TICKETS (code, concert_id, customer_id, zone, status, amount, currency, hold_expires_at,"
-    " created_at, updated_at) VALUES (?, ?, ?, 'BUY', 'PROCESS', ?, ?, NOW(3) + INTERVAL ? SECOND, NOW(3), NOW(3))";
+    " created_at, updated_at) VALUES (?, ?, LAST_INSERT_ID(), 'BUY', 'PROCESS', ?, ?, NOW(3) + INTERVAL ? SECOND,"
+    " NOW(3), NOW(3))";
 constexpr const char* kInsertSeat =
     "INSERT INTO TICKET_SEATS (ticket_id, concert_id, zone, seat_row, seat_number, status)"
     " VALUES (?, ?, 'BUY', ?, ?, 'PROCESS')";
 constexpr const char* kInsertPayment = "INSERT INTO TICKETS_APPLY_BUY (ticket_id, amount, currency) VALUES (?, ?, ?)";
-constexpr const char* kDeadline =
-    "SELECT CAST(UNIX_TIMESTAMP(hold_expires_at) * 1000 AS SIGNED), CAST(UNIX_TIMESTAMP(created_at) * 1000 AS SIGNED)"
-    " FROM TICKETS WHERE id = ?";
+constexpr const char* kInserted =
+    "SELECT id, CAST(UNIX_TIMESTAMP(hold_expires_at) * 1000 AS SIGNED),"
+    " CAST(UNIX_TIMESTAMP(created_at) * 1000 AS SIGNED) FROM TICKETS WHERE id = LAST_INSERT_ID()";
 
 bool names_key(const sql::SQLException& e, const char* key) {
   return std::string(e.what()).find(key) != std::string::npos;
@@ -89,14 +93,13 @@ Result<Ticket> buy(Context& ctx, const BuyRequest& req) {
 
   bool seat_clash = false;
   Status s = db->transaction([&]() -> Status {
-    const uint64_t customer_id = upsert_customer(*db, secret, customer);
+    upsert_customer_keeping_id(*db, secret, customer);
     auto& ins = db->prepare(kInsertTicket);
     ins.setString(1, t.code);
     ins.setUInt64(2, concert.id);
-    ins.setUInt64(3, customer_id);
-    ins.setString(4, format_money(t.amount));
-    ins.setString(5, t.currency);
-    ins.setInt(6, concert.hold_seconds);
+    ins.setString(3, format_money(t.amount));
+    ins.setString(4, t.currency);
+    ins.setInt(5, concert.hold_seconds);
     try {
       ins.execute();
     } catch (const sql::SQLException& e) {
@@ -104,7 +107,13 @@ Result<Ticket> buy(Context& ctx, const BuyRequest& req) {
         return conflict("this customer already has an active ticket for concert " + concert.slug);
       throw;
     }
-    t.id = db->last_insert_id();
+    {
+      ResultSetPtr rs = db->query(db->prepare(kInserted));
+      if (!rs->next()) return internal("the ticket just inserted was not found");
+      t.id = rs->getUInt64(1);
+      t.hold_expires_at = rs->getInt64(2);
+      t.created_at = rs->getInt64(3);
+    }
     for (const Seat& seat : t.seats) {
       auto& st = db->prepare(kInsertSeat);
       st.setUInt64(1, t.id);
@@ -136,12 +145,6 @@ Result<Ticket> buy(Context& ctx, const BuyRequest& req) {
     // ticket whose seats may be sold to someone else in Redis meanwhile.
     if (wall_clock_ms() > redis_deadline + kOrphanHoldGraceMs / 2)
       return unavailable("MySQL at " + db->endpoint() + " was too slow: the hold ran out before the sale was written");
-    auto& dl = db->prepare(kDeadline);
-    dl.setUInt64(1, t.id);
-    ResultSetPtr rs = db->query(dl);
-    rs->next();
-    t.hold_expires_at = rs->getInt64(1);
-    t.created_at = rs->getInt64(2);
     return {};
   });
   if (!s.ok()) {

@@ -55,6 +55,11 @@ std::string customer_id_hash(const std::string& secret, const std::string& id_nu
 std::string mask_id(const std::string& last4) { return "****" + last4; }
 
 uint64_t upsert_customer(Db& db, const std::string& secret, const Customer& customer) {
+  upsert_customer_keeping_id(db, secret, customer);
+  return db.last_insert_id();
+}
+
+void upsert_customer_keeping_id(Db& db, const std::string& secret, const Customer& customer) {
   auto& stmt = db.prepare(kUpsert);
   const std::string hash = customer_id_hash(secret, customer.id_number);
   std::istringstream hash_stream(hash);
@@ -64,7 +69,6 @@ uint64_t upsert_customer(Db& db, const std::string& secret, const Customer& cust
   stmt.setInt(4, customer.age);
   stmt.setString(5, customer.gender);
   stmt.execute();
-  return db.last_insert_id();
 }
 
 }  // namespace ticket

@@ -1,0 +1,240 @@
+// The release lag: N holds made through buy, then given one common deadline
+// (in MySQL and in the Redis schedule), expired by a ticketlemond child. Each
+// hold's lag is the time its "expired" event reaches a subscriber of the
+// concert's events channel minus that deadline.
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "bench.h"
+#include "support/process.h"
+#include "ticket/buy.h"
+#include "ticket/seat_map.h"
+
+namespace tlbench {
+namespace {
+
+using ticket::Context;
+using ticket::Millis;
+
+// From aligning the deadlines to the deadline itself: the daemon (napping at
+// most [daemon] max_nap_ms) sees the new schedule well before.
+constexpr Millis kLeadMs = 1500;
+// Holds not released this long after the deadline are reported missing.
+constexpr Millis kGiveUpMs = 60000;
+
+// What the subscriber saw.
+struct Releases {
+  std::mutex mu;
+  std::condition_variable changed;
+  std::unordered_set<std::string> codes;         // the holds measured
+  std::unordered_map<std::string, Millis> at;    // code -> when its release was seen
+  int64_t duplicates = 0;                        // releases seen twice
+  bool ready = false, done = false;
+  std::optional<ticket::Error> failed;           // following the channel failed
+  std::atomic<bool> finished{false};             // the subscriber has returned
+};
+
+bool on_event(Releases& r, const std::string& message) {
+  const auto j = nlohmann::json::parse(message, nullptr, false);
+  if (!j.is_object()) return true;
+  const std::string event = j.value("event", "");
+  if (event == "bench-stop") return false;
+  if (event != ticket::seat_event::kExpired && event != ticket::seat_event::kReleased) return true;
+  const std::string code = j.value("ticket", "");
+  const Millis now = ticket::wall_clock_ms();
+  std::lock_guard lock(r.mu);
+  if (!r.codes.count(code)) return true;
+  if (!r.at.emplace(code, now).second) ++r.duplicates;
+  if (r.at.size() == r.codes.size()) {
+    r.done = true;
+    r.changed.notify_all();
+  }
+  return true;
+}
+
+std::map<std::string, std::string> daemon_env(const Bench& b, int port) {
+  std::map<std::string, std::string> env;
+  for (const auto& [k, v] : ticket::process_environment()) {
+    if (k.rfind("TL_", 0) == 0) env[k] = v;
+  }
+  if (!b.config.source.empty()) env["TL_CONFIG"] = b.config.source;
+  env["TL_DAEMON_LISTEN"] = "127.0.0.1:" + std::to_string(port);
+  env["TL_DAEMON_RECONCILE_INTERVAL_S"] = "0";
+  return env;
+}
+
+std::string last_line(const std::string& log) {
+  std::string s = log;
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  const auto nl = s.rfind('\n');
+  return nl == std::string::npos ? s : s.substr(nl + 1);
+}
+
+// A metric's value from /metrics text, or -1.
+double metric(const std::string& body, const std::string& name) {
+  const auto at = body.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::atof(body.c_str() + at + name.size() + 2);
+}
+
+// Makes N holds through buy, C threads at once; their codes.
+Result<std::vector<std::string>> make_holds(Bench& b, const ticket::Concert& concert) {
+  const int c = b.options.buyers, n = b.options.expire_holds;
+  std::vector<std::unique_ptr<Context>> ctxs(static_cast<size_t>(c));
+  std::vector<std::vector<std::string>> codes(static_cast<size_t>(c));
+  auto prepare = [&](int t) -> Status {
+    ctxs[static_cast<size_t>(t)] = std::make_unique<Context>(b.config);
+    return warm(*ctxs[static_cast<size_t>(t)]);
+  };
+  auto work = [&](int t, Clock::time_point) -> Status {
+    ticket::BuyRequest req;
+    req.concert = std::to_string(concert.id);
+    req.customer = {"Bench holder", "30", "Unspecified", ""};
+    for (int seat = t; seat < n; seat += c) {
+      req.seats = {ticket::seat_label(ticket::seat_at(ticket::Zone::kBuy, seat, concert.layout))};
+      req.customer.id_number = b.run_id + "E" + std::to_string(seat);
+      TL_ASSIGN_OR_RETURN(ticket::Ticket held, ticket::buy(*ctxs[static_cast<size_t>(t)], req));
+      codes[static_cast<size_t>(t)].push_back(held.code);
+    }
+    return {};
+  };
+  TL_ASSIGN_OR_RETURN(double elapsed, run_timed(c, 0, prepare, work));
+  b.figures["expiry_holds_made_per_s"] = n / elapsed;
+  std::vector<std::string> all;
+  for (auto& v : codes) all.insert(all.end(), v.begin(), v.end());
+  return all;
+}
+
+// Gives every hold of the concert the deadline `at`: MySQL first, so that a
+// hold due in Redis is always due in MySQL too.
+Status align_deadlines(Context& ctx, const ticket::Concert& concert, const std::vector<std::string>& codes,
+                       Millis at) {
+  TL_ASSIGN_OR_RETURN(int64_t rows, execute(ctx, "UPDATE TICKETS SET hold_expires_at = FROM_UNIXTIME(" +
+                                                     std::to_string(at) + " / 1000) WHERE concert_id = " +
+                                                     std::to_string(concert.id) + " AND status = 'PROCESS'"));
+  if (rows != static_cast<int64_t>(codes.size()))
+    return ticket::internal("aligned " + std::to_string(rows) + " deadlines in MySQL, expected " +
+                            std::to_string(codes.size()));
+  TL_ASSIGN_OR_RETURN(ticket::Redis * redis, ctx.redis());
+  const std::string score = std::to_string(at);
+  for (size_t from = 0; from < codes.size(); from += 1000) {
+    std::vector<std::string> argv = {"ZADD", ctx.key(concert.id, "holds"), "XX"};
+    for (size_t i = from; i < std::min(codes.size(), from + 1000); ++i) {
+      argv.push_back(score);
+      argv.push_back(codes[i]);
+    }
+    TL_TRY(redis->command(argv));
+  }
+  return {};
+}
+
+}  // namespace
+
+Status measure_release_lag(Bench& b) {
+  Context ctx(b.config);
+  (void)ctx.set_actor("tl-bench");
+  TL_ASSIGN_OR_RETURN(ticket::Concert concert, make_concert(b, ctx, "expiry", b.options.expire_holds, 600, 1));
+  TL_TRY(ticket::read_seat_counts(ctx, concert));
+  TL_ASSIGN_OR_RETURN(std::vector<std::string> codes, make_holds(b, concert));
+
+  Releases seen;
+  seen.codes.insert(codes.begin(), codes.end());
+  std::thread subscriber([&] {
+    Context sub(b.config);
+    Status followed = ticket::follow_seat_events(
+        sub, concert.id,
+        [&] {
+          std::lock_guard lock(seen.mu);
+          seen.ready = true;
+          seen.changed.notify_all();
+        },
+        [&](const std::string& m) { return on_event(seen, m); });
+    std::lock_guard lock(seen.mu);
+    if (!followed.ok()) seen.failed = followed.error();
+    seen.ready = seen.done = true;
+    seen.finished = true;
+    seen.changed.notify_all();
+  });
+  // Stops the subscriber however this phase ends.
+  struct Stop {
+    Context& ctx;
+    std::string channel;
+    std::thread& thread;
+    const std::atomic<bool>& finished;
+    ~Stop() {
+      while (!finished) {
+        auto redis = ctx.redis();
+        if (redis.ok()) (void)(*redis)->command({"PUBLISH", channel, R"({"event":"bench-stop"})"});
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      thread.join();
+    }
+  } stop{ctx, ctx.key(concert.id, "events"), subscriber, seen.finished};
+  {
+    std::unique_lock lock(seen.mu);
+    if (!seen.changed.wait_for(lock, std::chrono::seconds(30), [&] { return seen.ready; }))
+      return ticket::unavailable("could not subscribe to the events of concert " + std::to_string(concert.id));
+    if (seen.failed) return *seen.failed;
+  }
+
+  const int port = ticket::testing::free_port();
+  const std::string log = (std::filesystem::temp_directory_path() / ("tl-bench-daemon-" + b.run_id + ".log")).string();
+  ticket::testing::Background daemon({b.options.daemon_path}, daemon_env(b, port), log);
+  const auto started = Clock::now();
+  while (ticket::testing::http_get(port, "/healthz").first != 200) {
+    if (auto code = daemon.wait_for(50))
+      return ticket::internal("ticketlemond exited with " + std::to_string(*code) + ": " + last_line(daemon.log()));
+    if (ms_since(started) > 30000)
+      return ticket::unavailable("ticketlemond did not report healthy within 30 s: " + last_line(daemon.log()));
+  }
+
+  const Millis deadline = ticket::wall_clock_ms() + kLeadMs;
+  TL_TRY(align_deadlines(ctx, concert, codes, deadline));
+  {
+    std::unique_lock lock(seen.mu);
+    seen.changed.wait_for(lock, std::chrono::milliseconds(kLeadMs + kGiveUpMs), [&] { return seen.done; });
+  }
+  // The daemon counts a batch just after releasing it: give it a moment.
+  auto [status, metrics] = ticket::testing::http_get(port, "/metrics");
+  for (int i = 0; i < 40 && metric(metrics, "tl_holds_expired_total") < static_cast<double>(codes.size()); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::tie(status, metrics) = ticket::testing::http_get(port, "/metrics");
+  }
+  daemon.signal(SIGTERM);
+  if (!daemon.wait_for(10000)) daemon.signal(SIGKILL);
+  std::filesystem::remove(log);
+
+  std::vector<double> lags;
+  int64_t duplicates;
+  {
+    std::lock_guard lock(seen.mu);
+    for (const auto& [code, at] : seen.at) lags.push_back(static_cast<double>(at - deadline));
+    duplicates = seen.duplicates;
+  }
+  Figures& f = b.figures;
+  f["release_lag_p50_ms"] = quantile(lags, 0.5);
+  f["release_lag_p99_ms"] = quantile(lags, 0.99);
+  f["release_lag_max_ms"] = lags.empty() ? 0.0 : lags.back();
+  f["release_lag_holds"] = codes.size();
+  f["release_lag_released"] = lags.size();
+  f["release_lag_duplicates"] = duplicates;
+  if (status == 200) {
+    f["daemon_release_lag_p50_ms"] = metric(metrics, "tl_release_lag_seconds{quantile=\"0.5\"}") * 1000;
+    f["daemon_release_lag_p99_ms"] = metric(metrics, "tl_release_lag_seconds{quantile=\"0.99\"}") * 1000;
+    f["daemon_holds_expired"] = metric(metrics, "tl_holds_expired_total");
+  }
+  TL_ASSIGN_OR_RETURN(int64_t still, scalar(ctx, "SELECT COUNT(*) FROM TICKETS WHERE concert_id = " +
+                                                     std::to_string(concert.id) + " AND status = 'PROCESS'"));
+  f["release_lag_unexpired_in_mysql"] = still;
+  return {};
+}
+
+}  // namespace tlbench

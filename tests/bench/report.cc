@@ -1,0 +1,68 @@
+// The table tl-bench prints: each figure, its limit, the ratio and the
+// target of issue 6 with whether this run met it.
+#include <cstdio>
+
+#include "bench.h"
+
+namespace tlbench {
+namespace {
+
+std::string number(const Figures& f, const char* key, int decimals) {
+  if (!f.contains(key) || !f[key].is_number()) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, f[key].get<double>());
+  return buf;
+}
+
+struct Row {
+  std::string figure, value, limit, ratio, target, met;
+};
+
+std::string met(const Figures& f, const char* target) {
+  const auto& t = f["targets"];
+  if (!t.contains(target)) return "";
+  return t[target]["met"].get<bool>() ? "met" : "MISSED";
+}
+
+}  // namespace
+
+std::string report_table(const Bench& b) {
+  const Figures& f = b.figures;
+  const std::vector<Row> rows = {
+      {"figure", "value", "limit", "ratio", "target", ""},
+      {"buys/s", number(f, "buys_per_s", 1), number(f, "limit_insert_commit_per_s", 1),
+       number(f, "ratio_buys_to_insert_limit", 2), ">= 0.70 x insert+commit", met(f, "buys")},
+      {"buy latency p50 (ms)", number(f, "buy_p50_ms", 2), "", "", "", ""},
+      {"buy latency p99 (ms)", number(f, "buy_p99_ms", 2), "", "", "", ""},
+      {"holds/s (Redis step)", number(f, "holds_per_s", 1), number(f, "limit_hold_per_s", 1),
+       number(f, "ratio_holds_to_hold_limit", 2), ">= 0.50 x raw hold.lua", met(f, "holds")},
+      {"seat-availability reads/s", number(f, "reads_per_s", 1), "", "", "", ""},
+      {"release lag p50 (ms)", number(f, "release_lag_p50_ms", 1), "", "", "", ""},
+      {"release lag p99 (ms)", number(f, "release_lag_p99_ms", 1), "", "", "< 1000, all released once",
+       met(f, "release_lag")},
+      {"reconcile " + number(f, "reconcile_seats", 0) + " seats (ms)", number(f, "reconcile_100k_ms", 1), "", "",
+       "< 1000", met(f, "reconcile")},
+      {"double bookings", number(f, "double_bookings", 0), "", "", "0", met(f, "double_bookings")},
+  };
+  size_t w[5] = {0, 0, 0, 0, 0};
+  for (const Row& r : rows) {
+    w[0] = std::max(w[0], r.figure.size());
+    w[1] = std::max(w[1], r.value.size());
+    w[2] = std::max(w[2], r.limit.size());
+    w[3] = std::max(w[3], r.ratio.size());
+    w[4] = std::max(w[4], r.target.size());
+  }
+  std::string out;
+  for (const Row& r : rows) {
+    char line[512];
+    std::snprintf(line, sizeof line, "%-*s  %*s  %*s  %*s  %-*s  %s", static_cast<int>(w[0]), r.figure.c_str(),
+                  static_cast<int>(w[1]), r.value.c_str(), static_cast<int>(w[2]), r.limit.c_str(),
+                  static_cast<int>(w[3]), r.ratio.c_str(), static_cast<int>(w[4]), r.target.c_str(), r.met.c_str());
+    std::string s = line;
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    out += s + "\n";
+  }
+  return out;
+}
+
+}  // namespace tlbench

@@ -1,0 +1,198 @@
+// tl-bench: an on-sale against the configured servers, measured against the
+// servers' own limits (SPEC §9). Built with the tests, not installed.
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "bench.h"
+#include "ticket/schema.h"
+#include "ticket/version.h"
+
+namespace {
+
+using tlbench::Bench;
+using tlbench::Figures;
+
+constexpr const char* kSpecKeys[] = {
+    "buys_per_s",         "buy_p50_ms",         "buy_p99_ms",        "holds_per_s",
+    "reads_per_s",        "release_lag_p50_ms", "release_lag_p99_ms", "reconcile_100k_ms",
+    "double_bookings",    "limit_hold_per_s",   "limit_insert_commit_per_s",
+    "ratio_buys_to_insert_limit", "ratio_holds_to_hold_limit"};
+
+int fail(const ticket::Error& e) {
+  std::string msg = e.message();
+  for (char& c : msg) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  std::cerr << "tl-bench: error: " << msg << std::endl;
+  return e.exit_code();
+}
+
+// " (default: 0.5)" as people write numbers.
+template <class T>
+std::string shown(T value) {
+  std::ostringstream out;
+  out << " (default: " << value << ")";
+  return out.str();
+}
+
+double num(const Figures& f, const char* key) { return f.contains(key) ? f[key].get<double>() : 0.0; }
+
+// The ratios and the targets of issue 6, from the figures measured.
+void judge(Figures& f) {
+  const double insert_limit = num(f, "limit_insert_commit_per_s"), hold_limit = num(f, "limit_hold_per_s");
+  f["ratio_buys_to_insert_limit"] = insert_limit > 0 ? num(f, "buys_per_s") / insert_limit : 0.0;
+  f["ratio_holds_to_hold_limit"] = hold_limit > 0 ? num(f, "holds_per_s") / hold_limit : 0.0;
+  const bool all_released = f.value("release_lag_released", 0) == f.value("release_lag_holds", -1) &&
+                            f.value("release_lag_duplicates", 1) == 0;
+  f["targets"] = {
+      {"buys", {{"target", "buys_per_s >= 0.7 x limit_insert_commit_per_s"},
+                {"met", num(f, "ratio_buys_to_insert_limit") >= 0.7}}},
+      {"holds", {{"target", "holds_per_s >= 0.5 x limit_hold_per_s"},
+                 {"met", num(f, "ratio_holds_to_hold_limit") >= 0.5}}},
+      {"release_lag", {{"target", "release_lag_p99_ms < 1000, every hold released once"},
+                       {"met", all_released && num(f, "release_lag_p99_ms") < 1000}}},
+      {"reconcile", {{"target", "reconcile_100k_ms < 1000"}, {"met", num(f, "reconcile_100k_ms") < 1000}}},
+      {"double_bookings", {{"target", "double_bookings == 0"}, {"met", f.value("double_bookings", 1) == 0}}},
+  };
+}
+
+// The keys of SPEC §9 first, then the targets, then the details.
+Figures ordered(const Figures& f) {
+  Figures out = Figures::object();
+  for (const char* k : kSpecKeys) out[k] = f.contains(k) ? f[k] : Figures();
+  out["targets"] = f["targets"];
+  for (const auto& [k, v] : f.items()) {
+    if (!out.contains(k)) out[k] = v;
+  }
+  return out;
+}
+
+tlbench::Status describe_servers(Bench& b) {
+  ticket::Context ctx(b.config);
+  TL_ASSIGN_OR_RETURN(ticket::Db * db, ctx.db());
+  TL_ASSIGN_OR_RETURN(std::string mysql, db->transaction<std::string>([&]() -> ticket::Result<std::string> {
+    ticket::ResultSetPtr rs = db->query(db->prepare("SELECT VERSION()"));
+    return rs->next() ? std::string(rs->getString(1)) : std::string();
+  }));
+  TL_ASSIGN_OR_RETURN(ticket::Redis * redis, ctx.redis());
+  TL_ASSIGN_OR_RETURN(ticket::RedisReply info, redis->command({"INFO", "server"}));
+  std::string text = ticket::reply_string(info.get()), version;
+  if (auto at = text.find("redis_version:"); at != std::string::npos)
+    version = text.substr(at + 14, text.find_first_of("\r\n", at) - at - 14);
+  b.figures["servers"] = {{"mysql", mysql + " at " + db->endpoint()}, {"redis", version + " at " + redis->endpoint()}};
+  return {};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app(
+      "Simulate an on-sale against the configured MariaDB/MySQL and Redis and measure it against the servers' own "
+      "limits: buys/s and buy latency, holds/s, reads/s, release lag, reconcile time, double bookings.",
+      "tl-bench");
+  app.get_formatter()->column_width(34);
+  tlbench::Options o;
+  o.daemon_path = std::string(TL_BUILD_DIR) + "/daemon/ticketlemond";
+  std::string config_path;
+  bool quiet = false;
+  app.set_version_flag("--version", "tl-bench (TicketLemon) " + std::string(ticket::version()));
+  app.add_option("--config", config_path, "Configuration file (default: $TL_CONFIG, ./ticketlemon.toml, ...)")
+      ->option_text("FILE");
+  app.add_option("--seats", o.seats, "Seats of the concert the buyers buy from" + shown(o.seats))
+      ->check(CLI::Range(1, ticket::kMaxPaidSeats))
+      ->option_text("N");
+  app.add_option("--buyers", o.buyers, "Concurrent threads (C) in every measurement" + shown(o.buyers))
+      ->check(CLI::Range(1, 256))
+      ->option_text("C");
+  app.add_option("--duration", o.duration_s,
+                 "Seconds of buying (S); the short phases take S/2, 1 to 5 s" + shown(o.duration_s))
+      ->check(CLI::Range(0.5, 3600.0))
+      ->option_text("S");
+  app.add_option("--pay-ratio", o.pay_ratio,
+                 "Share of buys paid (R); the others abandon their hold" + shown(o.pay_ratio))
+      ->check(CLI::Range(0.0, 1.0))
+      ->option_text("R");
+  app.add_option("--expire-holds", o.expire_holds,
+                 "Holds expiring together for the release lag (N)" + shown(o.expire_holds))
+      ->check(CLI::Range(1, 1000000))
+      ->option_text("N");
+  app.add_option("--reconcile-seats", o.reconcile_seats,
+                 "Seats of the concert whose reconcile is timed" + shown(o.reconcile_seats))
+      ->check(CLI::Range(1, ticket::kMaxPaidSeats))
+      ->option_text("N");
+  app.add_option("--json", o.json_path, "Write the figures as JSON to this file")->option_text("OUT");
+  app.add_option("--daemon", o.daemon_path, "ticketlemond to run for the release lag (default: the one built)")
+      ->option_text("PATH");
+  app.add_flag("-q,--quiet", quiet, "No progress lines on stderr");
+  app.footer(
+      "Exit codes: 0 no double booking, 1 double bookings found (or an internal error), 2 usage,\n"
+      "7 Redis or MySQL unavailable, 8 configuration error. See docs/benchmarks.md.");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string msg = e.what();
+    for (char& c : msg) {
+      if (c == '\n') c = ' ';
+    }
+    std::cerr << "tl-bench: error: " << msg << " (see tl-bench --help)" << std::endl;
+    return 2;
+  }
+
+  try {
+    ticket::ConfigRequest request;
+    if (app.count("--config") > 0) request.path = config_path;
+    request.env = ticket::process_environment();
+    auto config = ticket::load_config(request);
+    if (!config.ok()) return fail(config.error());
+    if (auto m = ticket::migrate(config->mysql); !m.ok()) return fail(m.error());
+
+    Bench b;
+    b.options = o;
+    b.config = std::move(*config);
+    b.run_id = tlbench::random_token(6);
+    if (auto s = describe_servers(b); !s.ok()) return fail(s.error());
+    b.figures["run"] = {{"run_id", b.run_id},          {"seats", o.seats},
+                        {"buyers", o.buyers},          {"duration_s", o.duration_s},
+                        {"pay_ratio", o.pay_ratio},    {"expire_holds", o.expire_holds},
+                        {"reconcile_seats", o.reconcile_seats}};
+
+    struct Phase {
+      const char* what;
+      tlbench::Status (*run)(Bench&);
+    };
+    const Phase phases[] = {
+        {"the insert+commit limit (Connector/C++)", tlbench::measure_insert_limit},
+        {"buys (buy, then pay or abandon)", tlbench::measure_buys},
+        {"the hold limit (hold.lua through raw hiredis)", tlbench::measure_hold_limit},
+        {"holds (hold_seats)", tlbench::measure_holds},
+        {"seat-availability reads", tlbench::measure_reads},
+        {"expiring the abandoned holds of the buy phase", tlbench::settle_sale_holds},
+        {"the release lag of expiring holds (ticketlemond)", tlbench::measure_release_lag},
+        {"reconcile", tlbench::measure_reconcile},
+        {"double bookings", tlbench::count_double_bookings},
+    };
+    for (const Phase& p : phases) {
+      if (!quiet) std::cerr << "tl-bench: " << p.what << std::endl;
+      if (auto s = p.run(b); !s.ok()) return fail(s.error().with_context(p.what));
+    }
+    judge(b.figures);
+
+    std::cout << "tl-bench: " << o.buyers << " threads, " << o.seats << " seats, " << o.duration_s
+              << " s of buying, pay ratio " << o.pay_ratio << "\n"
+              << "MySQL " << b.figures["servers"]["mysql"].get<std::string>() << ", Redis "
+              << b.figures["servers"]["redis"].get<std::string>() << "\n\n"
+              << tlbench::report_table(b);
+    if (!o.json_path.empty()) {
+      std::ofstream out(o.json_path, std::ios::trunc);
+      out << ordered(b.figures).dump(2) << "\n";
+      if (!out) return fail(ticket::internal("cannot write " + o.json_path));
+    }
+    return b.figures["double_bookings"].get<int64_t>() == 0 ? 0 : 1;
+  } catch (const std::exception& e) {
+    return fail(ticket::internal(std::string("internal error: ") + e.what()));
+  }
+}

@@ -1,0 +1,60 @@
+// tl-bench as a user runs it: a short run against the test servers on a
+// private database. Only correctness is asserted (no double booking, every
+// figure written); performance is for docs/benchmarks.md, not for CI.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "support/process.h"
+#include "support/servers.h"
+
+namespace ticket {
+namespace {
+
+using testing::run_tool;
+using testing::TempDir;
+using testing::TestEnv;
+using testing::ToolRun;
+
+TEST(Bench, ShortRunFindsNoDoubleBookingAndWritesEveryFigure) {
+  TestEnv env;
+  TempDir dir;
+  const std::string out = dir.path() + "/bench.json";
+  ToolRun r = run_tool(env.config_file(), "tl-bench",
+                       {"--seats", "500", "--buyers", "4", "--duration", "2", "--expire-holds", "300",
+                        "--reconcile-seats", "2000", "--json", out, "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(r.err, "");
+  EXPECT_NE(r.out.find("double bookings"), std::string::npos) << r.out;
+
+  std::ifstream in(out);
+  const auto j = nlohmann::json::parse(in, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << "not JSON: " << out;
+  for (const char* key : {"buys_per_s", "buy_p50_ms", "buy_p99_ms", "holds_per_s", "reads_per_s",
+                          "release_lag_p50_ms", "release_lag_p99_ms", "reconcile_100k_ms", "double_bookings",
+                          "limit_hold_per_s", "limit_insert_commit_per_s", "ratio_buys_to_insert_limit",
+                          "ratio_holds_to_hold_limit"}) {
+    ASSERT_TRUE(j.contains(key)) << key;
+    EXPECT_TRUE(j[key].is_number()) << key << ": " << j[key].dump();
+  }
+  EXPECT_EQ(j["double_bookings"], 0);
+  EXPECT_EQ(j["release_lag_released"], 300) << "every hold released";
+  EXPECT_EQ(j["release_lag_duplicates"], 0) << "none released twice";
+}
+
+TEST(Bench, RefusesABadFlagWithOneLine) {
+  ToolRun r = run_tool("", "tl-bench", {"--buyers", "0"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(testing::line_count(r.err), 1) << r.err;
+  EXPECT_EQ(r.err.rfind("tl-bench: error: ", 0), 0u) << r.err;
+}
+
+TEST(Bench, RefusesAMissingConfigFile) {
+  ToolRun r = run_tool("", "tl-bench", {"--config", "/nonexistent/ticketlemon.toml"});
+  EXPECT_EQ(r.exit_code, 8) << r.err;
+  EXPECT_EQ(testing::line_count(r.err), 1) << r.err;
+}
+
+}  // namespace
+}  // namespace ticket
