@@ -190,8 +190,12 @@ Result<ExpireReport> expire_due(Context& ctx, const Concert& concert, int limit)
     for (size_t i = 0; i + 1 < r->elements; i += 2)
       due.emplace_back(reply_string(r->element[i]), reply_integer(r->element[i + 1]));
   }
-  report.more = static_cast<int>(due.size()) >= limit;
   TL_TRY(settle(ctx, concert, due, report));
+  // A full batch means more may be due, unless nothing in it could be done
+  // yet (holds of buys still inside their grace period): asking again at
+  // once would only find the same ones.
+  const int done = report.expired + report.released + report.confirmed + report.rescheduled;
+  report.more = static_cast<int>(due.size()) >= limit && done > 0;
   return report;
 }
 
