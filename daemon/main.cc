@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "common/tool.h"
 #include "daemon.h"
 #include "ticket/config.h"
 #include "ticket/error.h"
@@ -30,18 +31,7 @@ int main(int argc, char** argv) {
       "Signals: SIGTERM or SIGINT finish the pass in hand and exit 0; SIGHUP reloads the configuration.\n"
       "Exit codes: 0 stopped by a signal, 2 usage, 7 cannot listen, 8 configuration error.\n"
       "See ticketlemond(8) for more.");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::string msg = e.what();
-    for (char& c : msg) {
-      if (c == '\n') c = ' ';
-    }
-    std::cerr << "ticketlemond: error: " << msg << " (see ticketlemond --help)" << std::endl;
-    return 2;
-  }
+  if (auto exit_code = ticket::cli::parse_command_line(app, "ticketlemond", argc, argv)) return *exit_code;
 
   ticket::ConfigRequest request;
   if (app.count("--config") > 0) request.path = config_path;

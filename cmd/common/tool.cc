@@ -55,6 +55,18 @@ void Tool::add_actor_flag() {
   app_.add_option("--actor", actor_, "Who is acting, for the audit log (default: the OS user)")->option_text("NAME");
 }
 
+std::optional<int> parse_command_line(CLI::App& app, const std::string& name, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << name << ": error: " << one_line(e.what()) << " (see " << name << " --help)" << std::endl;
+    return static_cast<int>(ErrorKind::kInvalid);
+  }
+  return std::nullopt;
+}
+
 Status require_nonempty(const std::string& value, const std::string& flag) {
   if (value.empty()) return invalid(flag + " must not be empty");
   return {};

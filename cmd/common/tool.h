@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -68,6 +69,11 @@ class Tool {
   std::vector<ConfigOverride> overrides_;
   Action action_;
 };
+
+// For programs with a CLI::App of their own (ticketlemond, tl-bench): parses
+// and returns nullopt to go on, or the exit code after --help/--version (0)
+// or a usage error, printed as one line "NAME: error: ... (see NAME --help)" (2).
+std::optional<int> parse_command_line(CLI::App& app, const std::string& name, int argc, char** argv);
 
 // Checks a value given on the command line that must not be empty.
 Status require_nonempty(const std::string& value, const std::string& flag);

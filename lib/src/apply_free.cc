@@ -52,12 +52,7 @@ Result<Ticket> apply_free(Context& ctx, const ApplyFreeRequest& req) {
   TL_ASSIGN_OR_RETURN(std::string secret, ctx.secret());
   TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
 
-  Ticket t;
-  t.code = new_ticket_code(Zone::kFree);
-  t.concert_id = concert.id;
-  t.zone = Zone::kFree;
-  t.status = "PROCESS";
-  t.currency = concert.currency;
+  Ticket t = new_ticket(Zone::kFree, concert);
   TL_TRY(db->transaction([&]() -> Status {
     const uint64_t customer_id = upsert_customer(*db, secret, customer);
     auto& ins = db->prepare(kInsertTicket);

@@ -73,12 +73,7 @@ Result<Ticket> buy(Context& ctx, const BuyRequest& req) {
   // Redis first: the hold is what keeps two buyers of one seat apart, in one
   // atomic script. Its deadline here only schedules the expiry; MySQL's
   // hold_expires_at, set below by the MySQL clock, decides.
-  Ticket t;
-  t.code = new_ticket_code(Zone::kBuy);
-  t.concert_id = concert.id;
-  t.zone = Zone::kBuy;
-  t.status = "PROCESS";
-  t.currency = concert.currency;
+  Ticket t = new_ticket(Zone::kBuy, concert);
   const Millis redis_deadline = wall_clock_ms() + static_cast<Millis>(concert.hold_seconds) * 1000;
   if (req.best != 0) {
     TL_ASSIGN_OR_RETURN(t.seat_indexes, hold_best(ctx, concert, t.code, redis_deadline, req.best));

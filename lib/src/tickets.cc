@@ -78,6 +78,16 @@ std::string new_ticket_code(Zone zone) {
   return code;
 }
 
+Ticket new_ticket(Zone zone, const Concert& concert) {
+  Ticket t;
+  t.code = new_ticket_code(zone);
+  t.concert_id = concert.id;
+  t.zone = zone;
+  t.status = "PROCESS";
+  t.currency = concert.currency;
+  return t;
+}
+
 Result<std::string> parse_ticket_code(std::string_view text) {
   std::string code = to_upper(text);
   bool ok = code.size() == 3 + kCodeChars && (code.rfind("TB-", 0) == 0 || code.rfind("TF-", 0) == 0);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "bench.h"
+#include "common/tool.h"
 #include "ticket/schema.h"
 #include "ticket/version.h"
 
@@ -129,18 +130,7 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit codes: 0 no double booking, 1 double bookings found (or an internal error), 2 usage,\n"
       "7 Redis or MySQL unavailable, 8 configuration error. See docs/benchmarks.md.");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::string msg = e.what();
-    for (char& c : msg) {
-      if (c == '\n') c = ' ';
-    }
-    std::cerr << "tl-bench: error: " << msg << " (see tl-bench --help)" << std::endl;
-    return 2;
-  }
+  if (auto exit_code = ticket::cli::parse_command_line(app, "tl-bench", argc, argv)) return *exit_code;
 
   try {
     ticket::ConfigRequest request;

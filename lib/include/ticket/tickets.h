@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ticket/concerts.h"
 #include "ticket/context.h"
 #include "ticket/db.h"
 #include "ticket/money.h"
@@ -40,6 +41,9 @@ struct Ticket {
 // A new code that cannot be guessed: "TB-" or "TF-" and 8 characters of
 // Crockford's base 32 (40 random bits).
 std::string new_ticket_code(Zone zone);
+
+// A PROCESS ticket of `concert` in `zone` with a new code, not yet stored.
+Ticket new_ticket(Zone zone, const Concert& concert);
 
 // A code as typed (any case); kInvalid unless it has the shape of a code.
 Result<std::string> parse_ticket_code(std::string_view text);
