@@ -11,12 +11,14 @@ namespace ticket {
 namespace {
 
 // Finds or creates by id_hash; LAST_INSERT_ID(id) makes the existing row's
-// id the statement's insert id, so one statement serves both cases.
+// id the statement's insert id, so one statement serves both cases. An
+// existing row is left as it is: whoever gives a known security number
+// cannot rewrite the details stored with it (each ticket keeps its own
+// holder's details).
 constexpr const char* kUpsert =
     "INSERT INTO CUSTOMERS (id_hash, id_last4, name, age, gender, created_at, updated_at)"
     " VALUES (?, ?, ?, ?, ?, NOW(3), NOW(3))"
-    " ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), name = VALUES(name), age = VALUES(age),"
-    " gender = VALUES(gender), updated_at = NOW(3)";
+    " ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)";
 
 constexpr const char* kGenders[] = {"Male", "Female", "LGBT+", "Unspecified"};
 

@@ -1,4 +1,4 @@
-// Customers (SPEC §3): known only by the HMAC-SHA256 of their security
+// Customers: known only by the HMAC-SHA256 of their security
 // number under the secret, plus its last 4 characters for display.
 #pragma once
 
@@ -25,8 +25,7 @@ struct Customer {
   std::string id_number;  // 4-32 letters or digits, upper case
 };
 
-// Checks every field (SPEC §6 customer flags); the first problem is a
-// kInvalid naming the flag.
+// Checks every field; the first problem is a kInvalid naming the flag.
 Result<Customer> validate_customer(const CustomerInput& input);
 
 // The stored form of a security number: HMAC-SHA256 under `secret`.
@@ -35,9 +34,11 @@ std::string customer_id_hash(const std::string& secret, const std::string& id_nu
 // "****1234": what may be shown of a security number.
 std::string mask_id(const std::string& last4);
 
-// Finds the customer by the hash of their security number, creating them or
-// updating their name, age and gender; returns the id. Call inside
-// Db::transaction (throws like the driver).
+// Finds the customer by the hash of their security number, or creates them
+// with `customer`'s name, age and gender; returns the id. An existing
+// customer's stored details are never changed (a ticket keeps the holder
+// details it was bought or applied for with). Call inside Db::transaction
+// (throws like the driver).
 uint64_t upsert_customer(Db& db, const std::string& secret, const Customer& customer);
 
 // The same without reading the id back (one round trip less): afterwards
