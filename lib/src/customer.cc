@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstdio>
-
 #include <sstream>
 #include <string_view>
 
@@ -82,7 +81,7 @@ constexpr Range kInvisible[] = {
 };
 
 template <size_t N>
-bool in(const Range (&ranges)[N], char32_t cp) {
+bool within(const Range (&ranges)[N], char32_t cp) {
   for (const Range& r : ranges) {
     if (cp >= r.first && cp <= r.last) return true;
   }
@@ -123,16 +122,16 @@ Result<std::string> check_name(std::string_view name) {
   bool visible = false;
   for (size_t i = 0; i < name.size();) {
     const Decoded d = decode(name, i);
-    if (in(kBidiControls, d.cp))
+    if (within(kBidiControls, d.cp))
       return invalid("--name must not contain bidirectional overrides or isolates, found " +
                      code_point_name(d.cp));
     if (is_noncharacter(d.cp))
       return invalid("--name must not contain Unicode noncharacters, found " +
                      code_point_name(d.cp));
-    if (!in(kSpaces, d.cp)) {
+    if (!within(kSpaces, d.cp)) {
       begin = std::min(begin, i);
       end = i + d.bytes;
-      visible = visible || !in(kInvisible, d.cp);
+      visible = visible || !within(kInvisible, d.cp);
     }
     i += d.bytes;
   }

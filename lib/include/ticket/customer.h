@@ -25,12 +25,12 @@ struct Customer {
   std::string id_number;  // 4-32 letters or digits, upper case
 };
 
-// Checks every field; the first problem is a kInvalid naming the flag. A
-// name is refused when it is blank once the spaces around it are trimmed
-// (they are), has a bidirectional embedding, override or isolate
-// (U+202A-U+202E, U+2066-U+2069) or a noncharacter (U+FDD0-U+FDEF, U+xFFFE,
-// U+xFFFF), or shows nothing: only invisible characters (U+200B, U+2060,
-// U+FEFF, U+00AD, ...) or combining marks.
+// Checks every field; the first problem is a kInvalid naming the flag. The
+// name loses the spaces around it and is refused when it is then blank, has
+// a bidirectional embedding, override or isolate (U+202A-U+202E,
+// U+2066-U+2069) or a noncharacter (U+FDD0-U+FDEF, U+xFFFE, U+xFFFF), or
+// shows nothing: only invisible characters (U+200B, U+2060, U+FEFF, U+00AD,
+// ...) or combining marks.
 Result<Customer> validate_customer(const CustomerInput& input);
 
 // The stored form of a security number: HMAC-SHA256 under `secret`.
