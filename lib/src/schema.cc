@@ -10,6 +10,7 @@
 namespace ticket {
 namespace embedded_sql {
 extern const std::string_view k_001_initial_sql;
+extern const std::string_view k_002_ticket_holder_sql;
 }  // namespace embedded_sql
 
 namespace {
@@ -23,6 +24,7 @@ struct Migration {
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
       {1, "initial schema", embedded_sql::k_001_initial_sql},
+      {2, "ticket holder details", embedded_sql::k_002_ticket_holder_sql},
   };
   return all;
 }
