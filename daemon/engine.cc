@@ -122,7 +122,10 @@ void Engine::check_servers() {
 
 void Engine::sweep_pass() {
   auto r = ticket::sweep_overdue(*ctx_, config_.daemon.expire_batch);
-  if (!r.ok()) return failed("sweep", r.error());
+  if (!r.ok()) {
+    next_sweep_ = Clock::now() + kRetryAfter;
+    return failed("sweep", r.error());
+  }
   metrics_.sweep_expired += static_cast<uint64_t>(r->expired);
   metrics_.holds_expired += static_cast<uint64_t>(r->expired);
   metrics_.add_lags(r->lag_ms);
@@ -136,7 +139,10 @@ void Engine::reconcile_pass() {
   ++metrics_.reconcile_runs;
   for (const auto& c : concerts_) {
     auto r = ticket::reconcile(*ctx_, c, true);
-    if (!r.ok()) return failed("reconcile", r.error());
+    if (!r.ok()) {
+      next_reconcile_ = Clock::now() + kRetryAfter;
+      return failed("reconcile", r.error());
+    }
     if (!r->drift()) continue;
     metrics_.drift_missing += r->missing.size();
     metrics_.drift_leaked += r->leaked.size();
