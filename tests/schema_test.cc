@@ -133,8 +133,8 @@ TEST(Schema, MissingTablesAreNamedAndMigrateRecreatesThem) {
   EXPECT_EQ(s.error().message(),
             "the database '" + env.database() +
                 "' at 127.0.0.1:" + std::to_string(env.sandbox().mysql_port) +
-                " has schema version 1 but lacks the tables TICKETS_APPLY_FREE, AUDIT_LOG; run: "
-                "tl-admin db migrate");
+                " has schema version " + std::to_string(latest_schema_version()) +
+                " but lacks the tables TICKETS_APPLY_FREE, AUDIT_LOG; run: tl-admin db migrate");
   auto ctx = env.context();
   auto conn = ctx->db();
   ASSERT_FALSE(conn.ok());
@@ -181,7 +181,7 @@ TEST(Schema, ResetCutShortReadsAsNoSchemaAndIsNotCalledUpToDate) {
   exec(**db, "DELETE FROM CONCERTS");
   auto r = migrate(env.config().mysql);
   ASSERT_TRUE(r.ok()) << r.error().message();
-  EXPECT_EQ(r->applied, std::vector<int>{1});
+  EXPECT_EQ(r->applied.size(), static_cast<size_t>(latest_schema_version()));
   EXPECT_TRUE(check_schema(**db).ok());
 }
 
