@@ -236,18 +236,19 @@ say "ok: the application account cannot DELETE: $(grep -m1 ERROR "$work/out")"
 must_fail "CREATE TABLE as the application account" app_sql -e "CREATE TABLE grants_probe (id INT)"
 must_fail "ALTER TABLE as the application account" app_sql -e "ALTER TABLE CONCERTS ADD COLUMN probe INT"
 must_fail "reading another database as the application account" app_sql -e "SELECT COUNT(*) FROM mysql.user"
-must_fail "tl-admin db reset with the application account" tl app "$admin" db reset --yes
+must_fail "tl-admin db reset with the application account" tl app "$admin" db reset --yes --delete-sold-tickets
 must_fail "tl-admin seed --reset with the application account" \
-  tl app "$admin" seed --reset "$top/etc/example-concerts.toml"
+  tl app "$admin" seed --reset --delete-sold-tickets "$top/etc/example-concerts.toml"
 say "ok: the application account cannot CREATE, ALTER, read other databases, db reset or seed --reset"
 tables=$(root_sql -N -e "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$db'")
 [ "$tables" -eq 8 ] || fail "$db has $tables tables after the refused changes, not 8"
 tl app "$status_tool" --json "$code" | grep -q '"status":"SUCCESS"' || fail "ticket $code changed after the refused changes"
 
 # --- resets run with the migration account ---------------------------------------------
-tl migrate "$admin" seed --reset "$top/etc/example-concerts.toml" >/dev/null ||
+tl migrate "$admin" seed --reset --delete-sold-tickets "$top/etc/example-concerts.toml" >/dev/null ||
   fail "tl-admin seed --reset with the migration account failed"
-tl migrate "$admin" db reset --yes >/dev/null || fail "tl-admin db reset --yes with the migration account failed"
+tl migrate "$admin" db reset --yes --delete-sold-tickets >/dev/null ||
+  fail "tl-admin db reset --yes with the migration account failed"
 say "ok: the migration account ran seed --reset and db reset --yes"
 
 say "ok: all checks passed"
