@@ -11,6 +11,7 @@
 #include <optional>
 #include <thread>
 
+#include "credentials.h"
 #include "engine.h"
 #include "http.h"
 #include "metrics.h"
@@ -24,12 +25,16 @@ namespace asio = boost::asio;
 constexpr ticket::Millis kHealthFreshMs = 5000;
 
 HttpResponse serve(const std::string& target, const Metrics& metrics) {
-  if (target == "/metrics") return {200, "text/plain; version=0.0.4; charset=utf-8", metrics.render()};
+  if (target == "/metrics")
+    return {200, "text/plain; version=0.0.4; charset=utf-8", metrics.render()};
   if (target == "/healthz") {
     const bool fresh = ticket::wall_clock_ms() - metrics.checked_at < kHealthFreshMs;
     const bool redis = fresh && metrics.redis_up, mysql = fresh && metrics.mysql_up;
-    std::string body = std::string("mysql ") + (mysql ? "up" : "down") + "\nredis " + (redis ? "up" : "down") + "\n";
-    return {redis && mysql ? 200u : 503u, "text/plain; charset=utf-8", body};
+    const std::string failing = metrics.failing();
+    std::string body = std::string("mysql ") + (mysql ? "up" : "down") + "\nredis " +
+                       (redis ? "up" : "down") + "\npasses " +
+                       (failing.empty() ? "ok" : "failing: " + failing) + "\n";
+    return {redis && mysql && failing.empty() ? 200u : 503u, "text/plain; charset=utf-8", body};
   }
   return {404, "text/plain; charset=utf-8", "not found: try /healthz or /metrics\n"};
 }
@@ -37,7 +42,8 @@ HttpResponse serve(const std::string& target, const Metrics& metrics) {
 // The worker: the engine and its timer, on a thread of their own.
 class Worker {
  public:
-  Worker(ticket::Config config, Metrics& metrics) : engine_(std::move(config), metrics), timer_(io_) {}
+  Worker(ticket::Config config, Metrics& metrics)
+      : engine_(std::move(config), metrics), timer_(io_) {}
 
   void start() {
     schedule(std::chrono::milliseconds(0));
@@ -78,48 +84,60 @@ class Worker {
 
 }  // namespace
 
-int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, bool verbose) {
+int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, Credentials credentials,
+               bool verbose) {
   asio::io_context io;
   Metrics metrics;
   std::optional<HttpServer> http;
   try {
-    http.emplace(io, config.daemon.listen, [&metrics](const std::string& target) { return serve(target, metrics); });
+    http.emplace(io, config.daemon.listen,
+                 [&metrics](const std::string& target) { return serve(target, metrics); });
   } catch (const std::exception& e) {
     spdlog::critical("cannot listen on {}: {}", config.daemon.listen, e.what());
     return 7;
   }
-  spdlog::info("ticketlemond started: listening on {} (/healthz, /metrics); MySQL {}:{}/{}, Redis {}:{} prefix {}",
-               config.daemon.listen, config.mysql.host, config.mysql.port, config.mysql.database, config.redis.host,
-               config.redis.port, config.redis.key_prefix);
+  spdlog::info(
+      "ticketlemond started: listening on {} (/healthz, /metrics); MySQL {}:{}/{}, Redis {}:{} "
+      "prefix {}",
+      config.daemon.listen, config.mysql.host, config.mysql.port, config.mysql.database,
+      config.redis.host, config.redis.port, config.redis.key_prefix);
 
   Worker worker(config, metrics);
   worker.start();
 
   asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
-  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
-                                                                             int sig) {
-    if (ec) return;
-    if (sig == SIGHUP) {
-      auto next = ticket::load_config(request);
-      if (!next.ok()) {
-        spdlog::error("SIGHUP: configuration not reloaded: {}", next.error().message());
-      } else {
-        const auto changes = ticket::config_changes(config, *next);
-        if (changes.empty()) spdlog::info("SIGHUP: configuration reloaded, nothing changed");
-        for (const auto& c : changes) spdlog::info("SIGHUP: {}", c);
-        if (next->daemon.listen != config.daemon.listen)
-          spdlog::warn("SIGHUP: [daemon] listen takes effect at the next start");
-        if (!verbose) spdlog::set_level(spdlog::level::from_str(next->log.level));
-        config = *next;
-        worker.reload(*next);
-      }
-      signals.async_wait(on_signal);
-      return;
-    }
-    spdlog::info("{}: finishing the pass in hand, then stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    http->stop();
-    io.stop();
-  };
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        if (sig == SIGHUP) {
+          auto next = ticket::load_config(request);
+          auto next_credentials =
+              next.ok() ? read_credentials(*next) : ticket::Result<Credentials>(next.error());
+          if (!next_credentials.ok()) {
+            spdlog::error("SIGHUP: configuration not reloaded: {}",
+                          next_credentials.error().message());
+          } else {
+            auto changes = ticket::config_changes(config, *next);
+            for (auto& c : credential_changes(*next, credentials, *next_credentials))
+              changes.push_back(std::move(c));
+            if (changes.empty())
+              spdlog::info("SIGHUP: configuration reloaded, nothing changed; connecting again");
+            for (const auto& c : changes) spdlog::info("SIGHUP: {}", c);
+            if (next->daemon.listen != config.daemon.listen)
+              spdlog::warn("SIGHUP: [daemon] listen takes effect at the next start");
+            if (!verbose) spdlog::set_level(spdlog::level::from_str(next->log.level));
+            config = *next;
+            credentials = std::move(*next_credentials);
+            worker.reload(*next);
+          }
+          signals.async_wait(on_signal);
+          return;
+        }
+        spdlog::info("{}: finishing the pass in hand, then stopping",
+                     sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        http->stop();
+        io.stop();
+      };
   signals.async_wait(on_signal);
   io.run();
   worker.stop();

@@ -5,13 +5,16 @@
 // finish and stop both loops; SIGHUP reloads the configuration.
 #pragma once
 
+#include "credentials.h"
 #include "ticket/config.h"
 
 namespace ticketlemond {
 
 // Runs until SIGTERM or SIGINT; returns the process exit code. `request`
-// is kept to load the configuration again on SIGHUP.
+// is kept to load the configuration again on SIGHUP, `credentials` (as read
+// at the start) to say which of their files SIGHUP finds changed.
 // `verbose` keeps debug logging across reloads.
-int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, bool verbose);
+int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, Credentials credentials,
+               bool verbose);
 
 }  // namespace ticketlemond

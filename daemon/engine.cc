@@ -24,32 +24,43 @@ constexpr milliseconds kMinNap{10};
 
 }  // namespace
 
-Engine::Engine(ticket::Config config, Metrics& metrics) : metrics_(metrics) { reload(std::move(config)); }
+Engine::Engine(ticket::Config config, Metrics& metrics) : metrics_(metrics) {
+  reload(std::move(config));
+}
 
 void Engine::reload(ticket::Config config) {
   config_ = std::move(config);
   ctx_ = std::make_unique<ticket::Context>(config_);
   (void)ctx_->set_actor("ticketlemond");
   next_check_ = next_sweep_ = Clock::now();
-  next_reconcile_ = Clock::now() + std::chrono::seconds(std::max(1, config_.daemon.reconcile_interval_s));
+  next_reconcile_ =
+      Clock::now() + std::chrono::seconds(std::max(1, config_.daemon.reconcile_interval_s));
 }
 
 void Engine::failed(const char* pass, const ticket::Error& error) {
   ++metrics_.pass_errors;
-  round_failed_ = true;
+  failing_.insert(pass);
   const std::string what = std::string(pass) + ": " + error.message();
   if (what != last_failure_) spdlog::warn("{}", what);
   last_failure_ = what;
 }
 
-void Engine::recovered() {
-  if (!last_failure_.empty()) spdlog::info("working again after: {}", last_failure_);
-  last_failure_.clear();
+void Engine::succeeded(const char* pass) {
+  failing_.erase(pass);
+}
+
+void Engine::publish_health() {
+  std::string failing;
+  for (const auto& pass : failing_) failing += (failing.empty() ? "" : ", ") + pass;
+  metrics_.set_failing(failing);
+  if (failing_.empty() && servers_ok_ && !last_failure_.empty()) {
+    spdlog::info("working again after: {}", last_failure_);
+    last_failure_.clear();
+  }
 }
 
 milliseconds Engine::run_due() {
   const auto now = Clock::now();
-  round_failed_ = false;
   if (now >= next_check_) {
     next_check_ = now + kCheckEvery;
     check_servers();
@@ -64,27 +75,44 @@ milliseconds Engine::run_due() {
     next_reconcile_ = now + std::chrono::seconds(config_.daemon.reconcile_interval_s);
     reconcile_pass();
   }
-  if (!round_failed_ && servers_ok_) recovered();
+  publish_health();
   return nap;
 }
 
+// MySQL counts as up only when it answers a query as the configured account
+// (a wrong password or a missing schema is down too): up means the daemon
+// can do its work.
 void Engine::check_servers() {
+  bool redis_up = false;
   auto redis = ctx_->redis();
-  bool redis_up = redis.ok() && (*redis)->command({"PING"}).ok();
+  if (!redis.ok()) {
+    failed("check redis", redis.error());
+  } else if (auto pong = (*redis)->command({"PING"}); !pong.ok()) {
+    failed("check redis", pong.error());
+  } else {
+    redis_up = true;
+    succeeded("check redis");
+  }
   auto concerts = ticket::list_concerts(*ctx_);
-  metrics_.mysql_up = concerts.ok() || concerts.error().kind() != ticket::ErrorKind::kUnavailable;
-  if (concerts.ok()) concerts_ = std::move(*concerts);
+  metrics_.mysql_up = concerts.ok();
+  if (concerts.ok()) {
+    concerts_ = std::move(*concerts);
+    succeeded("list concerts");
+  }
   // A map that vanished (Redis flushed or restarted empty) is rebuilt now
   // rather than by the next buyer.
   if (redis_up && concerts.ok()) {
+    bool rebuilt = true;
     for (const auto& c : concerts_) {
       auto counts = ticket::read_seat_counts(*ctx_, c);
       if (!counts.ok()) {
         if (counts.error().kind() == ticket::ErrorKind::kUnavailable) redis_up = false;
         failed("rebuild", counts.error());
+        rebuilt = false;
         break;
       }
     }
+    if (rebuilt) succeeded("rebuild");
   }
   metrics_.redis_up = redis_up;
   servers_ok_ = redis_up && concerts.ok();
@@ -94,26 +122,36 @@ void Engine::check_servers() {
 
 void Engine::sweep_pass() {
   auto r = ticket::sweep_overdue(*ctx_, config_.daemon.expire_batch);
-  if (!r.ok()) return failed("sweep", r.error());
+  if (!r.ok()) {
+    next_sweep_ = Clock::now() + kRetryAfter;
+    return failed("sweep", r.error());
+  }
   metrics_.sweep_expired += static_cast<uint64_t>(r->expired);
   metrics_.holds_expired += static_cast<uint64_t>(r->expired);
   metrics_.add_lags(r->lag_ms);
-  if (r->expired > 0) spdlog::info("sweep: expired {} overdue ticket(s) found in MySQL", r->expired);
+  if (r->expired > 0)
+    spdlog::info("sweep: expired {} overdue ticket(s) found in MySQL", r->expired);
   if (r->more) next_sweep_ = Clock::now();
+  succeeded("sweep");
 }
 
 void Engine::reconcile_pass() {
   ++metrics_.reconcile_runs;
   for (const auto& c : concerts_) {
     auto r = ticket::reconcile(*ctx_, c, true);
-    if (!r.ok()) return failed("reconcile", r.error());
+    if (!r.ok()) {
+      next_reconcile_ = Clock::now() + kRetryAfter;
+      return failed("reconcile", r.error());
+    }
     if (!r->drift()) continue;
     metrics_.drift_missing += r->missing.size();
     metrics_.drift_leaked += r->leaked.size();
     if (r->repaired) ++metrics_.drift_repaired;
-    spdlog::warn("reconcile: concert {} ({}) had {} missing and {} leaked seat(s); {}", c.id, c.slug,
-                 r->missing.size(), r->leaked.size(), r->repaired ? "repaired" : "not repaired yet");
+    spdlog::warn("reconcile: concert {} ({}) had {} missing and {} leaked seat(s); {}", c.id,
+                 c.slug, r->missing.size(), r->leaked.size(),
+                 r->repaired ? "repaired" : "not repaired yet");
   }
+  succeeded("reconcile");
 }
 
 milliseconds Engine::expire_pass() {
@@ -138,10 +176,12 @@ milliseconds Engine::expire_pass() {
       return kRetryAfter;
     }
     if (*next) {
-      const auto until = milliseconds(std::max<ticket::Millis>(0, **next - ticket::wall_clock_ms()));
+      const auto until =
+          milliseconds(std::max<ticket::Millis>(0, **next - ticket::wall_clock_ms()));
       nap = std::min(nap, until);
     }
   }
+  succeeded("expire");
   if (more) return milliseconds(0);
   return std::max(nap, kMinNap);
 }

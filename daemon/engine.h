@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <memory>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "metrics.h"
@@ -33,9 +35,12 @@ class Engine {
   void check_servers();
   void sweep_pass();
   void reconcile_pass();
-  // Logs a failed pass once per kind of failure, not at every retry.
+  // Logs a failed pass once per kind of failure, not at every retry, and
+  // marks the pass failing until it next succeeds.
   void failed(const char* pass, const ticket::Error& error);
-  void recovered();
+  void succeeded(const char* pass);
+  // Publishes to the metrics which passes fail; logs a recovery.
+  void publish_health();
 
   ticket::Config config_;
   std::unique_ptr<ticket::Context> ctx_;
@@ -45,8 +50,8 @@ class Engine {
   Clock::time_point next_sweep_{};
   Clock::time_point next_reconcile_{};
   std::string last_failure_;
-  bool round_failed_ = false;
-  bool servers_ok_ = false;  // both answered the last check
+  std::set<std::string> failing_;  // passes whose last run failed
+  bool servers_ok_ = false;        // both answered the last check
 };
 
 }  // namespace ticketlemond

@@ -13,25 +13,31 @@
 #include "ticket/version.h"
 
 int main(int argc, char** argv) {
-  CLI::App app("Expire seat holds at their deadlines, sweep MySQL for holds Redis lost, reconcile and repair the "
-               "Redis seat maps, and serve /healthz and /metrics.",
-               "ticketlemond");
+  CLI::App app(
+      "Expire seat holds at their deadlines, sweep MySQL for holds Redis lost, reconcile and "
+      "repair the "
+      "Redis seat maps, and serve /healthz and /metrics.",
+      "ticketlemond");
   app.get_formatter()->column_width(32);
   std::string config_path, listen;
   bool verbose = false;
   app.set_version_flag("--version", "ticketlemond (TicketLemon) " + std::string(ticket::version()));
-  app.add_option("--config", config_path,
-                 "Configuration file (default: $TL_CONFIG, ./ticketlemon.toml, "
-                 "$XDG_CONFIG_HOME/ticketlemon/ticketlemon.toml, /etc/ticketlemon/ticketlemon.toml)")
+  app.add_option(
+         "--config", config_path,
+         "Configuration file (default: $TL_CONFIG, ./ticketlemon.toml, "
+         "$XDG_CONFIG_HOME/ticketlemon/ticketlemon.toml, /etc/ticketlemon/ticketlemon.toml)")
       ->option_text("FILE");
-  app.add_option("--listen", listen, "Address for /healthz and /metrics, overriding [daemon] listen")
+  app.add_option("--listen", listen,
+                 "Address for /healthz and /metrics, overriding [daemon] listen")
       ->option_text("HOST:PORT");
   app.add_flag("-v,--verbose", verbose, "Log at debug level, overriding [log] level");
   app.footer(
-      "Signals: SIGTERM or SIGINT finish the pass in hand and exit 0; SIGHUP reloads the configuration.\n"
+      "Signals: SIGTERM or SIGINT finish the pass in hand and exit 0; SIGHUP reloads the "
+      "configuration.\n"
       "Exit codes: 0 stopped by a signal, 2 usage, 7 cannot listen, 8 configuration error.\n"
       "See ticketlemond(8) for more.");
-  if (auto exit_code = ticket::cli::parse_command_line(app, "ticketlemond", argc, argv)) return *exit_code;
+  if (auto exit_code = ticket::cli::parse_command_line(app, "ticketlemond", argc, argv))
+    return *exit_code;
 
   ticket::ConfigRequest request;
   if (app.count("--config") > 0) request.path = config_path;
@@ -42,6 +48,11 @@ int main(int argc, char** argv) {
     std::cerr << "ticketlemond: error: " << config.error().message() << std::endl;
     return config.error().exit_code();
   }
+  auto credentials = ticketlemond::read_credentials(*config);
+  if (!credentials.ok()) {
+    std::cerr << "ticketlemond: error: " << credentials.error().message() << std::endl;
+    return credentials.error().exit_code();
+  }
   auto logger = spdlog::stderr_color_mt("ticketlemond");
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
@@ -49,7 +60,7 @@ int main(int argc, char** argv) {
   spdlog::flush_on(spdlog::level::info);
   if (!config->source.empty()) spdlog::info("configuration: {}", config->source);
   try {
-    return ticketlemond::run_daemon(request, std::move(*config), verbose);
+    return ticketlemond::run_daemon(request, std::move(*config), std::move(*credentials), verbose);
   } catch (const std::exception& e) {
     spdlog::critical("internal error: {}", e.what());
     return 1;

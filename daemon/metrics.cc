@@ -7,17 +7,28 @@ namespace ticketlemond {
 namespace {
 
 void counter(std::string& out, const char* name, const char* help, uint64_t value) {
-  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name + " " +
-         std::to_string(value) + "\n";
+  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name +
+         " " + std::to_string(value) + "\n";
 }
 
 void gauge(std::string& out, const char* name, const char* help, double value) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%g", value);
-  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " + buf + "\n";
+  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " +
+         buf + "\n";
 }
 
 }  // namespace
+
+void Metrics::set_failing(std::string passes) {
+  std::lock_guard lock(mu_);
+  failing_ = std::move(passes);
+}
+
+std::string Metrics::failing() const {
+  std::lock_guard lock(mu_);
+  return failing_;
+}
 
 void Metrics::add_lags(const std::vector<ticket::Millis>& lags) {
   std::lock_guard lock(mu_);
@@ -37,27 +48,40 @@ double Metrics::lag_quantile(double q) const {
   }
   if (sorted.empty()) return 0;
   std::sort(sorted.begin(), sorted.end());
-  const size_t i = std::min(sorted.size() - 1, static_cast<size_t>(q * static_cast<double>(sorted.size())));
+  const size_t i =
+      std::min(sorted.size() - 1, static_cast<size_t>(q * static_cast<double>(sorted.size())));
   return static_cast<double>(sorted[i]);
 }
 
 std::string Metrics::render() const {
   std::string out;
-  counter(out, "tl_holds_expired_total", "Holds past their deadline that were expired and released.",
-          holds_expired);
-  counter(out, "tl_holds_released_total", "Holds released whose ticket had already failed or never existed.",
-          holds_released);
-  counter(out, "tl_holds_confirmed_total", "Holds found paid at their deadline and confirmed.", holds_confirmed);
-  counter(out, "tl_sweep_expired_total", "Overdue tickets found by the MySQL sweep.", sweep_expired);
-  out += "# HELP tl_drift_found_total Seats found differing between Redis and MySQL.\n"
-         "# TYPE tl_drift_found_total counter\n"
-         "tl_drift_found_total{kind=\"missing\"} " + std::to_string(drift_missing) + "\n"
-         "tl_drift_found_total{kind=\"leaked\"} " + std::to_string(drift_leaked) + "\n";
+  counter(out, "tl_holds_expired_total",
+          "Holds past their deadline that were expired and released.", holds_expired);
+  counter(out, "tl_holds_released_total",
+          "Holds released whose ticket had already failed or never existed.", holds_released);
+  counter(out, "tl_holds_confirmed_total", "Holds found paid at their deadline and confirmed.",
+          holds_confirmed);
+  counter(out, "tl_sweep_expired_total", "Overdue tickets found by the MySQL sweep.",
+          sweep_expired);
+  out +=
+      "# HELP tl_drift_found_total Seats found differing between Redis and MySQL.\n"
+      "# TYPE tl_drift_found_total counter\n"
+      "tl_drift_found_total{kind=\"missing\"} " +
+      std::to_string(drift_missing) +
+      "\n"
+      "tl_drift_found_total{kind=\"leaked\"} " +
+      std::to_string(drift_leaked) + "\n";
   counter(out, "tl_drift_repaired_total", "Concerts whose drift was repaired.", drift_repaired);
   counter(out, "tl_reconcile_runs_total", "Reconcile passes over every concert.", reconcile_runs);
-  counter(out, "tl_pass_errors_total", "Passes that failed (server unavailable, ...).", pass_errors);
-  gauge(out, "tl_redis_up", "1 when Redis answered the last check.", redis_up ? 1 : 0);
-  gauge(out, "tl_mysql_up", "1 when MySQL answered the last check.", mysql_up ? 1 : 0);
+  counter(out, "tl_pass_errors_total", "Passes that failed (server unavailable, ...).",
+          pass_errors);
+  gauge(out, "tl_redis_up", "1 when Redis answered the last check with the configured password.",
+        redis_up ? 1 : 0);
+  gauge(out, "tl_mysql_up",
+        "1 when MySQL answered the last check's query as the configured account.",
+        mysql_up ? 1 : 0);
+  gauge(out, "tl_passes_ok", "1 when the last run of every pass succeeded.",
+        failing().empty() ? 1 : 0);
   double sum;
   uint64_t count;
   {
@@ -66,14 +90,16 @@ std::string Metrics::render() const {
     count = lag_count_;
   }
   char buf[256];
-  std::snprintf(buf, sizeof buf,
-                "# HELP tl_release_lag_seconds Time from a hold's deadline to the release of its seats.\n"
-                "# TYPE tl_release_lag_seconds summary\n"
-                "tl_release_lag_seconds{quantile=\"0.5\"} %g\n"
-                "tl_release_lag_seconds{quantile=\"0.99\"} %g\n",
-                lag_quantile(0.5) / 1000.0, lag_quantile(0.99) / 1000.0);
+  std::snprintf(
+      buf, sizeof buf,
+      "# HELP tl_release_lag_seconds Time from a hold's deadline to the release of its seats.\n"
+      "# TYPE tl_release_lag_seconds summary\n"
+      "tl_release_lag_seconds{quantile=\"0.5\"} %g\n"
+      "tl_release_lag_seconds{quantile=\"0.99\"} %g\n",
+      lag_quantile(0.5) / 1000.0, lag_quantile(0.99) / 1000.0);
   out += buf;
-  std::snprintf(buf, sizeof buf, "tl_release_lag_seconds_sum %g\ntl_release_lag_seconds_count %llu\n", sum,
+  std::snprintf(buf, sizeof buf,
+                "tl_release_lag_seconds_sum %g\ntl_release_lag_seconds_count %llu\n", sum,
                 static_cast<unsigned long long>(count));
   out += buf;
   return out;

@@ -27,6 +27,10 @@ class Metrics {
   std::atomic<bool> mysql_up{false};
   std::atomic<ticket::Millis> checked_at{0};  // when redis_up/mysql_up were last set
 
+  // The passes whose last run failed ("expire, sweep"), empty when none.
+  void set_failing(std::string passes);
+  std::string failing() const;
+
   // Release lag of expired holds: the last kWindow are kept for quantiles.
   void add_lags(const std::vector<ticket::Millis>& lags);
   // The q-quantile (0..1) of the kept lags, in milliseconds; 0 when none.
@@ -39,6 +43,7 @@ class Metrics {
 
  private:
   mutable std::mutex mu_;
+  std::string failing_;
   std::deque<ticket::Millis> lags_;
   double lag_sum_s_ = 0;
   uint64_t lag_count_ = 0;

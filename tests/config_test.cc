@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <random>
+
 #include "support/servers.h"
+#include "ticket/context.h"
 
 namespace ticket {
 namespace {
@@ -147,8 +150,9 @@ TEST(Config, UnknownSectionNamesFileAndLine) {
   TempDir t;
   ConfigRequest req = with_home(t);
   req.path = t.write("c.toml", "\n[mysqll]\nport = 1\n");
-  EXPECT_EQ(error_of(load_in(t.path(), req)),
-            *req.path + ":2: unknown section [mysqll] (sections are [mysql], [redis], [security], [daemon], [log])");
+  EXPECT_EQ(error_of(load_in(t.path(), req)), *req.path +
+                                                  ":2: unknown section [mysqll] (sections are "
+                                                  "[mysql], [redis], [security], [daemon], [log])");
 }
 
 TEST(Config, KeyOutsideASectionIsRefused) {
@@ -157,7 +161,8 @@ TEST(Config, KeyOutsideASectionIsRefused) {
   req.path = t.write("c.toml", "port = 1\n");
   EXPECT_EQ(error_of(load_in(t.path(), req)),
             *req.path +
-                ":1: unknown key 'port' outside a section (sections are [mysql], [redis], [security], [daemon], [log])");
+                ":1: unknown key 'port' outside a section (sections are [mysql], [redis], "
+                "[security], [daemon], [log])");
 }
 
 TEST(Config, WrongTypeNamesFileLineAndKey) {
@@ -167,7 +172,8 @@ TEST(Config, WrongTypeNamesFileLineAndKey) {
   EXPECT_EQ(error_of(load_in(t.path(), req)),
             *req.path + ":3: [redis] port: expected a whole number from 1 to 65535, got a string");
   req.path = t.write("d.toml", "[mysql]\nhost = 12\n");
-  EXPECT_EQ(error_of(load_in(t.path(), req)), *req.path + ":2: [mysql] host: expected a string, got an integer");
+  EXPECT_EQ(error_of(load_in(t.path(), req)),
+            *req.path + ":2: [mysql] host: expected a string, got an integer");
 }
 
 TEST(Config, OutOfRangeValueIsRefused) {
@@ -178,13 +184,19 @@ TEST(Config, OutOfRangeValueIsRefused) {
             *req.path + ":2: [mysql] port: expected a whole number from 1 to 65535, got 70000");
   req.path = t.write("d.toml", "[daemon]\nlisten = \"nowhere\"\n");
   EXPECT_EQ(error_of(load_in(t.path(), req)),
-            *req.path + ":2: [daemon] listen: expected HOST:PORT, such as 127.0.0.1:9464, got 'nowhere'");
+            *req.path +
+                ":2: [daemon] listen: expected HOST:PORT (an IPv4 address, an IPv6 address in "
+                "brackets or a host "
+                "name, and a port from 1 to 65535), such as 127.0.0.1:9464, got 'nowhere'");
   req.path = t.write("e.toml", "[log]\nlevel = \"loud\"\n");
-  EXPECT_EQ(error_of(load_in(t.path(), req)),
-            *req.path + ":2: [log] level: expected one of trace, debug, info, warn, error, critical, off, got 'loud'");
+  EXPECT_EQ(error_of(load_in(t.path(), req)), *req.path +
+                                                  ":2: [log] level: expected one of trace, debug, "
+                                                  "info, warn, error, critical, off, got 'loud'");
   req.path = t.write("f.toml", "[mysql]\ndatabase = \"x; DROP\"\n");
-  EXPECT_EQ(error_of(load_in(t.path(), req)),
-            *req.path + ":2: [mysql] database: expected 1 to 64 letters, digits or underscores, got 'x; DROP'");
+  EXPECT_EQ(
+      error_of(load_in(t.path(), req)),
+      *req.path +
+          ":2: [mysql] database: expected 1 to 64 letters, digits or underscores, got 'x; DROP'");
 }
 
 TEST(Config, MalformedTomlNamesFileAndLine) {
@@ -212,7 +224,8 @@ TEST(Config, FileReadableByOthersIsRefused) {
   ConfigRequest req = with_home(t);
   req.path = t.write("c.toml", "[mysql]\nport = 1\n", 0644);
   EXPECT_EQ(error_of(load_in(t.path(), req)),
-            "config file " + *req.path + " is accessible by group or others (mode 0644); run: chmod 600 " + *req.path);
+            "config file " + *req.path +
+                " is accessible by group or others (mode 0644); run: chmod 600 " + *req.path);
   req.path = t.write("d.toml", "[mysql]\nport = 1\n", 0640);
   EXPECT_FALSE(load_in(t.path(), req).ok());
   req.path = t.write("e.toml", "[mysql]\nport = 1\n", 0400);
@@ -223,18 +236,21 @@ TEST(Config, DirectoryIsNotAConfigFile) {
   TempDir t;
   ConfigRequest req = with_home(t);
   req.path = t.path();
-  EXPECT_EQ(error_of(load_in(t.path(), req)), "cannot read config file " + t.path() + ": not a regular file");
+  EXPECT_EQ(error_of(load_in(t.path(), req)),
+            "cannot read config file " + t.path() + ": not a regular file");
 }
 
 TEST(Config, EnvironmentErrorsNameTheVariable) {
   TempDir t;
   ConfigRequest req = with_home(t);
   req.env["TL_MYSQL_PROT"] = "1";
-  EXPECT_EQ(error_of(load_in(t.path(), req)), "environment variable TL_MYSQL_PROT: unknown key 'prot' in [mysql]");
+  EXPECT_EQ(error_of(load_in(t.path(), req)),
+            "environment variable TL_MYSQL_PROT: unknown key 'prot' in [mysql]");
   req.env.erase("TL_MYSQL_PROT");
   req.env["TL_REDIS_PORT"] = "abc";
   EXPECT_EQ(error_of(load_in(t.path(), req)),
-            "environment variable TL_REDIS_PORT: [redis] port: expected a whole number from 1 to 65535, got 'abc'");
+            "environment variable TL_REDIS_PORT: [redis] port: expected a whole number from 1 to "
+            "65535, got 'abc'");
   req.env["TL_REDIS_PORT"] = "-1";
   EXPECT_FALSE(load_in(t.path(), req).ok());
 }
@@ -253,7 +269,144 @@ TEST(Config, FlagOverrideErrorsNameTheFlag) {
   ConfigRequest req = with_home(t);
   req.overrides.push_back({"daemon.listen", "bad", "--listen"});
   EXPECT_EQ(error_of(load_in(t.path(), req)),
-            "--listen: [daemon] listen: expected HOST:PORT, such as 127.0.0.1:9464, got 'bad'");
+            "--listen: [daemon] listen: expected HOST:PORT (an IPv4 address, an IPv6 address in "
+            "brackets or a host "
+            "name, and a port from 1 to 65535), such as 127.0.0.1:9464, got 'bad'");
+}
+
+TEST(Config, ListenAddressesParseExactly) {
+  const auto ok = [](const std::string& text, const std::string& host, bool literal, int port) {
+    const auto a = parse_listen_address(text);
+    ASSERT_TRUE(a.has_value()) << text;
+    EXPECT_EQ(a->host, host) << text;
+    EXPECT_EQ(a->literal, literal) << text;
+    EXPECT_EQ(a->port, port) << text;
+  };
+  ok("127.0.0.1:9464", "127.0.0.1", true, 9464);
+  ok("0.0.0.0:1", "0.0.0.0", true, 1);
+  ok("[::1]:9464", "::1", true, 9464);
+  ok("[::]:65535", "::", true, 65535);
+  ok("localhost:9464", "localhost", false, 9464);
+  ok("metrics-1.example.com:80", "metrics-1.example.com", false, 80);
+  for (const std::string bad : {"[::1:45465",
+                                "::1:80",
+                                "127.0.0.1:",
+                                "127.0.0.1:99999",
+                                "127.0.0.1:80x",
+                                ":80",
+                                "",
+                                "127.0.0.1",
+                                "127.0.0.1:0",
+                                "127.0.0.1:+80",
+                                "127.0.0.1: 80",
+                                " 127.0.0.1:80",
+                                "[::1]",
+                                "[::1]80",
+                                "[::1]:",
+                                "[]:80",
+                                "[127.0.0.1]:80",
+                                "[::1]:80:1",
+                                "999.1.1.1:80",
+                                "127.0.0.1.:80",
+                                "-host:80",
+                                "host-:80",
+                                "a..b:80",
+                                "host name:80",
+                                "host_name:80",
+                                "127.0.0.1:123456"}) {
+    EXPECT_FALSE(parse_listen_address(bad).has_value()) << "'" << bad << "'";
+  }
+}
+
+TEST(Config, MalformedListenIsRefusedFromFileEnvironmentAndFlag) {
+  TempDir t;
+  const std::string why =
+      "[daemon] listen: expected HOST:PORT (an IPv4 address, an IPv6 address in brackets or a host "
+      "name, and a "
+      "port from 1 to 65535), such as 127.0.0.1:9464, got '[::1:45465'";
+  ConfigRequest req = with_home(t);
+  req.path = t.write("c.toml", "[daemon]\nlisten = \"[::1:45465\"\n");
+  EXPECT_EQ(error_of(load_in(t.path(), req)), req.path.value() + ":2: " + why);
+  req = with_home(t);
+  req.env["TL_DAEMON_LISTEN"] = "[::1:45465";
+  EXPECT_EQ(error_of(load_in(t.path(), req)), "environment variable TL_DAEMON_LISTEN: " + why);
+  req = with_home(t);
+  req.overrides.push_back({"daemon.listen", "[::1:45465", "--listen"});
+  EXPECT_EQ(error_of(load_in(t.path(), req)), "--listen: " + why);
+}
+
+TEST(Config, PasswordFileIsItsFirstLineWithoutCrLf) {
+  TempDir t;
+  auto pw = read_secret_file(t.write("crlf", "s3cret pass\r\nsecond line\n"), "MySQL password");
+  ASSERT_TRUE(pw.ok()) << pw.error().message();
+  EXPECT_EQ(*pw, "s3cret pass");
+  pw = read_secret_file(t.write("noeol", " keep  spaces "), "MySQL password");
+  ASSERT_TRUE(pw.ok()) << pw.error().message();
+  EXPECT_EQ(*pw, " keep  spaces ");
+  for (const std::string blank : {"", "\n", "   \nreal\n", "\t \r\n"}) {
+    const auto path = t.write("blank", blank);
+    auto r = read_secret_file(path, "Redis password");
+    ASSERT_FALSE(r.ok()) << "'" << blank << "'";
+    EXPECT_EQ(r.error().kind(), ErrorKind::kConfig);
+    EXPECT_EQ(r.error().message(),
+              "Redis password file " + path + " holds no password on its first line");
+  }
+}
+
+std::string random_text(const std::string& alphabet, size_t n) {
+  std::random_device rd;
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += alphabet[rd() % alphabet.size()];
+  return out;
+}
+
+TEST(Config, WeakSecretsAreRefusedByEntropyNotLength) {
+  const std::string hex = "0123456789abcdef";
+  const std::string b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  EXPECT_EQ(secret_weakness(std::string(16, ' ')), "only 1 distinct byte, at least 10 needed");
+  EXPECT_EQ(secret_weakness(std::string(64, 'a')), "only 1 distinct byte, at least 10 needed");
+  EXPECT_EQ(secret_weakness(std::string(64, '\t') + "  \v\f"),
+            "only 4 distinct bytes, at least 10 needed");
+  std::string abab;
+  for (int i = 0; i < 32; ++i) abab += "ab";
+  EXPECT_EQ(secret_weakness(abab), "only 2 distinct bytes, at least 10 needed");
+  std::string pattern;
+  for (int i = 0; i < 8; ++i) pattern += "Abcdefghijk1";
+  EXPECT_EQ(secret_weakness(pattern), "about 72 bits, at least 128 needed");
+  EXPECT_EQ(secret_weakness("0123456789abcdef"), "about 64 bits, at least 128 needed");
+  EXPECT_EQ(secret_weakness("Tr0ub4dor&3xyzQW"), "about 104 bits, at least 128 needed");
+  // What `openssl rand -hex 32`, `-hex 16` and `-base64 32` make.
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_EQ(secret_weakness(random_text(hex, 64)), std::nullopt);
+    EXPECT_EQ(secret_weakness(random_text(hex, 32)), std::nullopt);
+    EXPECT_EQ(secret_weakness(random_text(b64, 43) + "="), std::nullopt);
+  }
+  std::string binary;
+  for (int i = 0; i < 16; ++i) binary += static_cast<char>(0x80 + i * 7);
+  EXPECT_EQ(secret_weakness(binary), std::nullopt);
+}
+
+TEST(Config, WeakSecretFileIsRefusedNamingTheFileNotTheValue) {
+  TempDir t;
+  const std::string value = "abababababababababababababababab";
+  const auto path = t.write("secret", value + "\n");
+  Config c;
+  c.security.secret_file = path;
+  Context ctx(c);
+  auto r = ctx.secret();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind(), ErrorKind::kConfig);
+  EXPECT_EQ(r.error().message(),
+            "the secret in " + path +
+                " is too weak (only 2 distinct bytes, at least 10 needed); make one with: "
+                "openssl rand -hex 32");
+  EXPECT_EQ(r.error().message().find(value), std::string::npos);
+  const std::string strong = random_text("0123456789abcdef", 64);
+  c.security.secret_file = t.write("strong", strong + "\r\n");
+  Context good(c);
+  auto s = good.secret();
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  EXPECT_EQ(*s, strong);
 }
 
 TEST(Config, SecretFileMustBePrivate) {
@@ -262,8 +415,9 @@ TEST(Config, SecretFileMustBePrivate) {
   auto r = read_secret_file(open_secret, "secret");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind(), ErrorKind::kConfig);
-  EXPECT_EQ(r.error().message(), "secret file " + open_secret +
-                                     " is accessible by group or others (mode 0644); run: chmod 600 " + open_secret);
+  EXPECT_EQ(r.error().message(),
+            "secret file " + open_secret +
+                " is accessible by group or others (mode 0644); run: chmod 600 " + open_secret);
   const auto good = t.write("good", "0123456789abcdef\n", 0600);
   auto ok = read_secret_file(good, "secret");
   ASSERT_TRUE(ok.ok());

@@ -111,6 +111,45 @@ TEST(ApplyFree, OneActiveApplicationOrTicketPerCustomerAndConcert) {
   EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE zone = 'FREE'"), 2);
 }
 
+// Later applications and buys with the same security number, under other
+// names, leave a granted application's holder as it was given.
+TEST(ApplyFree, LaterApplicationsAndBuysNeverChangeAnEarlierHolder) {
+  TestEnv env;
+  auto ctx = env.context();
+  Concert first = make_concert(*ctx, {2, 5, 3, 300, 1});
+  Concert second = make_concert(*ctx, {2, 5, 3, 300, 1});
+  Concert third = make_concert(*ctx, {2, 5, 3, 300, 1});
+  ApplyFreeRequest ada = applicant(first, "SAME000002");
+  ada.customer = {"Ada Lovelace", "36", "Female", "SAME000002"};
+  auto granted = apply_free(*ctx, ada);
+  ASSERT_TRUE(granted.ok()) << granted.error().message();
+  ASSERT_TRUE(grant(*ctx, granted->code).ok());
+  EXPECT_EQ(granted->customer_age, 36);
+  EXPECT_EQ(granted->customer_gender, "Female");
+
+  ApplyFreeRequest eve = applicant(second, "same000002");
+  eve.customer = {"Eve Eavesdropper", "51", "LGBT+", "same000002"};
+  auto applied = apply_free(*ctx, eve);
+  ASSERT_TRUE(applied.ok()) << applied.error().message();
+  BuyRequest mallory = buyer(third, "A1", "SAME000002");
+  mallory.customer = {"Mallory Mallet", "99", "Male", "SAME000002"};
+  ASSERT_TRUE(buy(*ctx, mallory).ok());
+
+  auto kept = find_ticket(*ctx, granted->code);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->status, "SUCCESS");
+  EXPECT_EQ(kept->customer_name, "Ada Lovelace");
+  EXPECT_EQ(kept->customer_age, 36);
+  EXPECT_EQ(kept->customer_gender, "Female");
+  auto theirs = find_ticket(*ctx, applied->code);
+  ASSERT_TRUE(theirs.ok());
+  EXPECT_EQ(theirs->customer_name, "Eve Eavesdropper");
+  EXPECT_EQ(theirs->customer_age, 51);
+  EXPECT_EQ(theirs->customer_gender, "LGBT+");
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM CUSTOMERS"), 1);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM CUSTOMERS WHERE name = 'Ada Lovelace'"), 1);
+}
+
 TEST(ApplyFree, RefusesBadAnswersClosedConcertsAndConcertsWithoutFreeSeats) {
   TestEnv env;
   auto ctx = env.context();

@@ -44,6 +44,40 @@ std::vector<ListedTicket> all_pages(Context& ctx, TicketFilter filter, int limit
   return out;
 }
 
+// Each listed ticket shows the holder it was bought or applied for with,
+// though a later customer gave the same security number under another name.
+TEST(Listing, ShowsEachTicketsOwnHolder) {
+  TestEnv env;
+  auto ctx = env.context();
+  Concert c = make_concert(*ctx, {2, 5, 3, 300, 1});
+  Concert later = make_concert(*ctx, {2, 5, 3, 300, 1});
+  ApplyFreeRequest app;
+  app.concert = c.slug;
+  app.customer = {"Zoë O'Brien", "44", "LGBT+", "LS000009"};
+  app.answers = {"one", "two", "three"};
+  ASSERT_TRUE(apply_free(*ctx, app).ok());
+  BuyRequest other = buyer(later, "A1", "ls000009");
+  other.customer = {"Mallory Mallet", "99", "Male", "ls000009"};
+  ASSERT_TRUE(buy(*ctx, other).ok());
+
+  TicketFilter of_c;
+  of_c.concert = c.slug;
+  auto listed = list_applications(*ctx, of_c, false);
+  ASSERT_TRUE(listed.ok()) << listed.error().message();
+  ASSERT_EQ(listed->tickets.size(), 1u);
+  const Ticket& kept = listed->tickets[0].ticket;
+  EXPECT_EQ(kept.customer_name, "Zoë O'Brien");
+  EXPECT_EQ(kept.customer_age, 44);
+  EXPECT_EQ(kept.customer_gender, "LGBT+");
+  EXPECT_EQ(kept.customer_last4, "0009");
+  auto all = list_tickets(*ctx, {});
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->tickets.size(), 2u);
+  EXPECT_EQ(all->tickets[1].ticket.customer_name, "Mallory Mallet");
+  EXPECT_EQ(all->tickets[1].ticket.customer_age, 99);
+  EXPECT_EQ(all->tickets[1].ticket.customer_gender, "Male");
+}
+
 TEST(Listing, FiltersByConcertStatusAndZoneAndPages) {
   TestEnv env;
   auto ctx = env.context();

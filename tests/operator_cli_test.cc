@@ -6,17 +6,20 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "support/process.h"
 #include "support/sale.h"
 #include "support/servers.h"
 #include "support/sql.h"
+#include "ticket/text.h"
 
 namespace ticket {
 namespace {
 
 using nlohmann::json;
+using testing::exec_sql;
 using testing::line_count;
 using testing::make_concert;
 using testing::mysql_taken;
@@ -142,6 +145,9 @@ class OperatorCli : public ::testing::Test {
     return run_tool(env_.config_file(), "tl-apply-free", args);
   }
   int64_t sql(const std::string& query) { return scalar_sql(**ctx_->db(), query); }
+  void change(const std::string& statement) {
+    EXPECT_EQ(exec_sql(**ctx_->db(), statement), 0) << statement;
+  }
 
   static void expect_one_line_error(const ToolRun& r, const std::string& tool, int code,
                                     const std::string& what, const std::string& message = "") {
@@ -591,6 +597,121 @@ TEST_F(OperatorCli, EveryAdminActionRecordsWhoDidIt) {
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("cancelled"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("fraud check"), std::string::npos) << table.out;
+}
+
+// Text that would drive a terminal, as SQL: ESC[2J (clear the screen) and
+// an OSC title change, a C1 CSI colour, a right-to-left override.
+const std::string kEscSql = "CONVERT(UNHEX('1B5B324A1B5D303B70776E656407') USING utf8mb4)";
+const std::string kEscShown = "\\x1B[2J\\x1B]0;pwned\\x07";
+const std::string kC1Sql = "CONVERT(UNHEX('C29B33316D') USING utf8mb4)";
+const std::string kC1Shown = "\\u{9B}31m";
+const std::string kBidiSql = "CONVERT(UNHEX('E280AE') USING utf8mb4)";
+const std::string kBidiShown = "\\u{202E}";
+
+void expect_terminal_safe(const ToolRun& r, const std::string& what) {
+  EXPECT_EQ(r.exit_code, 0) << what << ": " << r.err;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << what << ": " << r.out;
+  EXPECT_EQ(printable(r.out, "\n"), r.out) << what;
+  EXPECT_EQ(printable(r.err, "\n"), r.err) << what;
+}
+
+TEST_F(OperatorCli, HumanOutputEscapesControlCharactersOfStoredText) {
+  const std::string code = apply_code("ES000001");
+  const std::string id = std::to_string(concert_.id);
+  change("UPDATE CONCERTS SET name = CONCAT('Show', " + kEscSql + "), venue = CONCAT('Hall', " +
+         kC1Sql + ") WHERE id = " + id);
+  change(
+      "UPDATE TICKETS_APPLY_FREE f JOIN TICKETS t ON t.id = f.ticket_id SET f.answer1 = CONCAT('A1 "
+      "', " +
+      kEscSql + "), f.answer2 = CONCAT('A2 ', " + kC1Sql + "), f.answer3 = CONCAT('A3 ', " +
+      kBidiSql + ", 'x'), f.decided_by = CONCAT('op', " + kEscSql +
+      "), f.decided_at = NOW(3), f.note = CONCAT('why', " + kC1Sql + ") WHERE t.code = '" + code +
+      "'");
+  change(
+      "INSERT INTO AUDIT_LOG (at, actor, action, concert_id, ticket_code, detail) VALUES (NOW(3), "
+      "CONCAT('mallory', " +
+      kEscSql + "), 'applied', " + id + ", '" + code + "', CONCAT('detail', " + kC1Sql + ", " +
+      kBidiSql + "))");
+
+  ToolRun audit = admin({"audit", "--concert", concert_.slug});
+  expect_terminal_safe(audit, "audit");
+  EXPECT_NE(audit.out.find("mallory" + kEscShown), std::string::npos) << audit.out;
+  EXPECT_NE(audit.out.find("detail" + kC1Shown + kBidiShown), std::string::npos) << audit.out;
+
+  ToolRun apps = admin({"applications", "--concert", concert_.slug});
+  expect_terminal_safe(apps, "applications");
+  EXPECT_NE(apps.out.find("  Q1: A1 " + kEscShown + "\n"), std::string::npos) << apps.out;
+  EXPECT_NE(apps.out.find("  Q2: A2 " + kC1Shown + "\n"), std::string::npos) << apps.out;
+  EXPECT_NE(apps.out.find("  Q3: A3 " + kBidiShown + "x\n"), std::string::npos) << apps.out;
+  EXPECT_NE(apps.out.find("Decided by op" + kEscShown), std::string::npos) << apps.out;
+  EXPECT_NE(apps.out.find(": why" + kC1Shown + "\n"), std::string::npos) << apps.out;
+
+  ToolRun show = admin({"concert", "show", concert_.slug});
+  expect_terminal_safe(show, "concert show");
+  EXPECT_NE(show.out.find("Show" + kEscShown + "\n"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("Hall" + kC1Shown + "\n"), std::string::npos) << show.out;
+  expect_terminal_safe(admin({"concert", "list"}), "concert list");
+
+  ToolRun status = run_tool(env_.config_file(), "tl-status", {"--concert", concert_.slug, "--map"});
+  expect_terminal_safe(status, "tl-status --map");
+  EXPECT_NE(status.out.find("(Show" + kEscShown + ")"), std::string::npos) << status.out;
+
+  // The JSON output keeps the text as stored, escaped the JSON way.
+  ToolRun js = admin({"audit", "--concert", concert_.slug, "--json"});
+  ASSERT_EQ(js.exit_code, 0) << js.err;
+  EXPECT_EQ(json::parse(js.out)["events"].back()["actor"], "mallory\x1b[2J\x1b]0;pwned\x07");
+}
+
+TEST_F(OperatorCli, ErrorLinesEscapeControlCharacters) {
+  ToolRun r = admin({"--config", "/nonexistent/\x1b[2Jtl.toml", "count"});
+  EXPECT_EQ(r.exit_code, 8) << r.err;
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("\\x1B[2Jtl.toml"), std::string::npos) << r.err;
+  EXPECT_EQ(line_count(r.err), 1) << r.err;
+}
+
+TEST_F(OperatorCli, CsvNeutralisesCellsASpreadsheetWouldRun) {
+  const std::string a = apply_code("FX000001");
+  const std::string b = apply_code("FX000002");
+  change(
+      "UPDATE TICKETS_APPLY_FREE f JOIN TICKETS t ON t.id = f.ticket_id SET "
+      "f.answer1 = '=HYPERLINK(\"http://evil.example\",\"x\")', f.answer2 = '+1+2', f.answer3 = "
+      "'-2+3' "
+      "WHERE t.code = '" +
+      a + "'");
+  change(
+      "UPDATE TICKETS_APPLY_FREE f JOIN TICKETS t ON t.id = f.ticket_id SET "
+      "f.answer1 = '@SUM(A1:A9)', f.answer2 = CONCAT(CHAR(9), '=1+1'), f.answer3 = "
+      "CONCAT(CHAR(13), '=1+1'), "
+      "f.note = CONCAT('a=b, ', " +
+      kEscSql + ") WHERE t.code = '" + b + "'");
+  ToolRun csv = admin({"applications", "--concert", concert_.slug, "--format", "csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(csv.out.find('\x1b'), std::string::npos) << csv.out;
+  const CsvRows rows = parse_csv(csv.out);
+  ASSERT_EQ(rows.size(), 3u) << csv.out;
+  std::map<std::string, std::vector<std::string>> by_code;
+  for (size_t i = 1; i < rows.size(); ++i) by_code[rows[i][0]] = rows[i];
+  ASSERT_EQ(by_code.count(a), 1u) << csv.out;
+  ASSERT_EQ(by_code.count(b), 1u) << csv.out;
+  EXPECT_EQ(by_code[a][13], "'=HYPERLINK(\"http://evil.example\",\"x\")");
+  EXPECT_EQ(by_code[a][14], "'+1+2");
+  EXPECT_EQ(by_code[a][15], "'-2+3");
+  EXPECT_EQ(by_code[b][13], "'@SUM(A1:A9)");
+  EXPECT_EQ(by_code[b][14], "'\t=1+1");
+  EXPECT_EQ(by_code[b][15], "'\r=1+1");
+  EXPECT_EQ(by_code[b][18], "a=b, " + kEscShown)
+      << "only the first character counts; controls escaped";
+  EXPECT_EQ(by_code[a][6], "0.00") << "numbers are not touched";
+  EXPECT_EQ(by_code[a][1], std::to_string(concert_.id));
+
+  // The JSON listing keeps the answers as they are.
+  const json js = json::parse(admin({"applications", "--concert", concert_.slug, "--json"}).out);
+  for (const json& t : js["tickets"]) {
+    if (t["code"] == a) {
+      EXPECT_EQ(t["answers"]["q2"], "+1+2");
+    }
+  }
 }
 
 }  // namespace

@@ -78,6 +78,45 @@ TEST(Buy, AReturningCustomerBuysUnderTheirOwnRecord) {
   EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(DISTINCT customer_id) FROM TICKETS"), 2);
 }
 
+// Someone else buying with the same security number (a typo, or on
+// purpose) does not rename the holder of an earlier, even paid, ticket.
+TEST(Buy, ALaterBuyNeverChangesAnEarlierTicketsHolder) {
+  TestEnv env;
+  auto ctx = env.context();
+  Concert first = make_concert(*ctx, {});
+  Concert second = make_concert(*ctx, {});
+  BuyRequest ada = buyer(first, "A1", "SAME000001");
+  ada.customer = {"Ada Lovelace", "36", "female", "SAME000001"};
+  auto paid = buy(*ctx, ada);
+  ASSERT_TRUE(paid.ok()) << paid.error().message();
+  ASSERT_TRUE(pay(*ctx, {paid->code, "QRCODE", "HOLDER-1"}).ok());
+
+  BuyRequest other = buyer(second, "A1", "same000001");
+  other.customer = {"Mallory Mallet", "99", "male", "same000001"};
+  auto later = buy(*ctx, other);
+  ASSERT_TRUE(later.ok()) << later.error().message();
+
+  auto kept = find_ticket(*ctx, paid->code);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->customer_name, "Ada Lovelace");
+  EXPECT_EQ(kept->customer_age, 36);
+  EXPECT_EQ(kept->customer_gender, "Female");
+  auto theirs = find_ticket(*ctx, later->code);
+  ASSERT_TRUE(theirs.ok());
+  EXPECT_EQ(theirs->customer_name, "Mallory Mallet");
+  EXPECT_EQ(theirs->customer_age, 99);
+  EXPECT_EQ(theirs->customer_gender, "Male");
+  EXPECT_EQ(later->customer_age, 99);
+  EXPECT_EQ(later->customer_gender, "Male");
+  // One customer, whose stored details are those first given: nothing
+  // changed them, so nothing needs an audit row.
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM CUSTOMERS"), 1);
+  EXPECT_EQ(scalar_sql(*ctx,
+                       "SELECT COUNT(*) FROM CUSTOMERS WHERE name = 'Ada Lovelace' AND age = 36"
+                       " AND gender = 'Female' AND updated_at = created_at"),
+            1);
+}
+
 TEST(Buy, OneActiveTicketPerCustomerAndConcert) {
   TestEnv env;
   auto ctx = env.context();

@@ -36,7 +36,7 @@ TEST(Schema, MigratingCreatesTheDatabaseAndEveryTable) {
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->from_version, 0);
   EXPECT_EQ(r->to_version, latest_schema_version());
-  EXPECT_EQ(r->applied, std::vector<int>{1});
+  EXPECT_EQ(r->applied, (std::vector<int>{1, 2}));
   auto db = Db::connect(env.config().mysql);
   ASSERT_TRUE(db.ok());
   EXPECT_EQ(scalar(**db, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
@@ -108,6 +108,93 @@ TEST(Schema, MissingSchemaSaysToMigrate) {
   EXPECT_EQ(conn.error().message(), "the database '" + env.database() + "' at 127.0.0.1:" +
                                         std::to_string(env.sandbox().mysql_port) +
                                         " has no TicketLemon schema; run: tl-admin db migrate");
+}
+
+int64_t shape(Db& db, const std::string& what) {
+  return scalar(
+      db, "SELECT COUNT(*) FROM information_schema." + what + " WHERE TABLE_SCHEMA = DATABASE()");
+}
+
+TEST(Schema, MissingTablesAreNamedAndMigrateRecreatesThem) {
+  TestEnv env;
+  auto db = Db::connect(env.config().mysql);
+  ASSERT_TRUE(db.ok());
+  const int64_t tables = shape(**db, "TABLES"), columns = shape(**db, "COLUMNS"),
+                indexes = shape(**db, "STATISTICS");
+  exec(**db,
+       "INSERT INTO CONCERTS (slug, name, seat_rows, seats_per_row, free_seats, price, currency, "
+       "created_at, "
+       "updated_at) VALUES ('kept', 'Kept', 1, 1, 0, 1, 'EUR', NOW(3), NOW(3))");
+  exec(**db, "DROP TABLE AUDIT_LOG");
+  exec(**db, "DROP TABLE TICKETS_APPLY_FREE");
+  Status s = check_schema(**db);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().kind(), ErrorKind::kConfig);
+  EXPECT_EQ(s.error().message(),
+            "the database '" + env.database() +
+                "' at 127.0.0.1:" + std::to_string(env.sandbox().mysql_port) +
+                " has schema version " + std::to_string(latest_schema_version()) +
+                " but lacks the tables TICKETS_APPLY_FREE, AUDIT_LOG; run: tl-admin db migrate");
+  auto ctx = env.context();
+  auto conn = ctx->db();
+  ASSERT_FALSE(conn.ok());
+  EXPECT_EQ(conn.error().kind(), ErrorKind::kConfig);
+
+  auto r = migrate(env.config().mysql);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->recreated, (std::vector<std::string>{"TICKETS_APPLY_FREE", "AUDIT_LOG"}));
+  EXPECT_TRUE(r->applied.empty());
+  EXPECT_TRUE(check_schema(**db).ok());
+  EXPECT_EQ(shape(**db, "TABLES"), tables);
+  EXPECT_EQ(shape(**db, "COLUMNS"), columns);
+  EXPECT_EQ(shape(**db, "STATISTICS"), indexes);
+  EXPECT_EQ(scalar(**db, "SELECT COUNT(*) FROM CONCERTS WHERE slug = 'kept'"), 1);
+  auto again = migrate(env.config().mysql);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->recreated.empty());
+}
+
+TEST(Schema, ResetCutShortReadsAsNoSchemaAndIsNotCalledUpToDate) {
+  TestEnv env;
+  auto db = Db::connect(env.config().mysql);
+  ASSERT_TRUE(db.ok());
+  exec(**db,
+       "INSERT INTO CONCERTS (slug, name, seat_rows, seats_per_row, free_seats, price, currency, "
+       "created_at, "
+       "updated_at) VALUES ('left', 'Left', 1, 1, 0, 1, 'EUR', NOW(3), NOW(3))");
+  // What drop_schema leaves when it dies after its first three drops.
+  for (const char* table : {"SCHEMA_VERSION", "AUDIT_LOG", "TICKETS_APPLY_FREE"})
+    exec(**db, std::string("DROP TABLE ") + table);
+  const std::string where = "the database '" + env.database() +
+                            "' at 127.0.0.1:" + std::to_string(env.sandbox().mysql_port);
+  Status s = check_schema(**db);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message(), where + " has no TicketLemon schema; run: tl-admin db migrate");
+  auto refused = migrate(env.config().mysql);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind(), ErrorKind::kConfig);
+  EXPECT_EQ(refused.error().message(),
+            where +
+                " has no schema version but its tables CONCERTS hold rows, as a db reset "
+                "cut short leaves them; finish the reset with: tl-admin db reset --yes");
+  // Empty leftovers (a first migration cut short) are cleared and made again.
+  exec(**db, "DELETE FROM CONCERTS");
+  auto r = migrate(env.config().mysql);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->applied.size(), static_cast<size_t>(latest_schema_version()));
+  EXPECT_TRUE(check_schema(**db).ok());
+}
+
+TEST(Schema, DropSchemaDropsOnlyItsOwnTables) {
+  TestEnv env;
+  auto db = Db::connect(env.config().mysql);
+  ASSERT_TRUE(db.ok());
+  exec(**db, "CREATE TABLE keep_me (id INT)");
+  ASSERT_TRUE(drop_schema(**db).ok());
+  EXPECT_EQ(shape(**db, "TABLES"), 1);
+  auto r = migrate(env.config().mysql);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_TRUE(check_schema(**db).ok());
 }
 
 TEST(Schema, ConcurrentMigratorsApplyEachMigrationOnce) {

@@ -2,13 +2,19 @@
 
 #include <gtest/gtest.h>
 
+#include "support/sale.h"
 #include "support/servers.h"
 #include "support/sql.h"
+#include "ticket/apply_free.h"
 #include "ticket/audit.h"
+#include "ticket/cancel.h"
+#include "ticket/grant.h"
+#include "ticket/pay.h"
 
 namespace ticket {
 namespace {
 
+using testing::buyer;
 using testing::exec_sql;
 using testing::insert_raw_ticket;
 using testing::scalar_sql;
@@ -47,11 +53,47 @@ class Seed : public ::testing::Test {
     db_ = *db;
   }
 
-  Result<std::vector<SeedOutcome>> seed_text(const std::string& text, bool reset = false) {
+  Result<std::vector<SeedOutcome>> seed_text(const std::string& text, bool reset = false,
+                                             bool delete_sold_tickets = false) {
     const std::string path = dir_.write("seed-" + std::to_string(++files_) + ".toml", text);
     auto concerts = read_seed_file(path);
     if (!concerts.ok()) return std::move(concerts).error();
-    return seed(*ctx_, *concerts, reset);
+    return seed(*ctx_, *concerts, SeedOptions{reset, delete_sold_tickets});
+  }
+
+  // A ticket bought (and paid when `paid`) through the library.
+  Ticket bought(const Concert& c, const std::string& seat, const std::string& id, bool paid) {
+    auto t = buy(*ctx_, buyer(c, seat, id));
+    EXPECT_TRUE(t.ok()) << t.error().message();
+    if (!t.ok() || !paid) return t.ok() ? *t : Ticket{};
+    auto p = pay(*ctx_, {t->code, "DIRECT", "REF-" + id});
+    EXPECT_TRUE(p.ok()) << p.error().message();
+    return p.ok() ? *p : *t;
+  }
+
+  // A free seat applied for and granted through the library.
+  Ticket granted(const Concert& c, const std::string& id) {
+    auto a = apply_free(
+        *ctx_,
+        {std::to_string(c.id), {"Applicant " + id, "30", "Unspecified", id}, {"a", "b", "c"}});
+    EXPECT_TRUE(a.ok()) << a.error().message();
+    if (!a.ok()) return {};
+    auto g = grant(*ctx_, a->code);
+    EXPECT_TRUE(g.ok()) << g.error().message();
+    return g.ok() ? *g : *a;
+  }
+
+  std::string last_audit_detail(const std::string& action) {
+    auto d = db_->transaction<std::string>([&]() -> Result<std::string> {
+      auto& stmt =
+          db_->prepare("SELECT detail FROM AUDIT_LOG WHERE action = ? ORDER BY id DESC LIMIT 1");
+      stmt.setString(1, action);
+      ResultSetPtr rs = db_->query(stmt);
+      if (!rs->next()) return std::string("(none)");
+      return std::string(rs->getString(1));
+    });
+    EXPECT_TRUE(d.ok());
+    return d.ok() ? *d : "";
   }
 
   Error file_error(const std::string& text) {
@@ -169,6 +211,177 @@ TEST_F(Seed, ResetDeletesTheConcertsTickets) {
   EXPECT_EQ(scalar_sql(*db_, "SELECT COUNT(*) FROM TICKETS"), 0);
   EXPECT_EQ(find_concert(*ctx_, "big-one")->id, big->id);
   EXPECT_EQ(scalar_sql(*db_, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'concert-reset'"), 2);
+  EXPECT_EQ(
+      scalar_sql(*db_,
+                 "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'concert-reset' AND concert_id = " +
+                     std::to_string(big->id) +
+                     " AND detail = 'seed --reset deleted 1 ticket (PROCESS 1)'"),
+      1);
+  EXPECT_EQ(last_audit_detail("concert-reset"), "seed --reset deleted no tickets");
+}
+
+TEST_F(Seed, ResetRefusesToDeletePaidOrGrantedTicketsUnlessTold) {
+  ASSERT_TRUE(seed_text(kTwoConcerts).ok());
+  const auto big = *find_concert(*ctx_, "big-one");
+  const Ticket paid = bought(big, "A1", "PAID0001", true);
+  const Ticket held = bought(big, "A2", "HELD0001", false);
+  const Ticket free = granted(big, "FREE0001");
+  // A paid ticket cancelled since still records money taken.
+  const Ticket refunded = bought(big, "A3", "CANC0001", true);
+  ASSERT_TRUE(cancel(*ctx_, refunded.code, "double booking").ok());
+  const int64_t tickets = scalar_sql(*db_, "SELECT COUNT(*) FROM TICKETS");
+  ASSERT_EQ(tickets, 4);
+
+  auto refused = seed_text(kTwoConcerts, true);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind(), ErrorKind::kConflict);
+  EXPECT_EQ(refused.error().message(),
+            "seed --reset would delete 2 paid and 1 granted tickets of concert 'big-one'; add "
+            "--delete-sold-tickets to delete them");
+  EXPECT_EQ(scalar_sql(*db_, "SELECT COUNT(*) FROM TICKETS"), tickets);
+  EXPECT_EQ(scalar_sql(*db_, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'concert-reset'"), 0);
+
+  auto done = seed_text(kTwoConcerts, true, true);
+  ASSERT_TRUE(done.ok()) << done.error().message();
+  EXPECT_EQ(scalar_sql(*db_, "SELECT COUNT(*) FROM TICKETS"), 0);
+  const std::string detail = last_audit_detail("concert-reset");
+  // The small concert comes second in the file; the big one's row is first.
+  EXPECT_EQ(
+      scalar_sql(
+          *db_,
+          "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'concert-reset' AND detail = "
+          "'seed --reset deleted 4 tickets (FAIL 1, PROCESS 1, SUCCESS 2); 2 paid, 1 granted: " +
+              paid.code + ", " + free.code + ", " + refunded.code + "'"),
+      1)
+      << detail;
+  (void)held;
+}
+
+TEST_F(Seed, ResetAuditRowListsCodesWithinTheColumn) {
+  ASSERT_TRUE(seed_text(kTwoConcerts).ok());
+  const auto small = *find_concert(*ctx_, "small-one");
+  for (int i = 0; i < 300; ++i) {
+    char code[16];
+    std::snprintf(code, sizeof code, "TB-SOLD%05d", i);
+    testing::insert_raw_ticket(*db_, small.id, code);
+  }
+  ASSERT_EQ(exec_sql(*db_, "UPDATE TICKETS SET status = 'SUCCESS'"), 0);
+  auto refused = seed_text(kTwoConcerts, true);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message(),
+            "seed --reset would delete 300 paid and 0 granted tickets of concert 'small-one'; add "
+            "--delete-sold-tickets to delete them");
+  ASSERT_TRUE(seed_text(kTwoConcerts, true, true).ok());
+  const std::string detail = last_audit_detail("concert-reset");
+  EXPECT_LE(detail.size(), 2000u);
+  EXPECT_EQ(
+      detail.rfind(
+          "seed --reset deleted 300 tickets (SUCCESS 300); 300 paid, 0 granted: TB-SOLD00000, "
+          "TB-SOLD00001, ",
+          0),
+      0u)
+      << detail;
+  size_t listed = 0;
+  for (size_t at = detail.find("TB-SOLD"); at != std::string::npos;
+       at = detail.find("TB-SOLD", at + 1))
+    ++listed;
+  EXPECT_GT(listed, 100u);
+  EXPECT_EQ(detail.substr(detail.rfind(" and ")), " and " + std::to_string(300 - listed) + " more")
+      << detail;
+}
+
+TEST_F(Seed, CurrencyOfAConcertWithSalesCannotChange) {
+  ASSERT_TRUE(seed_text(kTwoConcerts).ok());
+  const auto big = *find_concert(*ctx_, "big-one");
+  const Ticket held = bought(big, "A1", "HELD0002", false);
+  std::string dollars = kTwoConcerts;
+  dollars.replace(dollars.find("currency = \"EUR\""), 16, "currency = \"USD\"");
+  dollars.replace(dollars.find("price = \"10\""), 12, "price = \"99\"");
+  auto r = seed_text(dollars);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind(), ErrorKind::kConflict);
+  EXPECT_EQ(r.error().message(),
+            "concert 'big-one': cannot change the currency from EUR to USD: 1 ticket is held or "
+            "sold in EUR");
+  EXPECT_EQ(find_concert(*ctx_, "big-one")->currency, "EUR");
+  EXPECT_EQ(find_concert(*ctx_, "small-one")->price, 1000);
+
+  // Paid and then cancelled: still money taken in euros.
+  ASSERT_TRUE(pay(*ctx_, {held.code, "DIRECT", "REF-HELD0002"}).ok());
+  ASSERT_TRUE(cancel(*ctx_, held.code, "changed mind").ok());
+  auto again = seed_text(dollars);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().message(),
+            "concert 'big-one': cannot change the currency from EUR to USD: 1 ticket is held or "
+            "sold in EUR");
+
+  // A concert whose only tickets failed unpaid, or a reset one, may change.
+  std::string small_dollars = kTwoConcerts;
+  small_dollars.replace(small_dollars.find("currency = \"usd\""), 16, "currency = \"GBP\"");
+  const auto small = *find_concert(*ctx_, "small-one");
+  const Ticket lapsed = bought(small, "A1", "LAPS0001", false);
+  ASSERT_TRUE(cancel(*ctx_, lapsed.code, "never paid").ok());
+  auto gbp = seed_text(small_dollars);
+  ASSERT_TRUE(gbp.ok()) << gbp.error().message();
+  EXPECT_EQ(find_concert(*ctx_, "small-one")->currency, "GBP");
+  auto reset = seed_text(dollars, true, true);
+  ASSERT_TRUE(reset.ok()) << reset.error().message();
+  EXPECT_EQ(find_concert(*ctx_, "big-one")->currency, "USD");
+}
+
+TEST_F(Seed, NewPriceLeavesExistingTicketsAmounts) {
+  ASSERT_TRUE(seed_text(kTwoConcerts).ok());
+  const auto big = *find_concert(*ctx_, "big-one");
+  const Ticket paid = bought(big, "A1", "PRIC0001", true);
+  const Ticket held = bought(big, "A2", "PRIC0002", false);
+  std::string dearer = kTwoConcerts;
+  dearer.replace(dearer.find("price = \"1500.00\""), 17, "price = \"1800.00\"");
+  auto r = seed_text(dearer);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ((*r)[0].changes, std::vector<std::string>{"price: 1500.00 -> 1800.00"});
+  EXPECT_EQ(scalar_sql(*db_, "SELECT COUNT(*) FROM TICKETS WHERE amount = 1500.00"), 2);
+  EXPECT_EQ(scalar_sql(*db_, "SELECT COUNT(*) FROM TICKETS_APPLY_BUY WHERE amount = 1500.00"), 2);
+  // The held ticket is paid at the price it was bought at.
+  auto p = pay(*ctx_, {held.code, "DIRECT", "REF-PRIC0002"});
+  ASSERT_TRUE(p.ok()) << p.error().message();
+  EXPECT_EQ(p->amount, 150000);
+  const Ticket later = bought(big, "A3", "PRIC0003", false);
+  EXPECT_EQ(later.amount, 180000);
+  (void)paid;
+}
+
+TEST_F(Seed, PriceTimesSeatsMustFitATicketsAmount) {
+  std::string dear = kTwoConcerts;
+  dear.replace(dear.find("price = \"1500.00\""), 17, "price = \"2500000000.00\"");
+  const Error e = file_error(dear);
+  EXPECT_EQ(e.message(),
+            dir_.path() +
+                "/bad.toml:2: concert 'big-one': price 2500000000.00 x max-seats-per-ticket 4 is "
+                "10000000000.00, more than a ticket's amount can hold (9999999999.99)");
+  dear.replace(dear.find("price = \"2500000000.00\""), 23, "price = \"2499999999.99\"");
+  EXPECT_TRUE(seed_text(dear).ok());
+}
+
+TEST_F(Seed, StartTimeOutsideWhatMySqlStoresIsInvalid) {
+  const std::string head =
+      "[[concert]]\nslug = \"a\"\nname = \"A\"\nrows = 1\nseats_per_row = 1\nprice = \"1\"\n"
+      "currency = \"EUR\"\nstarts_at = ";
+  EXPECT_EQ(
+      file_error(head + "0999-12-31T23:59:59Z\n").message(),
+      dir_.path() +
+          "/bad.toml:1: concert 'a': starts-at: '0999-12-31T23:59:59Z' is outside the years 1000 "
+          "to 9999 (UTC) that MySQL can store");
+  EXPECT_EQ(
+      file_error(head + "9999-12-31T23:00:00-05:00\n").message(),
+      dir_.path() +
+          "/bad.toml:1: concert 'a': starts-at: '9999-12-31T23:00:00-05:00' is outside the years "
+          "1000 to 9999 (UTC) that MySQL can store");
+  auto early = seed_text(head + "1000-01-01T00:00:00Z\n");
+  ASSERT_TRUE(early.ok()) << early.error().message();
+  EXPECT_EQ(format_iso8601(*find_concert(*ctx_, "a")->starts_at), "1000-01-01T00:00:00Z");
+  auto late = seed_text(head + "9999-12-31T23:59:59Z\n");
+  ASSERT_TRUE(late.ok()) << late.error().message();
+  EXPECT_EQ(format_iso8601(*find_concert(*ctx_, "a")->starts_at), "9999-12-31T23:59:59Z");
 }
 
 TEST_F(Seed, BadFilesNameFileLineAndField) {

@@ -3,7 +3,10 @@
 // shapes of the output.
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "support/process.h"
@@ -15,12 +18,15 @@ namespace ticket {
 namespace {
 
 using nlohmann::json;
+using testing::Background;
 using testing::line_count;
 using testing::make_concert;
+using testing::redis_do;
 using testing::redis_taken;
 using testing::run;
 using testing::run_tool;
 using testing::scalar_sql;
+using testing::TempDir;
 using testing::TestEnv;
 using testing::tool_path;
 using testing::ToolRun;
@@ -32,15 +38,20 @@ class SellingCli : public ::testing::Test {
   ToolRun tool(const std::string& name, const std::vector<std::string>& args) {
     return run_tool(env_.config_file(), name, args);
   }
-  ToolRun buy(const std::string& seat, const std::string& id, const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {"--concert", concert_.slug, "--seat", seat, "--name", "Ann Lee", "--age", "30",
-                                     "--gender", "female", "--id-number", id};
+  ToolRun buy(const std::string& seat, const std::string& id,
+              const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {"--concert", concert_.slug, "--seat",      seat,
+                                     "--name",    "Ann Lee",     "--age",       "30",
+                                     "--gender",  "female",      "--id-number", id};
     args.insert(args.end(), extra.begin(), extra.end());
     return tool("tl-buy", args);
   }
-  int64_t rows(const std::string& table) { return scalar_sql(**ctx_->db(), "SELECT COUNT(*) FROM " + table); }
+  int64_t rows(const std::string& table) {
+    return scalar_sql(**ctx_->db(), "SELECT COUNT(*) FROM " + table);
+  }
 
-  static void expect_one_line_error(const ToolRun& r, const std::string& tool, int code, const std::string& what) {
+  static void expect_one_line_error(const ToolRun& r, const std::string& tool, int code,
+                                    const std::string& what) {
     EXPECT_EQ(r.exit_code, code) << what << ": " << r.err << r.out;
     EXPECT_EQ(r.out, "") << what;
     EXPECT_EQ(line_count(r.err), 1) << what << ": " << r.err;
@@ -59,7 +70,8 @@ TEST_F(SellingCli, FiftyConcurrentBuyersOfOneSeatOneWins) {
   std::vector<ToolRun> results(kBuyers);
   std::vector<std::thread> threads;
   for (int i = 0; i < kBuyers; ++i) {
-    threads.emplace_back([&, i] { results[static_cast<size_t>(i)] = buy("C7", "RACER" + std::to_string(i)); });
+    threads.emplace_back(
+        [&, i] { results[static_cast<size_t>(i)] = buy("C7", "RACER" + std::to_string(i)); });
   }
   for (auto& t : threads) t.join();
   int wins = 0;
@@ -86,8 +98,9 @@ TEST_F(SellingCli, BadBuyInputExits2AndWritesNothing) {
     std::vector<std::string> args;
   };
   auto with = [&](const std::string& flag, const std::string& value) {
-    std::vector<std::string> args = {"--concert", concert_.slug, "--seat", "A1", "--name", "Ann", "--age", "30",
-                                     "--gender", "Male", "--id-number", "ID123456"};
+    std::vector<std::string> args = {"--concert", concert_.slug, "--seat",      "A1",
+                                     "--name",    "Ann",         "--age",       "30",
+                                     "--gender",  "Male",        "--id-number", "ID123456"};
     for (size_t i = 0; i < args.size(); i += 2) {
       if (args[i] == flag) args[i + 1] = value;
     }
@@ -117,17 +130,22 @@ TEST_F(SellingCli, BadBuyInputExits2AndWritesNothing) {
       {"20-digit concert", with("--concert", twenty_digits)},
       {"empty concert", with("--concert", "")},
       {"SQL concert", with("--concert", "x' OR 1=1 --")},
-      {"word best", {"--concert", concert_.slug, "--best", "abc", "--name", "A", "--age", "1", "--gender", "male",
-                     "--id-number", "ID123456"}},
-      {"seat and best", {"--concert", concert_.slug, "--seat", "A1", "--best", "2", "--name", "A", "--age", "1",
-                         "--gender", "male", "--id-number", "ID123456"}},
-      {"no seat", {"--concert", concert_.slug, "--name", "A", "--age", "1", "--gender", "male", "--id-number",
-                   "ID123456"}},
-      {"same seat twice", {"--concert", concert_.slug, "--seat", "A1", "--seat", "a01", "--name", "A", "--age", "1",
-                           "--gender", "male", "--id-number", "ID123456"}},
+      {"word best",
+       {"--concert", concert_.slug, "--best", "abc", "--name", "A", "--age", "1", "--gender",
+        "male", "--id-number", "ID123456"}},
+      {"seat and best",
+       {"--concert", concert_.slug, "--seat", "A1", "--best", "2", "--name", "A", "--age", "1",
+        "--gender", "male", "--id-number", "ID123456"}},
+      {"no seat",
+       {"--concert", concert_.slug, "--name", "A", "--age", "1", "--gender", "male", "--id-number",
+        "ID123456"}},
+      {"same seat twice",
+       {"--concert", concert_.slug, "--seat", "A1", "--seat", "a01", "--name", "A", "--age", "1",
+        "--gender", "male", "--id-number", "ID123456"}},
       {"unknown flag", {"--concert", concert_.slug, "--seat", "A1", "--colour", "red"}},
-      {"missing name", {"--concert", concert_.slug, "--seat", "A1", "--age", "1", "--gender", "male",
-                        "--id-number", "ID123456"}},
+      {"missing name",
+       {"--concert", concert_.slug, "--seat", "A1", "--age", "1", "--gender", "male", "--id-number",
+        "ID123456"}},
   };
   const int64_t audit_before = rows("AUDIT_LOG");
   for (const auto& c : cases) expect_one_line_error(tool("tl-buy", c.args), "tl-buy", 2, c.what);
@@ -152,22 +170,25 @@ TEST_F(SellingCli, BadPayAndStatusInputExits2) {
       {code, "--platform", "DIRECT", "--reference", "R\x01"},
       {code, "--platform", "DIRECT"},
   };
-  for (const auto& args : pays) expect_one_line_error(tool("tl-pay", args), "tl-pay", 2, "tl-pay " + args[0]);
+  for (const auto& args : pays)
+    expect_one_line_error(tool("tl-pay", args), "tl-pay", 2, "tl-pay " + args[0]);
   expect_one_line_error(tool("tl-status", {"abc"}), "tl-status", 2, "status abc");
-  expect_one_line_error(tool("tl-status", {code, "--concert", "1"}), "tl-status", 2, "code and concert");
+  expect_one_line_error(tool("tl-status", {code, "--concert", "1"}), "tl-status", 2,
+                        "code and concert");
   expect_one_line_error(tool("tl-status", {code, "--map"}), "tl-status", 2, "map with a code");
   expect_one_line_error(tool("tl-status", {}), "tl-status", 2, "nothing");
   expect_one_line_error(tool("tl-status", {"TB-ZZZZZZZZ"}), "tl-status", 4, "unknown code");
   EXPECT_EQ(scalar_sql(**ctx_->db(), "SELECT COUNT(*) FROM TICKETS WHERE status = 'PROCESS'"), 1);
-  EXPECT_EQ(scalar_sql(**ctx_->db(), "SELECT COUNT(*) FROM TICKETS_APPLY_BUY WHERE paid_at IS NULL"), 1);
+  EXPECT_EQ(
+      scalar_sql(**ctx_->db(), "SELECT COUNT(*) FROM TICKETS_APPLY_BUY WHERE paid_at IS NULL"), 1);
 }
 
 TEST_F(SellingCli, BuyPayAndStatusSpeakJson) {
   auto b = buy("B3", "XY99887766", {"--seat", "B4", "--json"});
   ASSERT_EQ(b.exit_code, 0) << b.err;
   const json t = json::parse(b.out)["ticket"];
-  for (const char* field : {"code", "concert_id", "zone", "status", "reason", "seats", "amount", "currency",
-                            "hold_expires_at"})
+  for (const char* field : {"code", "concert_id", "zone", "status", "reason", "seats", "amount",
+                            "currency", "hold_expires_at"})
     EXPECT_TRUE(t.contains(field)) << field;
   EXPECT_EQ(t["seats"], json::array({"B3", "B4"}));
   EXPECT_EQ(t["amount"], "20.00");
@@ -212,17 +233,110 @@ TEST_F(SellingCli, MapShowsFreeHeldAndSoldWithoutColour) {
 TEST_F(SellingCli, WatchPrintsEachChange) {
   ToolRun watched;
   std::thread watcher([&] {
-    watched = run({"/usr/bin/timeout", "-s", "INT", "4", tool_path("tl-status"), "--concert", concert_.slug, "--watch"},
+    watched = run({"/usr/bin/timeout", "-s", "INT", "4", tool_path("tl-status"), "--concert",
+                   concert_.slug, "--watch"},
                   {{"TL_CONFIG", env_.config_file()}});
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   const std::string code = buy("D5", "ID000005", {"-q"}).out.substr(0, 11);
   ASSERT_EQ(tool("tl-pay", {code, "--platform", "DIRECT", "--reference", "W-1"}).exit_code, 0);
   watcher.join();
-  EXPECT_NE(watched.out.find("Watching concert " + std::to_string(concert_.id)), std::string::npos) << watched.out;
+  EXPECT_NE(watched.out.find("Watching concert " + std::to_string(concert_.id)), std::string::npos)
+      << watched.out;
   EXPECT_NE(watched.out.find("held"), std::string::npos) << watched.out;
   EXPECT_NE(watched.out.find(code + " D5"), std::string::npos) << watched.out;
   EXPECT_NE(watched.out.find("sold"), std::string::npos) << watched.out;
+}
+
+// The number of subscribers of a Redis channel.
+int64_t subscribers(Context& ctx, const std::string& channel) {
+  auto redis = ctx.redis();
+  if (!redis.ok()) return -1;
+  auto r = (*redis)->command({"PUBSUB", "NUMSUB", channel});
+  if (!r.ok() || (*r)->elements != 2) return -1;
+  return (*r)->element[1]->integer;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Whoever can publish on the channel can send anything: each malformed event
+// is skipped with one warning line, and the watch goes on to the next one.
+TEST_F(SellingCli, WatchSkipsMalformedEventsWithAWarningAndGoesOn) {
+  TempDir dir;
+  auto watch = [&](const std::string& name, const std::string& extra) {
+    // stdout and stderr into files of their own.
+    return std::make_unique<Background>(
+        std::vector<std::string>{
+            "/bin/sh", "-c", "exec \"$0\" --concert \"$1\" --watch $2 2>\"$3\"",
+            tool_path("tl-status"), concert_.slug, extra, dir.path() + "/" + name + ".err"},
+        std::map<std::string, std::string>{{"TL_CONFIG", env_.config_file()}},
+        dir.path() + "/" + name + ".out");
+  };
+  auto text = watch("text", "");
+  auto js = watch("json", "--json");
+  const std::string channel = ctx_->key(concert_.id, "events");
+  const std::vector<std::string> malformed = {
+      "not json",
+      "[1,2]",
+      R"({"event":42})",
+      R"({"event":"exploded","ticket":"TB-7K3MQ9XZ","zone":"BUY","seats":[1]})",
+      R"({"event":"held","ticket":"TB-7K3MQ9XZ","zone":"BUY","seats":["A1"]})",
+      R"({"event":"held","ticket":"TB-7K3MQ9XZ","zone":"BUY","seats":[200]})",
+      R"({"event":"held","ticket":"TB-7K3MQ9XZ","zone":"BUY","seats":[-1]})",
+      R"({"event":"sold","ticket":"\u001b[2J","zone":"BUY","seats":[1]})",
+      R"({"event":"sold","ticket":"TB-7K3MQ9XZ","zone":"VIP","seats":[1]})",
+      R"({"event":"sold","ticket":"TB-7K3MQ9XZ","zone":"BUY","seats":[1],"gen":"x"})",
+      "{\"event\":\"\x1b[2J\"}",
+  };
+  for (int i = 0; i < 200 && subscribers(*ctx_, channel) < 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_EQ(subscribers(*ctx_, channel), 2);
+  for (const std::string& m : malformed) redis_do(*ctx_, {"PUBLISH", channel, m});
+  redis_do(*ctx_, {"PUBLISH", channel, R"({"event":"rebuilt","gen":7})"});
+  const std::string code = buy("E4", "ID000006", {"-q"}).out.substr(0, 11);
+  for (int i = 0; i < 200 && (read_file(dir.path() + "/text.out").find(code) == std::string::npos ||
+                              read_file(dir.path() + "/json.out").find(code) == std::string::npos);
+       ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const std::string out = read_file(dir.path() + "/text.out"),
+                    err = read_file(dir.path() + "/text.err");
+  const std::string json_out = read_file(dir.path() + "/json.out"),
+                    json_err = read_file(dir.path() + "/json.err");
+  for (Background* b : {text.get(), js.get()}) {
+    EXPECT_EQ(b->wait_for(0), std::nullopt) << "still watching";
+    b->signal(SIGINT);
+    b->wait();
+  }
+
+  for (const std::string* e : {&err, &json_err}) {
+    EXPECT_EQ(line_count(*e), static_cast<int>(malformed.size())) << *e;
+    EXPECT_EQ(e->find('\x1b'), std::string::npos) << *e;
+  }
+  EXPECT_NE(err.find("tl-status: warning: skipped a malformed event (not JSON): 'not json'\n"),
+            std::string::npos)
+      << err;
+  EXPECT_NE(
+      err.find("tl-status: warning: skipped a malformed event (\"event\" is missing or not text): "
+               "'{\"event\":42}'\n"),
+      std::string::npos)
+      << err;
+  EXPECT_NE(err.find("(seat 200 is outside the 200 seats of zone BUY)"), std::string::npos) << err;
+  EXPECT_NE(err.find("(unknown event 'exploded')"), std::string::npos) << err;
+  EXPECT_NE(out.find("seat map rebuilt from MySQL"), std::string::npos) << out;
+  EXPECT_NE(out.find(code + " E4"), std::string::npos) << out;
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+
+  std::vector<json> events;
+  std::istringstream lines(json_out);
+  for (std::string line; std::getline(lines, line);) events.push_back(json::parse(line));
+  ASSERT_EQ(events.size(), 3u) << json_out;
+  EXPECT_TRUE(events[0].contains("watching"));
+  EXPECT_EQ(events[1], (json{{"event", "rebuilt"}, {"gen", 7}}));
+  EXPECT_EQ(events[2]["event"], "held");
+  EXPECT_EQ(events[2]["ticket"], code);
 }
 
 }  // namespace

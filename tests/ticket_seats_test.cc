@@ -72,9 +72,11 @@ TEST_F(TicketSeats, UniqueActiveSeatAcceptsTheSeatOnceTheFirstIsFail) {
 TEST_F(TicketSeats, OneActiveTicketPerCustomerPerConcert) {
   const uint64_t first = insert_raw_ticket(*db_, concert_, "TB-CUSTOMER01");
   const std::string again =
-      "INSERT INTO TICKETS (code, concert_id, customer_id, zone, status, currency, created_at, updated_at) "
-      "SELECT 'TB-CUSTOMER02', concert_id, customer_id, 'BUY', 'PROCESS', 'EUR', NOW(3), NOW(3) FROM TICKETS "
-      "WHERE id = " + std::to_string(first);
+      "INSERT INTO TICKETS (code, concert_id, customer_id, holder_name, holder_age, holder_gender,"
+      " zone, status, currency, created_at, updated_at)"
+      " SELECT 'TB-CUSTOMER02', concert_id, customer_id, holder_name, holder_age, holder_gender,"
+      " 'BUY', 'PROCESS', 'EUR', NOW(3), NOW(3) FROM TICKETS WHERE id = " +
+      std::to_string(first);
   EXPECT_EQ(exec_sql(*db_, again), kDuplicate);
   ASSERT_EQ(exec_sql(*db_, "UPDATE TICKETS SET status = 'FAIL', reason = 'EXPIRED' WHERE id = " +
                                std::to_string(first)),

@@ -1,4 +1,4 @@
-// tl-admin concert create | list | show | close
+// tl-admin concert create | list | show | close | open
 #include "admin/commands.h"
 #include "common/render.h"
 #include "common/table.h"
@@ -21,7 +21,8 @@ std::string seats_cell(const Concert& c) {
 }  // namespace
 
 void add_concert_commands(Tool& tool) {
-  CLI::App* concert = tool.app().add_subcommand("concert", "Create, list, show and close concerts");
+  CLI::App* concert =
+      tool.app().add_subcommand("concert", "Create, list, show, close and reopen concerts");
   concert->require_subcommand(1);
 
   auto f = std::make_shared<CreateFlags>();
@@ -102,6 +103,19 @@ void add_concert_commands(Tool& tool) {
       TL_ASSIGN_OR_RETURN(Concert c, close_concert(ctx, *to_close));
       out.json = {{"concert", concert_json(c)}};
       out.text = "Concert " + std::to_string(c.id) + " (" + c.slug + ") is closed.";
+      return {};
+    });
+  });
+
+  auto to_open = std::make_shared<std::string>();
+  CLI::App* open =
+      concert->add_subcommand("open", "Reopen a closed concert for sales and applications");
+  open->add_option("CONCERT", *to_open, "Concert id or slug")->type_name("")->required();
+  open->callback([&tool, to_open] {
+    tool.set_action([to_open](Context& ctx, Output& out) -> Status {
+      TL_ASSIGN_OR_RETURN(Concert c, open_concert(ctx, *to_open));
+      out.json = {{"concert", concert_json(c)}};
+      out.text = "Concert " + std::to_string(c.id) + " (" + c.slug + ") is open.";
       return {};
     });
   });

@@ -1,7 +1,7 @@
 // tl-admin db migrate | db reset --yes
 #include "admin/commands.h"
+#include "ticket/db_reset.h"
 #include "ticket/schema.h"
-#include "ticket/seat_map.h"
 
 namespace ticket::cli {
 namespace {
@@ -13,12 +13,20 @@ std::string versions(const std::vector<int>& list) {
 }
 
 void report(const MigrationReport& r, Output& out) {
-  out.json = {{"schema_version", r.to_version}, {"previous_version", r.from_version}, {"applied", r.applied}};
+  out.json = {{"schema_version", r.to_version},
+              {"previous_version", r.from_version},
+              {"applied", r.applied},
+              {"recreated", r.recreated}};
+  if (!r.recreated.empty()) {
+    std::string tables;
+    for (const auto& t : r.recreated) tables += (tables.empty() ? "" : ", ") + t;
+    out.text = "Recreated missing tables, empty: " + tables + ".\n";
+  }
   if (r.applied.empty()) {
-    out.text = "Schema is up to date at version " + std::to_string(r.to_version) + ".";
+    out.text += "Schema is up to date at version " + std::to_string(r.to_version) + ".";
   } else {
-    out.text = "Schema migrated from version " + std::to_string(r.from_version) + " to " +
-               std::to_string(r.to_version) + " (applied " + versions(r.applied) + ").";
+    out.text += "Schema migrated from version " + std::to_string(r.from_version) + " to " +
+                std::to_string(r.to_version) + " (applied " + versions(r.applied) + ").";
   }
 }
 
@@ -38,20 +46,29 @@ void add_db_commands(Tool& tool) {
     });
   });
 
-  auto yes = std::make_shared<bool>(false);
+  struct ResetFlags {
+    bool yes = false;
+    ResetOptions options;
+  };
+  auto f = std::make_shared<ResetFlags>();
   CLI::App* reset = db->add_subcommand(
       "reset", "Drop every TicketLemon table and seat map, then migrate again: all data is lost");
-  reset->add_flag("--yes", *yes, "Confirm that every concert, ticket and audit entry is to be deleted");
-  reset->callback([&tool, yes] {
-    tool.set_action([yes](Context& ctx, Output& out) -> Status {
-      if (!*yes) return invalid("db reset deletes every concert, ticket and audit entry; add --yes to confirm");
-      TL_ASSIGN_OR_RETURN(auto server, Db::connect(ctx.config().mysql));
-      TL_TRY(drop_schema(*server));
-      TL_TRY(drop_all_seat_maps(ctx));
-      TL_ASSIGN_OR_RETURN(MigrationReport r, migrate(ctx.config().mysql));
-      report(r, out);
+  reset->add_flag("--yes", f->yes,
+                  "Confirm that every concert, ticket and audit entry is to be deleted");
+  reset->add_flag("--delete-sold-tickets", f->options.delete_sold_tickets,
+                  "Also when paid or granted tickets would be deleted (refused otherwise)");
+  reset->callback([&tool, f] {
+    tool.set_action([f](Context& ctx, Output& out) -> Status {
+      if (!f->yes)
+        return invalid(
+            "db reset deletes every concert, ticket and audit entry; add --yes to confirm");
+      TL_ASSIGN_OR_RETURN(ResetReport r, reset_database(ctx, f->options));
+      report(r.migration, out);
       out.json["reset"] = true;
-      out.text = "Dropped all TicketLemon data. " + out.text;
+      out.json["deleted"] = {{"tickets", r.tickets}, {"paid", r.paid}, {"granted", r.granted}};
+      out.text = "Dropped all TicketLemon data: " + std::to_string(r.tickets) +
+                 " tickets, of them " + std::to_string(r.paid) + " paid and " +
+                 std::to_string(r.granted) + " granted. " + out.text;
       return {};
     });
   });

@@ -174,10 +174,10 @@ void render_page(const TicketPage& page, ListingFormat format, bool applications
   out.json = {{"tickets", rows}, {"total", page.total}, {"page", page.page}, {"limit", page.limit}};
   switch (format) {
     case ListingFormat::kJson:
-      out.text = out.json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+      out.verbatim = out.json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
       break;
     case ListingFormat::kCsv:
-      out.text = csv(page, applications);
+      out.verbatim = csv(page, applications);
       break;
     case ListingFormat::kTable:
       out.text = applications ? applications_text(page) : tickets_table(page);

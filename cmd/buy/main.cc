@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   app.add_option("--concert", req->concert, "Concert id or slug")->type_name("C")->required();
   app.add_option("--seat", req->seats, "A seat to buy, e.g. A12 (repeat for several seats)")->type_name("SEAT");
   app.add_option("--best", *best, "Buy N adjacent seats in one row, the first found from the front")->type_name("N");
-  app.add_option("--name", req->customer.name, "Customer's name (1-255 printable characters)")
+  app.add_option("--name", req->customer.name, "Customer's name (1-255 printable characters, with a visible one)")
       ->type_name("NAME")
       ->required();
   app.add_option("--age", req->customer.age, "Customer's age (0-150)")->type_name("N")->required();

@@ -1,11 +1,22 @@
 #include "common/csv.h"
 
+#include "ticket/text.h"
+
 namespace ticket::cli {
+namespace {
+
+bool starts_formula(std::string_view value) {
+  return !value.empty() &&
+         std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos;
+}
+
+}  // namespace
 
 std::string csv_field(std::string_view value) {
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  std::string cell = (starts_formula(value) ? "'" : "") + printable(value, "\t\r\n");
+  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
   std::string out = "\"";
-  for (char c : value) {
+  for (char c : cell) {
     if (c == '"') out += '"';
     out += c;
   }

@@ -1,6 +1,13 @@
 // CSV as RFC 4180 defines it: fields separated by commas, records ended by
 // CRLF, and a field quoted (its quotes doubled) when it holds a comma, a
-// quote, CR or LF.
+// quote, CR or LF. Every CSV the tools print goes through csv_record, which
+// also makes each cell safe to open in a spreadsheet and to print:
+// - a cell starting with =, +, -, @, tab or CR gets a leading ' so that a
+//   spreadsheet shows it as text instead of running it as a formula (the
+//   numbers we write, amounts and ids, are never negative, so no number is
+//   touched);
+// - control characters other than tab, CR and LF are escaped as printable()
+//   does.
 #pragma once
 
 #include <string>
@@ -9,7 +16,7 @@
 
 namespace ticket::cli {
 
-// One field, quoted when it must be.
+// One field, neutralised and escaped, quoted when it must be.
 std::string csv_field(std::string_view value);
 
 // One record with its CRLF.

@@ -6,12 +6,34 @@
 
 namespace ticket::cli {
 
-size_t display_width(const std::string& s) { return utf8_length(s); }
+size_t display_width(const std::string& s) {
+  return utf8_length(s);
+}
+
+namespace {
+
+std::vector<std::string> printable_cells(std::vector<std::string> cells) {
+  for (std::string& cell : cells) cell = printable(cell);
+  return cells;
+}
+
+}  // namespace
+
+Table::Table(std::vector<std::string> header) : header_(printable_cells(std::move(header))) {}
+
+void Table::add(std::vector<std::string> row) {
+  rows_.push_back(printable_cells(std::move(row)));
+}
+
+void Fields::add(const std::string& key, const std::string& value) {
+  rows_.emplace_back(printable(key), printable(value));
+}
 
 std::string Table::str() const {
   std::vector<size_t> widths(header_.size(), 0);
   auto measure = [&](const std::vector<std::string>& row) {
-    for (size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], display_width(row[i]));
+    for (size_t i = 0; i < row.size() && i < widths.size(); ++i)
+      widths[i] = std::max(widths[i], display_width(row[i]));
   };
   measure(header_);
   for (const auto& r : rows_) measure(r);

@@ -1,4 +1,6 @@
-// Aligned text tables for human output.
+// Aligned text tables for human output. Every cell, key and value is passed
+// through printable() (line breaks too), so stored text cannot break the
+// layout or drive the terminal.
 #pragma once
 
 #include <string>
@@ -8,8 +10,8 @@ namespace ticket::cli {
 
 class Table {
  public:
-  explicit Table(std::vector<std::string> header) : header_(std::move(header)) {}
-  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  explicit Table(std::vector<std::string> header);
+  void add(std::vector<std::string> row);
   bool empty() const { return rows_.empty(); }
   // Columns padded to their widest cell, two spaces apart; no trailing blanks.
   std::string str() const;
@@ -22,7 +24,7 @@ class Table {
 // "Key:   value" lines with the values aligned.
 class Fields {
  public:
-  void add(std::string key, std::string value) { rows_.emplace_back(std::move(key), std::move(value)); }
+  void add(const std::string& key, const std::string& value);
   std::string str() const;
 
  private:

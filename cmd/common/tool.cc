@@ -33,35 +33,42 @@ std::string one_line(std::string msg) {
 
 }  // namespace
 
-Tool::Tool(std::string name, std::string description) : name_(std::move(name)), app_(std::move(description), name_) {
+Tool::Tool(std::string name, std::string description)
+    : name_(std::move(name)), app_(std::move(description), name_) {
   app_.fallthrough();
   app_.get_formatter()->column_width(32);
   app_.set_help_all_flag("--help-all", "Describe every subcommand and its options, then exit");
   app_.set_version_flag("--version", name_ + " (TicketLemon) " + std::string(version()));
-  app_.add_option("--config", config_path_, "Configuration file (default: $TL_CONFIG, ./ticketlemon.toml, "
-                                            "$XDG_CONFIG_HOME/ticketlemon/ticketlemon.toml, "
-                                            "/etc/ticketlemon/ticketlemon.toml)")
+  app_.add_option("--config", config_path_,
+                  "Configuration file (default: $TL_CONFIG, ./ticketlemon.toml, "
+                  "$XDG_CONFIG_HOME/ticketlemon/ticketlemon.toml, "
+                  "/etc/ticketlemon/ticketlemon.toml)")
       ->option_text("FILE");
   app_.add_flag("--json", json_, "Print one JSON object on stdout (errors too)");
   app_.add_flag("-q,--quiet", quiet_, "Print only the essential value, or nothing");
-  app_.add_flag("-v,--verbose", verbose_, "Say more on stderr (which configuration, which servers)");
+  app_.add_flag("-v,--verbose", verbose_,
+                "Say more on stderr (which configuration, which servers)");
   app_.footer(
       "Exit codes: 0 ok, 1 internal error, 2 usage or invalid input, 3 conflict, 4 not found,\n"
       "5 expired or too late, 6 drift found, 7 Redis or MySQL unavailable, 8 configuration error.\n"
-      "See " + name_ + "(" + (name_ == "ticketlemond" ? "8" : "1") + ") for more.");
+      "See " +
+      name_ + "(" + (name_ == "ticketlemond" ? "8" : "1") + ") for more.");
 }
 
 void Tool::add_actor_flag() {
-  app_.add_option("--actor", actor_, "Who is acting, for the audit log (default: the OS user)")->option_text("NAME");
+  app_.add_option("--actor", actor_, "Who is acting, for the audit log (default: the OS user)")
+      ->option_text("NAME");
 }
 
-std::optional<int> parse_command_line(CLI::App& app, const std::string& name, int argc, char** argv) {
+std::optional<int> parse_command_line(CLI::App& app, const std::string& name, int argc,
+                                      char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << name << ": error: " << one_line(e.what()) << " (see " << name << " --help)" << std::endl;
+    std::cerr << name << ": error: " << printable(one_line(e.what())) << " (see " << name
+              << " --help)" << std::endl;
     return static_cast<int>(ErrorKind::kInvalid);
   }
   return std::nullopt;
@@ -85,11 +92,11 @@ void Tool::print_error(const Error& error) const {
   for (char& c : msg) {
     if (c == '\n' || c == '\r') c = ' ';
   }
-  std::cerr << name_ << ": error: " << msg << std::endl;
+  std::cerr << name_ << ": error: " << printable(msg) << std::endl;
 }
 
 void Tool::note(const std::string& line) const {
-  if (verbose_ > 0 && !json_) std::cerr << name_ << ": " << line << std::endl;
+  if (verbose_ > 0 && !json_) std::cerr << name_ << ": " << printable(line) << std::endl;
 }
 
 int Tool::run(int argc, char** argv) {
@@ -116,7 +123,8 @@ int Tool::run(int argc, char** argv) {
         sub = used.empty() ? nullptr : used.front();
       }
       if (!extra.empty()) {
-        msg = (extra.front().rfind("-", 0) == 0 ? "unknown option " : "unknown command ") + ticket::quote(extra.front());
+        msg = (extra.front().rfind("-", 0) == 0 ? "unknown option " : "unknown command ") +
+              ticket::quote(extra.front());
       }
       std::string help = name_;
       for (const CLI::App* sub = &app_; sub != deepest;) {
@@ -140,10 +148,12 @@ int Tool::run(int argc, char** argv) {
       print_error(config.error());
       return config.error().exit_code();
     }
-    note("configuration: " + (config->source.empty() ? std::string("built-in defaults") : config->source));
-    note("MySQL " + config->mysql.user + "@" + config->mysql.host + ":" + std::to_string(config->mysql.port) + "/" +
-         config->mysql.database + ", Redis " + config->redis.host + ":" + std::to_string(config->redis.port) +
-         " db " + std::to_string(config->redis.db) + " prefix " + config->redis.key_prefix);
+    note("configuration: " +
+         (config->source.empty() ? std::string("built-in defaults") : config->source));
+    note("MySQL " + config->mysql.user + "@" + config->mysql.host + ":" +
+         std::to_string(config->mysql.port) + "/" + config->mysql.database + ", Redis " +
+         config->redis.host + ":" + std::to_string(config->redis.port) + " db " +
+         std::to_string(config->redis.db) + " prefix " + config->redis.key_prefix);
 
     Context ctx(std::move(*config));
     const CLI::Option* actor = app_.get_option_no_throw("--actor");
@@ -161,12 +171,16 @@ int Tool::run(int argc, char** argv) {
       return s.error().exit_code();
     }
     if (json_) {
-      std::cout << out.json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+      std::cout << out.json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                << std::endl;
     } else if (quiet_) {
-      if (!out.quiet.empty()) std::cout << out.quiet << std::endl;
-    } else if (!out.text.empty()) {
-      std::cout << out.text;
-      if (out.text.back() != '\n') std::cout << '\n';
+      if (!out.quiet.empty()) std::cout << printable(out.quiet, "\n") << std::endl;
+    } else {
+      for (const std::string& part : {printable(out.text, "\n"), out.verbatim}) {
+        if (part.empty()) continue;
+        std::cout << part;
+        if (part.back() != '\n') std::cout << '\n';
+      }
       std::cout.flush();
     }
     return out.exit_code;

@@ -6,8 +6,8 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,13 +17,19 @@
 
 namespace ticket::cli {
 
-// What an action produced. With --json `json` is printed; otherwise `text`,
-// or with -q only `quiet` (e.g. a ticket code, so that CODE=$(tl-buy -q ...)
-// works).
+// What an action produced. With --json `json` is printed; otherwise `text`
+// then `verbatim`, or with -q only `quiet` (e.g. a ticket code, so that
+// CODE=$(tl-buy -q ...) works). `text` and `quiet` are passed through
+// printable() (line breaks kept), as is every error and -v line, so that
+// stored or published text cannot drive the terminal.
 struct Output {
   nlohmann::json json = nlohmann::json::object();
   std::string text;
   std::string quiet;
+  // Printed as is after `text`: a data format whose writer made it safe
+  // (CSV, JSON), or a drawing made only of the tool's own characters (the
+  // coloured seat map).
+  std::string verbatim;
   // Exit code on success (tl-admin reconcile exits 6 on drift found).
   int exit_code = 0;
 };
@@ -73,7 +79,8 @@ class Tool {
 // For programs with a CLI::App of their own (ticketlemond, tl-bench): parses
 // and returns nullopt to go on, or the exit code after --help/--version (0)
 // or a usage error, printed as one line "NAME: error: ... (see NAME --help)" (2).
-std::optional<int> parse_command_line(CLI::App& app, const std::string& name, int argc, char** argv);
+std::optional<int> parse_command_line(CLI::App& app, const std::string& name, int argc,
+                                      char** argv);
 
 // Checks a value given on the command line that must not be empty.
 Status require_nonempty(const std::string& value, const std::string& flag);

@@ -8,6 +8,7 @@
 #include "common/render.h"
 #include "common/table.h"
 #include "common/tool.h"
+#include "status/seat_event.h"
 #include "status/seat_grid.h"
 #include "ticket/availability.h"
 #include "ticket/text.h"
@@ -24,39 +25,56 @@ struct Flags {
 };
 
 nlohmann::json availability_json(const Availability& a) {
-  return {{"concert", {{"id", a.concert.id}, {"slug", a.concert.slug}, {"name", a.concert.name}}},
-          {"buy", {{"total", a.buy_total}, {"free", a.buy_free}, {"held", a.buy_held}, {"sold", a.buy_sold}}},
-          {"free_zone", {{"total", a.free_total}, {"granted", a.free_granted}, {"pending", a.free_pending}}}};
+  return {
+      {"concert", {{"id", a.concert.id}, {"slug", a.concert.slug}, {"name", a.concert.name}}},
+      {"buy",
+       {{"total", a.buy_total}, {"free", a.buy_free}, {"held", a.buy_held}, {"sold", a.buy_sold}}},
+      {"free_zone",
+       {{"total", a.free_total}, {"granted", a.free_granted}, {"pending", a.free_pending}}}};
 }
 
 std::string availability_text(const Availability& a) {
   cli::Fields f;
-  f.add("Concert", std::to_string(a.concert.id) + " " + a.concert.slug + " (" + a.concert.name + ")" +
-                       (a.concert.open ? "" : ", closed"));
+  f.add("Concert", std::to_string(a.concert.id) + " " + a.concert.slug + " (" + a.concert.name +
+                       ")" + (a.concert.open ? "" : ", closed"));
   f.add("Paid seats", std::to_string(a.buy_total) + ": " + std::to_string(a.buy_free) + " free, " +
-                          std::to_string(a.buy_held) + " held, " + std::to_string(a.buy_sold) + " sold");
-  f.add("Free seats", std::to_string(a.free_total) + ": " + std::to_string(a.free_granted) + " granted, " +
-                          std::to_string(a.free_pending) + " applications pending");
+                          std::to_string(a.buy_held) + " held, " + std::to_string(a.buy_sold) +
+                          " sold");
+  f.add("Free seats", std::to_string(a.free_total) + ": " + std::to_string(a.free_granted) +
+                          " granted, " + std::to_string(a.free_pending) + " applications pending");
   return f.str();
 }
 
+// Each event is checked first: one that is malformed is skipped with a
+// warning on stderr, so that whoever can publish on the channel can neither
+// stop the watch nor write to the terminal.
 Status watch(Context& ctx, const Availability& a, bool json) {
   const Concert& c = a.concert;
   return follow_seat_events(
       ctx, c.id,
       [&] {
         if (json) {
-          std::cout << nlohmann::json{{"watching", availability_json(a)}}.dump() << std::endl;
+          std::cout << nlohmann::json{{"watching", availability_json(a)}}.dump(
+                           -1, ' ', false, nlohmann::json::error_handler_t::replace)
+                    << std::endl;
         } else {
-          std::cout << "Watching concert " << c.id << " " << c.slug << " (Ctrl-C to stop): " << a.buy_free
-                    << " free, " << a.buy_held << " held, " << a.buy_sold << " sold" << std::endl;
+          std::cout << printable("Watching concert " + std::to_string(c.id) + " " + c.slug +
+                                 " (Ctrl-C to stop): " + std::to_string(a.buy_free) + " free, " +
+                                 std::to_string(a.buy_held) + " held, " +
+                                 std::to_string(a.buy_sold) + " sold")
+                    << std::endl;
         }
       },
       [&](const std::string& message) {
-        if (json) {
-          std::cout << message << std::endl;
+        auto event = cli::parse_seat_event(message, c.layout);
+        if (!event.ok()) {
+          std::cerr << "tl-status: warning: skipped a malformed event ("
+                    << printable(event.error().message()) << "): " << quote(message) << std::endl;
+        } else if (json) {
+          std::cout << event->json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                    << std::endl;
         } else {
-          std::cout << cli::describe_seat_event(message, c) << std::endl;
+          std::cout << printable(cli::describe_seat_event(*event, c)) << std::endl;
         }
         return true;
       });
@@ -65,20 +83,25 @@ Status watch(Context& ctx, const Availability& a, bool json) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  cli::Tool tool("tl-status",
-                 "Show one ticket (tl-status CODE), or the seats of a concert (tl-status --concert C), "
-                 "drawn as a map or followed live.");
+  cli::Tool tool(
+      "tl-status",
+      "Show one ticket (tl-status CODE), or the seats of a concert (tl-status --concert C), "
+      "drawn as a map or followed live.");
   auto f = std::make_shared<Flags>();
   CLI::App& app = tool.app();
   app.add_option("CODE", f->code, "Ticket code, e.g. TB-7K3MQ9XZ")->type_name("");
-  app.add_option("--concert", f->concert, "Show the seats of this concert (id or slug) instead")->type_name("C");
+  app.add_option("--concert", f->concert, "Show the seats of this concert (id or slug) instead")
+      ->type_name("C");
   app.add_flag("--map", f->map, "With --concert: draw the seat grid (. free, o held, X sold)");
-  app.add_flag("--watch", f->watch, "With --concert: print every change as it happens, until interrupted");
+  app.add_flag("--watch", f->watch,
+               "With --concert: print every change as it happens, until interrupted");
   app.callback([&] {
     const bool code = app.count("CODE") > 0, concert = app.count("--concert") > 0;
     tool.set_action([f, code, concert, &tool](Context& ctx, cli::Output& out) -> Status {
-      if (code == concert) return invalid("give a ticket CODE or --concert C (see tl-status --help)");
-      if (code && (f->map || f->watch)) return invalid("--map and --watch go with --concert, not with a CODE");
+      if (code == concert)
+        return invalid("give a ticket CODE or --concert C (see tl-status --help)");
+      if (code && (f->map || f->watch))
+        return invalid("--map and --watch go with --concert, not with a CODE");
       if (code) {
         TL_ASSIGN_OR_RETURN(Ticket t, find_ticket(ctx, f->code));
         out.json = {{"ticket", cli::ticket_json(t)}};
@@ -94,7 +117,7 @@ int main(int argc, char** argv) {
       if (f->map) {
         const char* no_color = std::getenv("NO_COLOR");
         const bool color = isatty(STDOUT_FILENO) && (no_color == nullptr || *no_color == '\0');
-        out.text += "\n" + cli::draw_seat_grid(a.concert, a.grid, color);
+        out.verbatim = "\n" + cli::draw_seat_grid(a.concert, a.grid, color);
         out.json["map"] = cli::seat_grid_json(a.concert, a.grid);
       }
       return {};

@@ -3,14 +3,15 @@
 #include <cstdio>
 
 #include "ticket/text.h"
-#include "ticket/timestamp.h"
 
 namespace ticket::cli {
 namespace {
 
 constexpr int kFreeZoneWidth = 50;
 
-char symbol(SeatState s) { return s == SeatState::kFree ? '.' : s == SeatState::kHeld ? 'o' : 'X'; }
+char symbol(SeatState s) {
+  return s == SeatState::kFree ? '.' : s == SeatState::kHeld ? 'o' : 'X';
+}
 
 const char* colour(SeatState s) {
   return s == SeatState::kFree ? "\033[32m" : s == SeatState::kHeld ? "\033[33m" : "\033[31m";
@@ -48,8 +49,10 @@ std::string draw_seat_grid(const Concert& concert, const SeatGrid& grid, bool co
     for (int r = 0; r < l.rows; ++r) {
       std::string label = row_letters(r);
       label.resize(label_width, ' ');
-      out += label + cells(grid.buy, static_cast<size_t>(r * l.seats_per_row), static_cast<size_t>(l.seats_per_row),
-                           color) + "\n";
+      out += label +
+             cells(grid.buy, static_cast<size_t>(r * l.seats_per_row),
+                   static_cast<size_t>(l.seats_per_row), color) +
+             "\n";
     }
   }
   if (l.free_seats > 0) {
@@ -69,31 +72,11 @@ nlohmann::json seat_grid_json(const Concert& concert, const SeatGrid& grid) {
   const Layout& l = concert.layout;
   nlohmann::json rows = nlohmann::json::object();
   for (int r = 0; r < l.rows; ++r)
-    rows[row_letters(r)] =
-        cells(grid.buy, static_cast<size_t>(r * l.seats_per_row), static_cast<size_t>(l.seats_per_row), false);
+    rows[row_letters(r)] = cells(grid.buy, static_cast<size_t>(r * l.seats_per_row),
+                                 static_cast<size_t>(l.seats_per_row), false);
   return {{"rows", rows},
           {"free_zone", cells(grid.free, 0, grid.free.size(), false)},
           {"legend", {{".", "free"}, {"o", "held"}, {"X", "sold or granted"}}}};
-}
-
-std::string describe_seat_event(const std::string& message, const Concert& concert) {
-  const auto j = nlohmann::json::parse(message, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return "(unreadable event) " + quote(message);
-  const std::string time = format_iso8601(wall_clock_ms());
-  const std::string event = j.value("event", "?");
-  std::string line = time.substr(11, 12) + "  " + event;
-  line.resize(std::max<size_t>(line.size() + 1, 24), ' ');
-  line += j.value("ticket", "");
-  const Zone zone = j.value("zone", "BUY") == "FREE" ? Zone::kFree : Zone::kBuy;
-  if (j.contains("seats") && j["seats"].is_array()) {
-    for (const auto& s : j["seats"]) {
-      if (!s.is_number_integer()) continue;
-      const int idx = s.get<int>();
-      if (idx >= 0 && idx < concert.layout.seats(zone)) line += " " + seat_label(seat_at(zone, idx, concert.layout));
-    }
-  }
-  if (event == "rebuilt") line += "seat map rebuilt from MySQL";
-  return line;
 }
 
 }  // namespace ticket::cli

@@ -9,10 +9,11 @@
 namespace ticket {
 namespace {
 
+// The holder's details are the ticket's own, as given for this application.
 constexpr const char* kInsertTicket =
-    "INSERT INTO TICKETS (code, concert_id, customer_id, zone, status, amount, currency, "
-    "created_at, updated_at)"
-    " VALUES (?, ?, ?, 'FREE', 'PROCESS', 0, ?, NOW(3), NOW(3))";
+    "INSERT INTO TICKETS (code, concert_id, customer_id, holder_name, holder_age, holder_gender,"
+    " zone, status, amount, currency, created_at, updated_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, 'FREE', 'PROCESS', 0, ?, NOW(3), NOW(3))";
 constexpr const char* kInsertAnswers =
     "INSERT INTO TICKETS_APPLY_FREE (ticket_id, answer1, answer2, answer3) VALUES (?, ?, ?, ?)";
 constexpr const char* kCreatedAt =
@@ -59,7 +60,10 @@ Result<Ticket> apply_free(Context& ctx, const ApplyFreeRequest& req) {
     ins.setString(1, t.code);
     ins.setUInt64(2, concert.id);
     ins.setUInt64(3, customer_id);
-    ins.setString(4, t.currency);
+    ins.setString(4, customer.name);
+    ins.setInt(5, customer.age);
+    ins.setString(6, customer.gender);
+    ins.setString(7, t.currency);
     try {
       ins.execute();
     } catch (const sql::SQLException& e) {
@@ -88,6 +92,8 @@ Result<Ticket> apply_free(Context& ctx, const ApplyFreeRequest& req) {
     return {};
   }));
   t.customer_name = customer.name;
+  t.customer_age = customer.age;
+  t.customer_gender = customer.gender;
   t.customer_last4 = customer.id_number.substr(customer.id_number.size() - 4);
   return t;
 }

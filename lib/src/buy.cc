@@ -17,10 +17,12 @@ namespace {
 
 // The ids come from LAST_INSERT_ID() on the server: the customer's, set by
 // the upsert just before, then the ticket's, set by this insert. Reading
-// them back to the client would cost a round trip each.
+// them back to the client would cost a round trip each. The holder's details
+// are the ticket's own, as given for this buy.
 constexpr const char* kInsertTicket =
-    "INSERT INTO TICKETS (code, concert_id, customer_id, zone, status, amount, currency, hold_expires_at,"
-    " created_at, updated_at) VALUES (?, ?, LAST_INSERT_ID(), 'BUY', 'PROCESS', ?, ?, NOW(3) + INTERVAL ? SECOND,"
+    "INSERT INTO TICKETS (code, concert_id, customer_id, holder_name, holder_age, holder_gender,"
+    " zone, status, amount, currency, hold_expires_at, created_at, updated_at)"
+    " VALUES (?, ?, LAST_INSERT_ID(), ?, ?, ?, 'BUY', 'PROCESS', ?, ?, NOW(3) + INTERVAL ? SECOND,"
     " NOW(3), NOW(3))";
 constexpr const char* kInsertSeat =
     "INSERT INTO TICKET_SEATS (ticket_id, concert_id, zone, seat_row, seat_number, status)"
@@ -92,9 +94,12 @@ Result<Ticket> buy(Context& ctx, const BuyRequest& req) {
     auto& ins = db->prepare(kInsertTicket);
     ins.setString(1, t.code);
     ins.setUInt64(2, concert.id);
-    ins.setString(3, format_money(t.amount));
-    ins.setString(4, t.currency);
-    ins.setInt(5, concert.hold_seconds);
+    ins.setString(3, customer.name);
+    ins.setInt(4, customer.age);
+    ins.setString(5, customer.gender);
+    ins.setString(6, format_money(t.amount));
+    ins.setString(7, t.currency);
+    ins.setInt(8, concert.hold_seconds);
     try {
       ins.execute();
     } catch (const sql::SQLException& e) {
@@ -153,6 +158,8 @@ Result<Ticket> buy(Context& ctx, const BuyRequest& req) {
   }
   failpoint("buy-after-commit");
   t.customer_name = customer.name;
+  t.customer_age = customer.age;
+  t.customer_gender = customer.gender;
   t.customer_last4 = customer.id_number.substr(customer.id_number.size() - 4);
   return t;
 }

@@ -14,7 +14,8 @@ constexpr const char* kSelectById = "SELECT " TL_CONCERT_COLUMNS " FROM CONCERTS
 constexpr const char* kSelectBySlug = "SELECT " TL_CONCERT_COLUMNS " FROM CONCERTS WHERE slug = ?";
 constexpr const char* kLockById = "SELECT " TL_CONCERT_COLUMNS " FROM CONCERTS WHERE id = ? FOR UPDATE";
 constexpr const char* kLockBySlug = "SELECT " TL_CONCERT_COLUMNS " FROM CONCERTS WHERE slug = ? FOR UPDATE";
-constexpr const char* kClose = "UPDATE CONCERTS SET status = 'CLOSED', updated_at = NOW(3) WHERE id = ?";
+constexpr const char* kSetStatus =
+    "UPDATE CONCERTS SET status = ?, updated_at = NOW(3) WHERE id = ?";
 
 Result<int> field_int(const std::optional<std::string>& text, const char* field, int64_t min, int64_t max,
                       int fallback) {
@@ -131,6 +132,12 @@ Result<Concert> validate_concert(const ConcertInput& in) {
   TL_ASSIGN_OR_RETURN(c.hold_seconds, field_int(in.hold_seconds, "hold-seconds", 1, kMaxHoldSeconds, 300));
   TL_ASSIGN_OR_RETURN(c.max_seats_per_ticket,
                       field_int(in.max_seats_per_ticket, "max-seats-per-ticket", 1, kMaxSeatsPerTicket, 1));
+  // A ticket's amount is the price times its seats, in a DECIMAL(12,2).
+  const Cents largest = c.price * c.max_seats_per_ticket;
+  if (largest > kMaxCents)
+    return invalid("price " + format_money(c.price) + " x max-seats-per-ticket " +
+                   std::to_string(c.max_seats_per_ticket) + " is " + format_money(largest) +
+                   ", more than a ticket's amount can hold (" + format_money(kMaxCents) + ")");
   return c;
 }
 
@@ -171,18 +178,35 @@ Result<Concert> find_concert(Context& ctx, std::string_view id_or_slug) {
   return db->transaction<Concert>([&]() { return concert_rows::load(*db, id_or_slug, false); });
 }
 
-Result<Concert> close_concert(Context& ctx, std::string_view id_or_slug) {
+namespace {
+
+// Sets a concert OPEN or CLOSED with its audit row; no change and no row
+// when it already is.
+Result<Concert> set_open(Context& ctx, std::string_view id_or_slug, bool open) {
   TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
   return db->transaction<Concert>([&]() -> Result<Concert> {
     TL_ASSIGN_OR_RETURN(Concert c, concert_rows::load(*db, id_or_slug, true));
-    if (!c.open) return c;
-    auto& close = db->prepare(kClose);
-    close.setUInt64(1, c.id);
-    close.execute();
-    c.open = false;
-    record_audit(*db, ctx.actor(), {action::kConcertClosed, c.id, std::nullopt, "", c.slug});
+    if (c.open == open) return c;
+    auto& update = db->prepare(kSetStatus);
+    update.setString(1, open ? "OPEN" : "CLOSED");
+    update.setUInt64(2, c.id);
+    update.execute();
+    c.open = open;
+    record_audit(
+        *db, ctx.actor(),
+        {open ? action::kConcertOpened : action::kConcertClosed, c.id, std::nullopt, "", c.slug});
     return c;
   });
+}
+
+}  // namespace
+
+Result<Concert> close_concert(Context& ctx, std::string_view id_or_slug) {
+  return set_open(ctx, id_or_slug, false);
+}
+
+Result<Concert> open_concert(Context& ctx, std::string_view id_or_slug) {
+  return set_open(ctx, id_or_slug, true);
 }
 
 std::string describe_layout(const Layout& l) {

@@ -1,14 +1,17 @@
 #include "ticket/config.h"
 
+#include <arpa/inet.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <toml++/toml.h>
+#include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <functional>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "ticket/text.h"
 
@@ -62,10 +65,11 @@ std::optional<std::string> check_path(const std::string& v) {
 }
 
 std::optional<std::string> check_listen(const std::string& v) {
-  const auto colon = v.rfind(':');
-  if (colon == std::string::npos || colon == 0 || !parse_int(v.substr(colon + 1), 1, 65535))
-    return "expected HOST:PORT, such as 127.0.0.1:9464";
-  return check_host(v.substr(0, colon));
+  if (!parse_listen_address(v))
+    return "expected HOST:PORT (an IPv4 address, an IPv6 address in brackets or a host name, and a "
+           "port from 1 "
+           "to 65535), such as 127.0.0.1:9464";
+  return std::nullopt;
 }
 
 std::optional<std::string> check_level(const std::string& v) {
@@ -76,10 +80,14 @@ std::optional<std::string> check_level(const std::string& v) {
   return "expected one of trace, debug, info, warn, error, critical, off";
 }
 
-#define TL_STR(sec, key, field, chk) \
-  KeyDef { sec, #key, KeyDef::kString, 0, 0, [](Config& c) { return &c.field; }, nullptr, chk }
-#define TL_INT(sec, key, field, lo, hi) \
-  KeyDef { sec, #key, KeyDef::kInt, lo, hi, nullptr, [](Config& c) { return &c.field; }, nullptr }
+#define TL_STR(sec, key, field, chk)                                                   \
+  KeyDef {                                                                             \
+    sec, #key, KeyDef::kString, 0, 0, [](Config& c) { return &c.field; }, nullptr, chk \
+  }
+#define TL_INT(sec, key, field, lo, hi)                                                   \
+  KeyDef {                                                                                \
+    sec, #key, KeyDef::kInt, lo, hi, nullptr, [](Config& c) { return &c.field; }, nullptr \
+  }
 
 const std::vector<KeyDef>& key_table() {
   static const std::vector<KeyDef> keys = {
@@ -129,7 +137,8 @@ std::string int_range(const KeyDef& k) {
 }
 
 // Sets `k` from text (environment or flag). `where` prefixes errors.
-Status set_from_text(Config& c, const KeyDef& k, const std::string& value, const std::string& where) {
+Status set_from_text(Config& c, const KeyDef& k, const std::string& value,
+                     const std::string& where) {
   const std::string key = std::string("[") + k.section + "] " + k.name;
   if (k.type == KeyDef::kInt) {
     const auto v = parse_int(value, k.min, k.max);
@@ -138,26 +147,39 @@ Status set_from_text(Config& c, const KeyDef& k, const std::string& value, const
     return {};
   }
   if (k.check) {
-    if (auto why = k.check(value)) return config_error(where + ": " + key + ": " + *why + ", got " + quote(value));
+    if (auto why = k.check(value))
+      return config_error(where + ": " + key + ": " + *why + ", got " + quote(value));
   }
   *k.str(c) = value;
   return {};
 }
 
-std::string line_of(const toml::source_region& r) { return std::to_string(r.begin.line); }
+std::string line_of(const toml::source_region& r) {
+  return std::to_string(r.begin.line);
+}
 
 std::string type_name(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a floating-point number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "a value";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a floating-point number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    default:
+      return "a value";
   }
 }
 
@@ -166,16 +188,19 @@ Status set_from_toml(Config& c, const KeyDef& k, const toml::node& node, const s
   const std::string key = std::string("[") + k.section + "] " + k.name;
   if (k.type == KeyDef::kInt) {
     const auto* v = node.as_integer();
-    if (!v) return config_error(where + ": " + key + ": " + int_range(k) + ", got " + type_name(node));
+    if (!v)
+      return config_error(where + ": " + key + ": " + int_range(k) + ", got " + type_name(node));
     if (v->get() < k.min || v->get() > k.max)
-      return config_error(where + ": " + key + ": " + int_range(k) + ", got " + std::to_string(v->get()));
+      return config_error(where + ": " + key + ": " + int_range(k) + ", got " +
+                          std::to_string(v->get()));
     *k.num(c) = static_cast<int>(v->get());
     return {};
   }
   const auto* v = node.as_string();
   if (!v) return config_error(where + ": " + key + ": expected a string, got " + type_name(node));
   if (k.check) {
-    if (auto why = k.check(v->get())) return config_error(where + ": " + key + ": " + *why + ", got " + quote(v->get()));
+    if (auto why = k.check(v->get()))
+      return config_error(where + ": " + key + ": " + *why + ", got " + quote(v->get()));
   }
   *k.str(c) = v->get();
   return {};
@@ -192,11 +217,13 @@ Status check_private(const std::string& path, const struct stat& st, const std::
   return {};
 }
 
-Result<std::string> read_private_file(const std::string& path, const std::string& what, size_t limit) {
+Result<std::string> read_private_file(const std::string& path, const std::string& what,
+                                      size_t limit) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
     return config_error("cannot read " + what + " " + path + ": " + std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return config_error("cannot read " + what + " " + path + ": not a regular file");
+  if (!S_ISREG(st.st_mode))
+    return config_error("cannot read " + what + " " + path + ": not a regular file");
   TL_TRY(check_private(path, st, what));
   if (static_cast<size_t>(st.st_size) > limit)
     return config_error(what + " " + path + " is larger than " + std::to_string(limit) + " bytes");
@@ -227,8 +254,10 @@ Result<std::string> find_config_file(const ConfigRequest& req) {
   if (exists("ticketlemon.toml")) return std::string("ticketlemon.toml");
   std::string xdg = env("XDG_CONFIG_HOME");
   if (xdg.empty() && !env("HOME").empty()) xdg = env("HOME") + "/.config";
-  if (!xdg.empty() && exists(xdg + "/ticketlemon/ticketlemon.toml")) return xdg + "/ticketlemon/ticketlemon.toml";
-  if (exists("/etc/ticketlemon/ticketlemon.toml")) return std::string("/etc/ticketlemon/ticketlemon.toml");
+  if (!xdg.empty() && exists(xdg + "/ticketlemon/ticketlemon.toml"))
+    return xdg + "/ticketlemon/ticketlemon.toml";
+  if (exists("/etc/ticketlemon/ticketlemon.toml"))
+    return std::string("/etc/ticketlemon/ticketlemon.toml");
   return std::string();
 }
 
@@ -244,8 +273,9 @@ Status apply_file(Config& c, const std::string& path) {
     const std::string section(section_key.str());
     const std::string where = path + ":" + line_of(section_key.source());
     if (!section_node.is_table()) {
-      return config_error(where + ": unknown key " + quote(section) +
-                          " outside a section (sections are [mysql], [redis], [security], [daemon], [log])");
+      return config_error(
+          where + ": unknown key " + quote(section) +
+          " outside a section (sections are [mysql], [redis], [security], [daemon], [log])");
     }
     if (!is_section(section)) {
       return config_error(where + ": unknown section [" + section +
@@ -254,8 +284,8 @@ Status apply_file(Config& c, const std::string& path) {
     for (const auto& [key, node] : *section_node.as_table()) {
       const KeyDef* k = find_key(section, key.str());
       if (!k) {
-        return config_error(path + ":" + line_of(key.source()) + ": unknown key " + quote(key.str()) +
-                            " in [" + section + "]");
+        return config_error(path + ":" + line_of(key.source()) + ": unknown key " +
+                            quote(key.str()) + " in [" + section + "]");
       }
       TL_TRY(set_from_toml(c, *k, node, path));
     }
@@ -291,7 +321,8 @@ Status apply_environment(Config& c, const std::map<std::string, std::string>& en
 Status apply_overrides(Config& c, const std::vector<ConfigOverride>& overrides) {
   for (const auto& o : overrides) {
     const auto dot = o.key.find('.');
-    const KeyDef* k = dot == std::string::npos ? nullptr : find_key(o.key.substr(0, dot), o.key.substr(dot + 1));
+    const KeyDef* k =
+        dot == std::string::npos ? nullptr : find_key(o.key.substr(0, dot), o.key.substr(dot + 1));
     if (!k) return internal("no configuration key " + o.key);
     TL_TRY(set_from_text(c, *k, o.value, o.origin));
   }
@@ -340,8 +371,102 @@ std::vector<std::string> config_changes(const Config& before, const Config& afte
 Result<std::string> read_secret_file(const std::string& path, const std::string& what) {
   if (path.empty()) return config_error("no file is configured for the " + what);
   TL_ASSIGN_OR_RETURN(std::string text, read_private_file(path, what + " file", 64 * 1024));
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  const auto eol = text.find('\n');
+  if (eol != std::string::npos) text.resize(eol);
+  if (!text.empty() && text.back() == '\r') text.pop_back();
+  if (text.find_first_not_of(" \t\v\f\r") == std::string::npos)
+    return config_error(what + " file " + path + " holds no password on its first line");
   return text;
+}
+
+Result<std::string> read_secret(const std::string& path) {
+  if (path.empty())
+    return config_error("no file is configured for the secret ([security] secret_file)");
+  TL_ASSIGN_OR_RETURN(std::string text, read_private_file(path, "secret file", 64 * 1024));
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (auto why = secret_weakness(text))
+    return config_error("the secret in " + path + " is too weak (" + *why +
+                        "); make one with: openssl rand -hex 32");
+  return text;
+}
+
+std::optional<std::string> secret_weakness(std::string_view secret) {
+  bool seen[256] = {};
+  int distinct = 0;
+  bool hex = true, base64 = true, printable = true;
+  for (char ch : secret) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!seen[c]) ++distinct;
+    seen[c] = true;
+    hex = hex && std::isxdigit(c);
+    base64 =
+        base64 && (std::isalnum(c) || c == '+' || c == '/' || c == '=' || c == '-' || c == '_');
+    printable = printable && c >= 0x20 && c < 0x7f;
+  }
+  if (distinct < 10)
+    return "only " + std::to_string(distinct) +
+           (distinct == 1 ? " distinct byte" : " distinct bytes") + ", at least 10 needed";
+  // The shortest pattern that, repeated at least twice, makes the secret.
+  size_t period = secret.size();
+  for (size_t p = 1; p <= secret.size() / 2; ++p) {
+    if (secret.substr(p) == secret.substr(0, secret.size() - p)) {
+      period = p;
+      break;
+    }
+  }
+  const double bits_per_char = hex ? 4.0 : base64 ? 6.0 : printable ? 6.5 : 8.0;
+  const double bits = static_cast<double>(period) * bits_per_char;
+  if (bits < 128.0)
+    return "about " + std::to_string(static_cast<int>(std::floor(bits))) +
+           " bits, at least 128 needed";
+  return std::nullopt;
+}
+
+std::optional<ListenAddress> parse_listen_address(std::string_view text) {
+  ListenAddress out;
+  std::string_view port;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+      return std::nullopt;
+    out.host = std::string(text.substr(1, close - 1));
+    in6_addr a6{};
+    if (inet_pton(AF_INET6, out.host.c_str(), &a6) != 1) return std::nullopt;
+    out.literal = true;
+    port = text.substr(close + 2);
+  } else {
+    const auto colon = text.find(':');
+    if (colon == std::string_view::npos || text.find(':', colon + 1) != std::string_view::npos)
+      return std::nullopt;
+    out.host = std::string(text.substr(0, colon));
+    port = text.substr(colon + 1);
+    if (out.host.empty() || out.host.size() > 253) return std::nullopt;
+    if (out.host.find_first_not_of("0123456789.") == std::string::npos) {
+      in_addr a4{};
+      if (inet_pton(AF_INET, out.host.c_str(), &a4) != 1) return std::nullopt;
+      out.literal = true;
+    } else {
+      // Host name labels: 1 to 63 letters, digits or '-', not at either end.
+      size_t start = 0;
+      while (start <= out.host.size()) {
+        auto end = out.host.find('.', start);
+        if (end == std::string::npos) end = out.host.size();
+        const std::string_view label = std::string_view(out.host).substr(start, end - start);
+        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+          return std::nullopt;
+        for (char c : label) {
+          if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return std::nullopt;
+        }
+        start = end + 1;
+      }
+    }
+  }
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string_view::npos)
+    return std::nullopt;
+  out.port = std::stoi(std::string(port));
+  if (out.port < 1 || out.port > 65535) return std::nullopt;
+  return out;
 }
 
 }  // namespace ticket

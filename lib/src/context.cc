@@ -12,7 +12,8 @@ std::string os_user() {
   struct passwd pw {};
   struct passwd* found = nullptr;
   char buf[4096];
-  if (getpwuid_r(geteuid(), &pw, buf, sizeof buf, &found) == 0 && found != nullptr) return pw.pw_name;
+  if (getpwuid_r(geteuid(), &pw, buf, sizeof buf, &found) == 0 && found != nullptr)
+    return pw.pw_name;
   return "uid" + std::to_string(geteuid());
 }
 
@@ -38,11 +39,7 @@ Result<Redis*> Context::redis() {
 
 Result<std::string> Context::secret() {
   if (secret_.empty()) {
-    TL_ASSIGN_OR_RETURN(std::string s, read_secret_file(config_.security.secret_file, "secret"));
-    if (s.size() < 16)
-      return config_error("the secret in " + config_.security.secret_file +
-                          " is too short (at least 16 bytes; make one with: openssl rand -hex 32)");
-    secret_ = std::move(s);
+    TL_ASSIGN_OR_RETURN(secret_, read_secret(config_.security.secret_file));
   }
   return secret_;
 }

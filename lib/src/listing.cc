@@ -18,13 +18,13 @@ constexpr const char* kPage =
     "SELECT t.id, t.code, t.concert_id, t.zone, t.status, COALESCE(t.reason, ''), t.amount, "
     "t.currency,"
     " CAST(UNIX_TIMESTAMP(t.hold_expires_at) * 1000 AS SIGNED),"
-    " c.name, c.id_last4, COALESCE(b.platform, ''), COALESCE(b.reference, ''),"
+    " t.holder_name, c.id_last4, COALESCE(b.platform, ''), COALESCE(b.reference, ''),"
     " CAST(UNIX_TIMESTAMP(b.paid_at) * 1000 AS SIGNED), CAST(UNIX_TIMESTAMP(t.created_at) * 1000 "
     "AS SIGNED),"
     " k.seat_rows, k.seats_per_row, k.free_seats,"
     " f.ticket_id IS NOT NULL, f.answer1, f.answer2, f.answer3, COALESCE(f.decided_by, ''),"
     " CAST(UNIX_TIMESTAMP(f.decided_at) * 1000 AS SIGNED), COALESCE(f.note, ''),"
-    " s.zone, s.seat_row, s.seat_number"
+    " s.zone, s.seat_row, s.seat_number, t.holder_age, t.holder_gender"
     " FROM (SELECT id FROM TICKETS WHERE " TL_TICKET_FILTER
     " ORDER BY id LIMIT ? OFFSET ?) p"
     " JOIN TICKETS t ON t.id = p.id"
@@ -118,6 +118,8 @@ ListedTicket read_ticket(sql::ResultSet& rs) {
   t.currency = rs.getString(8);
   t.hold_expires_at = optional_ms(rs, 9);
   t.customer_name = rs.getString(10);
+  t.customer_age = rs.getInt(29);
+  t.customer_gender = rs.getString(30);
   t.customer_last4 = rs.getString(11);
   t.platform = rs.getString(12);
   t.reference = rs.getString(13);

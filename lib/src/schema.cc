@@ -3,13 +3,17 @@
 #include <cppconn/exception.h>
 #include <mysql_connection.h>
 
+#include <algorithm>
+#include <set>
 #include <string_view>
 
+#include "ticket/failpoint.h"
 #include "ticket/text.h"
 
 namespace ticket {
 namespace embedded_sql {
 extern const std::string_view k_001_initial_sql;
+extern const std::string_view k_002_ticket_holder_sql;
 }  // namespace embedded_sql
 
 namespace {
@@ -23,11 +27,14 @@ struct Migration {
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
       {1, "initial schema", embedded_sql::k_001_initial_sql},
+      {2, "ticket holder details", embedded_sql::k_002_ticket_holder_sql},
   };
   return all;
 }
 
 constexpr int kErNoSuchTable = 1146;
+constexpr int kErTableAccessDenied = 1142;
+constexpr const char* kVersionTable = "SCHEMA_VERSION";
 
 constexpr const char* kCreateVersionTable =
     "CREATE TABLE IF NOT EXISTS SCHEMA_VERSION ("
@@ -40,10 +47,8 @@ constexpr const char* kInsertVersion =
     "INSERT INTO SCHEMA_VERSION (version, description, applied_at) VALUES (?, ?, NOW(3))";
 constexpr const char* kGetLock = "SELECT GET_LOCK(?, 60)";
 constexpr const char* kReleaseLock = "SELECT RELEASE_LOCK(?)";
-
-// Tables in an order that drops children before parents.
-constexpr const char* kTables[] = {"AUDIT_LOG",  "TICKETS_APPLY_FREE", "TICKETS_APPLY_BUY", "TICKET_SEATS",
-                                   "TICKETS",    "CUSTOMERS",          "CONCERTS",          "SCHEMA_VERSION"};
+constexpr const char* kListTables =
+    "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()";
 
 // Splits a migration file into statements: each ends with ';' at a line end.
 // Lines starting with "--" are comments.
@@ -68,6 +73,115 @@ std::vector<std::string> statements(std::string_view sql) {
     }
   }
   return out;
+}
+
+// The table a migration statement creates, drops or otherwise changes.
+struct TableStatement {
+  enum class Kind { kCreate, kDrop, kChange, kNone } kind = Kind::kNone;
+  std::string table;
+};
+
+TableStatement table_statement(const std::string& stmt) {
+  std::vector<std::string> words;
+  size_t pos = 0;
+  while (words.size() < 8) {
+    pos = stmt.find_first_not_of(" \t\r\n", pos);
+    if (pos == std::string::npos) break;
+    size_t end = stmt.find_first_of(" \t\r\n(", pos);
+    if (end == pos) end = pos + 1;
+    words.push_back(stmt.substr(pos, end == std::string::npos ? std::string::npos : end - pos));
+    pos = end;
+  }
+  auto word = [&](size_t i) { return i < words.size() ? to_upper(words[i]) : std::string(); };
+  auto name = [&](size_t i) {
+    std::string n = i < words.size() ? words[i] : std::string();
+    n.erase(std::remove(n.begin(), n.end(), '`'), n.end());
+    return n;
+  };
+  // Past "IF [NOT] EXISTS".
+  auto after_if = [&](size_t i) {
+    if (word(i) != "IF") return i;
+    return word(i + 1) == "NOT" ? i + 3 : i + 2;
+  };
+  using Kind = TableStatement::Kind;
+  if (word(0) == "CREATE" && word(1) == "TABLE") return {Kind::kCreate, name(after_if(2))};
+  if (word(0) == "DROP" && word(1) == "TABLE") return {Kind::kDrop, name(after_if(2))};
+  if (word(0) == "ALTER" && word(1) == "TABLE") return {Kind::kChange, name(2)};
+  if (word(0) == "INSERT" && word(1) == "INTO") return {Kind::kChange, name(2)};
+  if (word(0) == "UPDATE") return {Kind::kChange, name(1)};
+  if (word(0) == "CREATE") {
+    for (size_t i = 1; i + 1 < words.size(); ++i) {
+      if (word(i) == "ON") return {Kind::kChange, name(i + 1)};
+    }
+  }
+  return {};
+}
+
+// The tables that migrations up to `version` leave, in the order they were
+// created (parents before the tables that refer to them).
+std::vector<std::string> expected_tables(int version) {
+  std::vector<std::string> out;
+  for (const auto& m : migrations()) {
+    if (m.version > version) break;
+    for (const auto& stmt : statements(m.sql)) {
+      const TableStatement t = table_statement(stmt);
+      if (t.kind == TableStatement::Kind::kCreate &&
+          std::find(out.begin(), out.end(), t.table) == out.end())
+        out.push_back(t.table);
+      if (t.kind == TableStatement::Kind::kDrop)
+        out.erase(std::remove(out.begin(), out.end(), t.table), out.end());
+    }
+  }
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// Which of `tables` do not exist. A table this account may not see is looked
+// at once more: only the server's "does not exist" counts, so that an account
+// without rights on a table it does not need is not told to migrate.
+std::vector<std::string> missing_tables(Db& db, const std::vector<std::string>& tables) {
+  std::set<std::string> present;
+  ResultSetPtr rs = db.query(db.prepare(kListTables));
+  while (rs->next()) present.insert(rs->getString(1));
+  std::vector<std::string> out;
+  for (const auto& table : tables) {
+    if (present.count(table) > 0) continue;
+    try {
+      // The name comes from the embedded migrations, not from input.
+      db.query(db.prepare("SELECT 1 FROM " + table + " LIMIT 0"));
+    } catch (const sql::SQLException& e) {
+      if (e.getErrorCode() == kErNoSuchTable)
+        out.push_back(table);
+      else if (e.getErrorCode() != kErTableAccessDenied)
+        throw;
+    }
+  }
+  return out;
+}
+
+// Recreates `missing` tables of a database at `version` by running again,
+// in order, each statement of migrations up to `version` that creates or
+// changes one of them; the other tables keep their rows.
+Status recreate_tables(Db& db, int version, const std::vector<std::string>& missing) {
+  const std::set<std::string> wanted(missing.begin(), missing.end());
+  for (const auto& m : migrations()) {
+    if (m.version > version) break;
+    for (const auto& stmt : statements(m.sql)) {
+      const TableStatement t = table_statement(stmt);
+      if (t.kind == TableStatement::Kind::kNone || wanted.count(t.table) == 0) continue;
+      Status done = db.transaction([&]() -> Status {
+        db.prepare(stmt).execute();
+        return {};
+      });
+      if (!done.ok()) return done.error().with_context("recreating table " + t.table);
+    }
+  }
+  return {};
 }
 
 Result<int> read_version(Db& db) {
@@ -101,6 +215,37 @@ Status create_database(const MysqlConfig& config) {
   });
 }
 
+// A database without a schema version may still hold tables of ours, left
+// by a reset or a first migration cut short. Empty ones are dropped so that
+// the migrations start clean; when any holds rows nothing is touched.
+Status clear_leftovers(Db& db, const std::string& where) {
+  const std::vector<std::string> all = expected_tables(latest_schema_version());
+  std::vector<std::string> found, with_rows;
+  TL_TRY(db.transaction([&]() -> Status {
+    const auto missing = missing_tables(db, all);
+    for (const auto& table : all) {
+      if (std::find(missing.begin(), missing.end(), table) != missing.end()) continue;
+      found.push_back(table);
+      ResultSetPtr rs = db.query(db.prepare("SELECT EXISTS (SELECT 1 FROM " + table + ")"));
+      rs->next();
+      if (rs->getInt(1) != 0) with_rows.push_back(table);
+    }
+    return {};
+  }));
+  if (!with_rows.empty())
+    return config_error(
+        "the database " + where + " has no schema version but its tables " + joined(with_rows) +
+        " hold rows, as a db reset cut short leaves them; finish the reset with: tl-admin db reset "
+        "--yes");
+  for (auto it = found.rbegin(); it != found.rend(); ++it) {
+    TL_TRY(db.transaction([&]() -> Status {
+      db.prepare("DROP TABLE IF EXISTS " + *it).execute();
+      return {};
+    }));
+  }
+  return {};
+}
+
 }  // namespace
 
 int latest_schema_version() { return migrations().back().version; }
@@ -132,6 +277,15 @@ Result<MigrationReport> migrate(const MysqlConfig& config) {
     TL_ASSIGN_OR_RETURN(report.from_version, read_version(db));
     if (report.from_version > latest_schema_version()) return too_new(where, report.from_version);
     report.to_version = report.from_version;
+    if (report.from_version == 0) {
+      TL_TRY(clear_leftovers(db, where));
+    } else {
+      TL_ASSIGN_OR_RETURN(report.recreated, db.transaction<std::vector<std::string>>([&]() {
+        return Result<std::vector<std::string>>(
+            missing_tables(db, expected_tables(report.from_version)));
+      }));
+      TL_TRY(recreate_tables(db, report.from_version, report.recreated));
+    }
     for (const auto& m : migrations()) {
       if (m.version <= report.from_version) continue;
       Status applied = db.transaction([&]() -> Status {
@@ -161,10 +315,19 @@ Result<MigrationReport> migrate(const MysqlConfig& config) {
 }
 
 Status drop_schema(Db& db) {
-  return db.transaction([&]() -> Status {
-    for (const char* table : kTables) db.prepare(std::string("DROP TABLE IF EXISTS ") + table).execute();
-    return {};
-  });
+  // The version goes first: a reset cut short then reads as "no schema"
+  // rather than as a complete one (see migrate and check_schema).
+  std::vector<std::string> order = expected_tables(latest_schema_version());
+  order.emplace_back(kVersionTable);
+  std::reverse(order.begin(), order.end());
+  for (size_t i = 0; i < order.size(); ++i) {
+    TL_TRY(db.transaction([&]() -> Status {
+      db.prepare("DROP TABLE IF EXISTS " + order[i]).execute();
+      return {};
+    }));
+    if (i == order.size() / 2) failpoint("reset-mid-drop");
+  }
+  return {};
 }
 
 Status check_schema(Db& db) {
@@ -186,6 +349,14 @@ Status check_schema(Db& db) {
   if (*version < latest_schema_version())
     return config_error("the database " + where + " has schema version " + std::to_string(*version) +
                         ", this TicketLemon needs " + std::to_string(latest_schema_version()) +
+                        "; run: tl-admin db migrate");
+  TL_ASSIGN_OR_RETURN(auto missing, db.transaction<std::vector<std::string>>([&]() {
+    return Result<std::vector<std::string>>(missing_tables(db, expected_tables(*version)));
+  }));
+  if (!missing.empty())
+    return config_error("the database " + where + " has schema version " +
+                        std::to_string(*version) + " but lacks the table" +
+                        (missing.size() == 1 ? " " : "s ") + joined(missing) +
                         "; run: tl-admin db migrate");
   return {};
 }

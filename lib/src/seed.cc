@@ -13,6 +13,7 @@
 #include "ticket/audit.h"
 #include "ticket/seat_map.h"
 #include "ticket/text.h"
+#include "ticket_removal.h"
 
 namespace ticket {
 namespace {
@@ -32,6 +33,12 @@ constexpr const char* kUpdate =
     "UPDATE CONCERTS SET slug = ?, name = ?, venue = ?, starts_at = ?, seat_rows = ?, seats_per_row = ?,"
     " free_seats = ?, price = ?, currency = ?, hold_seconds = ?, max_seats_per_ticket = ?, status = ?,"
     " updated_at = NOW(3) WHERE id = ?";
+// BUY tickets whose amount is in the concert's currency: held, paid, or
+// paid once and cancelled since.
+constexpr const char* kSales =
+    "SELECT COUNT(*) FROM TICKETS t LEFT JOIN TICKETS_APPLY_BUY p ON p.ticket_id = t.id"
+    " WHERE t.concert_id = ? AND t.zone = 'BUY' AND (t.status <> 'FAIL' OR p.paid_at IS NOT NULL) "
+    "FOR UPDATE";
 constexpr const char* kDeleteSeats = "DELETE FROM TICKET_SEATS WHERE concert_id = ?";
 constexpr const char* kDeletePayments =
     "DELETE p FROM TICKETS_APPLY_BUY p JOIN TICKETS t ON t.id = p.ticket_id WHERE t.concert_id = ?";
@@ -125,6 +132,42 @@ Status check_shrink(Db& db, uint64_t concert_id, const Layout& layout) {
                   " is held or sold");
 }
 
+// kConflict when the currency changes and tickets were sold in the old one.
+Status check_currency(Db& db, const Concert& before, const Concert& after) {
+  if (before.currency == after.currency) return {};
+  auto& stmt = db.prepare(kSales);
+  stmt.setUInt64(1, before.id);
+  ResultSetPtr rs = db.query(stmt);
+  rs->next();
+  const int64_t sales = rs->getInt64(1);
+  if (sales == 0) return {};
+  return conflict("cannot change the currency from " + before.currency + " to " + after.currency +
+                  ": " + std::to_string(sales) + (sales == 1 ? " ticket is" : " tickets are") +
+                  " held or sold in " + before.currency);
+}
+
+// The tickets of the file's existing concerts that a reset would delete,
+// locked; kConflict when some are paid or granted and that was not allowed.
+Result<std::vector<TicketRemoval>> plan_reset(Db& db, const std::vector<Concert>& concerts,
+                                              const SeedOptions& options) {
+  std::vector<TicketRemoval> out;
+  for (const Concert& wanted : concerts) {
+    auto existing = concert_rows::load(db, wanted.slug, true);
+    if (!existing.ok() && existing.error().kind() == ErrorKind::kNotFound) continue;
+    if (!existing.ok()) return std::move(existing).error();
+    auto found = tickets_to_remove(db, existing->id, true);
+    TicketRemoval r = found.empty() ? TicketRemoval{} : found.front();
+    r.concert_id = existing->id;
+    r.slug = existing->slug;
+    out.push_back(std::move(r));
+  }
+  const std::string sold = describe_sold(out);
+  if (!sold.empty() && !options.delete_sold_tickets)
+    return conflict("seed --reset would delete " + sold +
+                    "; add --delete-sold-tickets to delete them");
+  return out;
+}
+
 void delete_tickets(Db& db, uint64_t concert_id) {
   for (const char* sql : {kDeleteSeats, kDeletePayments, kDeleteApplications, kDeleteTickets}) {
     auto& stmt = db.prepare(sql);
@@ -185,14 +228,21 @@ Result<std::vector<Concert>> read_seed_file(const std::string& path) {
   return out;
 }
 
-Result<std::vector<SeedOutcome>> seed(Context& ctx, const std::vector<Concert>& concerts, bool reset) {
+Result<std::vector<SeedOutcome>> seed(Context& ctx, const std::vector<Concert>& concerts,
+                                      const SeedOptions& options) {
   TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
-  auto outcomes = db->transaction<std::vector<SeedOutcome>>([&]() -> Result<std::vector<SeedOutcome>> {
+  auto outcomes = db->transaction<
+      std::vector<SeedOutcome>>([&]() -> Result<std::vector<SeedOutcome>> {
+    std::vector<TicketRemoval> removals;
+    if (options.reset) {
+      TL_ASSIGN_OR_RETURN(removals, plan_reset(*db, concerts, options));
+    }
     std::vector<SeedOutcome> out;
     for (const Concert& wanted : concerts) {
       SeedOutcome o;
       auto existing = concert_rows::load(*db, wanted.slug, true);
-      if (!existing.ok() && existing.error().kind() != ErrorKind::kNotFound) return std::move(existing).error();
+      if (!existing.ok() && existing.error().kind() != ErrorKind::kNotFound)
+        return std::move(existing).error();
       if (!existing.ok()) {
         o.concert = wanted;
         o.concert.open = true;
@@ -207,10 +257,16 @@ Result<std::vector<SeedOutcome>> seed(Context& ctx, const std::vector<Concert>& 
         continue;
       }
       const Concert& before = *existing;
-      if (reset) {
+      if (options.reset) {
+        std::vector<TicketRemoval> removed;
+        for (const auto& r : removals) {
+          if (r.concert_id == before.id) removed.push_back(r);
+        }
         delete_tickets(*db, before.id);
         o.reset = true;
-        record_audit(*db, ctx.actor(), {action::kConcertReset, before.id, std::nullopt, "", "seed --reset"});
+        record_audit(*db, ctx.actor(),
+                     {action::kConcertReset, before.id, std::nullopt, "",
+                      removal_detail("seed --reset deleted", removed)});
       }
       o.concert = wanted;
       o.concert.id = before.id;
@@ -224,6 +280,8 @@ Result<std::vector<SeedOutcome>> seed(Context& ctx, const std::vector<Concert>& 
         Status fits = check_shrink(*db, before.id, o.concert.layout);
         if (!fits.ok()) return fits.error().with_context("concert " + quote(before.slug));
       }
+      Status same_money = check_currency(*db, before, o.concert);
+      if (!same_money.ok()) return same_money.error().with_context("concert " + quote(before.slug));
       auto& update = db->prepare(kUpdate);
       concert_rows::bind_fields(update, 1, o.concert);
       update.setUInt64(13, before.id);

@@ -14,10 +14,17 @@ size_t utf8_sequence(std::string_view s, size_t i) {
   size_t n = 0;
   uint32_t cp = 0;
   if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0) { n = 2; cp = c & 0x1F; }
-  else if ((c & 0xF0) == 0xE0) { n = 3; cp = c & 0x0F; }
-  else if ((c & 0xF8) == 0xF0) { n = 4; cp = c & 0x07; }
-  else return 0;
+  if ((c & 0xE0) == 0xC0) {
+    n = 2;
+    cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3;
+    cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4;
+    cp = c & 0x07;
+  } else
+    return 0;
   if (i + n > s.size()) return 0;
   for (size_t k = 1; k < n; ++k) {
     const auto cc = static_cast<unsigned char>(s[i + k]);
@@ -31,7 +38,48 @@ size_t utf8_sequence(std::string_view s, size_t i) {
   return n;
 }
 
+// The code point of a C1 control (U+0080-U+009F) or of a bidirectional
+// override or isolate that starts at s[i], or 0.
+uint32_t hidden_control(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) {
+    return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u;
+  };
+  if (byte(0) == 0xC2 && byte(1) >= 0x80 && byte(1) <= 0x9F) return byte(1);
+  if (byte(0) == 0xE2 && byte(1) == 0x80 && byte(2) >= 0xAA && byte(2) <= 0xAE)
+    return 0x2000 + byte(2) - 0x80;
+  if (byte(0) == 0xE2 && byte(1) == 0x81 && byte(2) >= 0xA6 && byte(2) <= 0xA9)
+    return 0x2040 + byte(2) - 0x80;
+  return 0;
+}
+
 }  // namespace
+
+std::string printable(std::string_view s, std::string_view keep) {
+  std::string out;
+  out.reserve(s.size());
+  char buf[16];
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (const uint32_t cp = hidden_control(s, i); cp != 0) {
+      std::snprintf(buf, sizeof buf, "\\u{%X}", static_cast<unsigned>(cp));
+      out += buf;
+      i += cp < 0x100 ? 2 : 3;
+      continue;
+    }
+    const size_t n = utf8_sequence(s, i);
+    if (n == 0 || (n == 1 && (c < 0x20 || c == 0x7F) &&
+                   keep.find(static_cast<char>(c)) == std::string_view::npos)) {
+      std::snprintf(buf, sizeof buf, "\\x%02X", c);
+      out += buf;
+      i += 1;
+      continue;
+    }
+    out.append(s.substr(i, n));
+    i += n;
+  }
+  return out;
+}
 
 std::string quote(std::string_view s) {
   std::string out = "'";

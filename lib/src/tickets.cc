@@ -14,14 +14,19 @@ constexpr std::string_view kAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 constexpr size_t kCodeChars = 8;
 
 constexpr const char* kLock = "SELECT id FROM TICKETS WHERE code = ? FOR UPDATE";
+// The holder's name, age and gender are the ticket's own (as given when it
+// was bought or applied for); only the masked security number comes from
+// the customer.
 constexpr const char* kSelect =
-    "SELECT t.id, t.code, t.concert_id, t.zone, t.status, COALESCE(t.reason, ''), t.amount, t.currency,"
-    " CAST(UNIX_TIMESTAMP(t.hold_expires_at) * 1000 AS SIGNED),"
+    "SELECT t.id, t.code, t.concert_id, t.zone, t.status, COALESCE(t.reason, ''), t.amount,"
+    " t.currency, CAST(UNIX_TIMESTAMP(t.hold_expires_at) * 1000 AS SIGNED),"
     " COALESCE(t.hold_expires_at < NOW(3), 0),"
-    " c.name, c.id_last4, COALESCE(p.platform, ''), COALESCE(p.reference, ''),"
-    " CAST(UNIX_TIMESTAMP(p.paid_at) * 1000 AS SIGNED), CAST(UNIX_TIMESTAMP(t.created_at) * 1000 AS SIGNED),"
-    " k.seat_rows, k.seats_per_row, k.free_seats"
-    " FROM TICKETS t JOIN CUSTOMERS c ON c.id = t.customer_id JOIN CONCERTS k ON k.id = t.concert_id"
+    " t.holder_name, c.id_last4, COALESCE(p.platform, ''), COALESCE(p.reference, ''),"
+    " CAST(UNIX_TIMESTAMP(p.paid_at) * 1000 AS SIGNED),"
+    " CAST(UNIX_TIMESTAMP(t.created_at) * 1000 AS SIGNED),"
+    " k.seat_rows, k.seats_per_row, k.free_seats, t.holder_age, t.holder_gender"
+    " FROM TICKETS t JOIN CUSTOMERS c ON c.id = t.customer_id"
+    " JOIN CONCERTS k ON k.id = t.concert_id"
     " LEFT JOIN TICKETS_APPLY_BUY p ON p.ticket_id = t.id WHERE t.code = ?";
 constexpr const char* kSeats =
     "SELECT zone, seat_row, seat_number FROM TICKET_SEATS WHERE ticket_id = ? ORDER BY seat_row, seat_number";
@@ -47,6 +52,8 @@ std::optional<Ticket> load(Db& db, const std::string& code) {
   if (!rs->isNull(9)) t.hold_expires_at = rs->getInt64(9);
   t.past_deadline = rs->getInt(10) != 0;
   t.customer_name = rs->getString(11);
+  t.customer_age = rs->getInt(20);
+  t.customer_gender = rs->getString(21);
   t.customer_last4 = rs->getString(12);
   t.platform = rs->getString(13);
   t.reference = rs->getString(14);

@@ -58,8 +58,8 @@ size_t read_fields(std::string_view s, Fields& f) {
       f.millis = std::stoi(frac);
     }
   }
-  if (f.month < 1 || f.month > 12 || f.day < 1 || f.day > days_in_month(f.year, f.month) || f.hour > 23 ||
-      f.minute > 59 || f.second > 59 || f.year < 1970)
+  if (f.month < 1 || f.month > 12 || f.day < 1 || f.day > days_in_month(f.year, f.month) ||
+      f.hour > 23 || f.minute > 59 || f.second > 59)
     return 0;
   return pos;
 }
@@ -97,13 +97,16 @@ Result<Millis> parse_iso8601(std::string_view text) {
   if (pos == 0) return bad();
   std::string_view zone = text.substr(pos);
   Millis ms = to_millis(f);
-  if (zone == "Z" || zone == "z") return ms;
+  if (zone == "Z" || zone == "z") zone = "+00:00";
   if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':') return bad();
   const auto hh = parse_int(zone.substr(1, 2), 0, 23);
   const auto mm = parse_int(zone.substr(4, 2), 0, 59);
   if (!hh || !mm) return bad();
   const Millis offset = (*hh * 60 + *mm) * 60000;
-  return zone[0] == '+' ? ms - offset : ms + offset;
+  ms = zone[0] == '+' ? ms - offset : ms + offset;
+  if (ms < kMinStorableMillis || ms > kMaxStorableMillis)
+    return invalid(quote(text) + " is outside the years 1000 to 9999 (UTC) that MySQL can store");
+  return ms;
 }
 
 std::string format_iso8601(Millis ms) { return format(ms, "T", true, false); }

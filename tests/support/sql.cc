@@ -52,8 +52,9 @@ uint64_t insert_raw_ticket(Db& db, uint64_t concert_id, const std::string& code,
     c.execute();
     const uint64_t customer = db.last_insert_id();
     auto& t = db.prepare(
-        "INSERT INTO TICKETS (code, concert_id, customer_id, zone, status, currency, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, 'PROCESS', 'EUR', NOW(3), NOW(3))");
+        "INSERT INTO TICKETS (code, concert_id, customer_id, holder_name, holder_age,"
+        " holder_gender, zone, status, currency, created_at, updated_at)"
+        " VALUES (?, ?, ?, 'Test Person', 30, 'Unspecified', ?, 'PROCESS', 'EUR', NOW(3), NOW(3))");
     t.setString(1, code);
     t.setUInt64(2, concert_id);
     t.setUInt64(3, customer);

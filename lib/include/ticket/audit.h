@@ -26,8 +26,10 @@ inline constexpr const char* kCancelled = "cancelled";
 inline constexpr const char* kConcertCreated = "concert-created";
 inline constexpr const char* kConcertUpdated = "concert-updated";
 inline constexpr const char* kConcertClosed = "concert-closed";
+inline constexpr const char* kConcertOpened = "concert-opened";
 inline constexpr const char* kConcertReset = "concert-reset";
 inline constexpr const char* kRepaired = "repaired";
+inline constexpr const char* kDatabaseReset = "database-reset";
 }  // namespace action
 
 struct AuditEvent {

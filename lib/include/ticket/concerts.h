@@ -1,4 +1,4 @@
-// Concerts: creation, lookup, closing (SPEC §3, §6 `tl-admin concert`).
+// Concerts: creation, lookup, closing and reopening (`tl-admin concert`).
 #pragma once
 
 #include <cstdint>
@@ -52,6 +52,8 @@ inline constexpr int kMaxHoldSeconds = 86400;
 inline constexpr int kMaxSeatsPerTicket = 50;
 
 // Checks every field; the first problem is a kInvalid naming the field.
+// Refuses a start time outside the years 1000 to 9999 and a price whose
+// max_seats_per_ticket multiple would not fit a ticket's amount (kMaxCents).
 Result<Concert> validate_concert(const ConcertInput& input);
 
 // Creates a concert; kConflict when the slug is taken.
@@ -65,6 +67,10 @@ Result<Concert> find_concert(Context& ctx, std::string_view id_or_slug);
 
 // Stops sales and applications; holds already made may still be paid.
 Result<Concert> close_concert(Context& ctx, std::string_view id_or_slug);
+
+// Reopens a closed concert for sales and applications. Both write an audit
+// row when they change the status and nothing when it already is so.
+Result<Concert> open_concert(Context& ctx, std::string_view id_or_slug);
 
 // For people: "10 rows x 20 seats, 100 free seats".
 std::string describe_layout(const Layout& layout);

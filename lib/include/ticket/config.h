@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ticket/error.h"
@@ -73,9 +74,9 @@ struct ConfigOverride {
 };
 
 struct ConfigRequest {
-  std::optional<std::string> path;              // --config
-  std::map<std::string, std::string> env;       // the environment to read
-  std::vector<ConfigOverride> overrides;        // flags, applied last
+  std::optional<std::string> path;         // --config
+  std::map<std::string, std::string> env;  // the environment to read
+  std::vector<ConfigOverride> overrides;   // flags, applied last
 };
 
 // The process environment as a map, for ConfigRequest::env.
@@ -88,8 +89,36 @@ Result<Config> load_config(const ConfigRequest& request);
 // "[daemon] reconcile_interval_s: 60 -> 30". Secrets are never shown.
 std::vector<std::string> config_changes(const Config& before, const Config& after);
 
-// Reads a secret from a file that only its owner may read; the trailing
-// newline is dropped. `what` names the secret in errors ("MySQL password").
+// Reads a password from a file that only its owner may read: its first
+// line, without the line's CR/LF; the rest of the file is ignored. A first
+// line that is empty or only blanks is refused (kConfig). `what` names the
+// password in errors ("MySQL password").
 Result<std::string> read_secret_file(const std::string& path, const std::string& what);
+
+// Reads the secret of [security] secret_file, a file that only its owner may
+// read: the whole file without trailing CR/LF. Refused (kConfig, naming the
+// file, never the value) when it is weak: see secret_weakness().
+Result<std::string> read_secret(const std::string& path);
+
+// Why `secret` is too weak to key an HMAC, or nullopt when it is strong
+// enough. Strong enough means at least 10 distinct bytes and an estimated
+// 128 bits or more. The estimate is the length of the shortest pattern that
+// repeats to make the secret, times the bits a character of its alphabet can
+// carry: 4 for hexadecimal digits, 6 for base64 characters, 6.5 for other
+// printable ASCII, 8 otherwise. `openssl rand -hex 32` (64 hex digits, 256
+// bits) passes; 16 spaces, one character repeated or "abab..." do not.
+std::optional<std::string> secret_weakness(std::string_view secret);
+
+// An HTTP listen address: an IPv4 literal, a bracketed IPv6 literal or a
+// host name, a colon and a port of 1 to 65535 in decimal digits:
+// "127.0.0.1:9464", "[::1]:9464", "localhost:9464".
+struct ListenAddress {
+  std::string host;      // without the brackets of an IPv6 literal
+  bool literal = false;  // an IPv4 or IPv6 address rather than a host name
+  int port = 0;
+};
+
+// nullopt unless `text` is exactly such an address.
+std::optional<ListenAddress> parse_listen_address(std::string_view text);
 
 }  // namespace ticket

@@ -28,8 +28,8 @@ class Context {
   // The Redis connection, opened on first use.
   Result<Redis*> redis();
 
-  // The secret from [security] secret_file, read on first use; at least 16
-  // bytes. Keys the HMAC of customer security numbers.
+  // The secret from [security] secret_file, read on first use and refused
+  // when weak (read_secret). Keys the HMAC of customer security numbers.
   Result<std::string> secret();
 
   // Who is acting, for AUDIT_LOG: the OS user unless set (--actor).

@@ -1,4 +1,4 @@
-// Customers (SPEC §3): known only by the HMAC-SHA256 of their security
+// Customers: known only by the HMAC-SHA256 of their security
 // number under the secret, plus its last 4 characters for display.
 #pragma once
 
@@ -19,14 +19,18 @@ struct CustomerInput {
 };
 
 struct Customer {
-  std::string name;       // 1-255 printable characters
+  std::string name;       // 1-255 printable characters, trimmed, with a visible one
   int age = 0;            // 0-150
   std::string gender;     // "Male", "Female", "LGBT+" or "Unspecified"
   std::string id_number;  // 4-32 letters or digits, upper case
 };
 
-// Checks every field (SPEC §6 customer flags); the first problem is a
-// kInvalid naming the flag.
+// Checks every field; the first problem is a kInvalid naming the flag. The
+// name loses the spaces around it and is refused when it is then blank, has
+// a bidirectional embedding, override or isolate (U+202A-U+202E,
+// U+2066-U+2069) or a noncharacter (U+FDD0-U+FDEF, U+xFFFE, U+xFFFF), or
+// shows nothing: only invisible characters (U+200B, U+2060, U+FEFF, U+00AD,
+// ...) or combining marks.
 Result<Customer> validate_customer(const CustomerInput& input);
 
 // The stored form of a security number: HMAC-SHA256 under `secret`.
@@ -35,9 +39,11 @@ std::string customer_id_hash(const std::string& secret, const std::string& id_nu
 // "****1234": what may be shown of a security number.
 std::string mask_id(const std::string& last4);
 
-// Finds the customer by the hash of their security number, creating them or
-// updating their name, age and gender; returns the id. Call inside
-// Db::transaction (throws like the driver).
+// Finds the customer by the hash of their security number, or creates them
+// with `customer`'s name, age and gender; returns the id. An existing
+// customer's stored details are never changed (a ticket keeps the holder
+// details it was bought or applied for with). Call inside Db::transaction
+// (throws like the driver).
 uint64_t upsert_customer(Db& db, const std::string& secret, const Customer& customer);
 
 // The same without reading the id back (one round trip less): afterwards

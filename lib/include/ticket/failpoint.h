@@ -4,7 +4,8 @@
 //
 // Steps: buy-after-hold (Redis hold made, MySQL not yet written),
 // buy-after-commit, pay-after-commit (paid in MySQL, Redis not yet told),
-// expire-after-commit (expired in MySQL, seats not yet released).
+// expire-after-commit (expired in MySQL, seats not yet released),
+// reset-mid-drop (db reset: the schema version and half the tables dropped).
 #pragma once
 
 namespace ticket {

@@ -1,5 +1,5 @@
-// Listing tickets and free-seat applications for operators (SPEC §6
-// `tl-admin tickets`, `tl-admin applications`), page by page, from MySQL.
+// Listing tickets and free-seat applications for operators (`tl-admin
+// tickets`, `tl-admin applications`), page by page, from MySQL.
 #pragma once
 
 #include <cstdint>
@@ -47,7 +47,7 @@ struct TicketPage {
   int limit = kDefaultPageLimit;
 };
 
-// One page of the matching tickets with their seats, customers (masked),
+// One page of the matching tickets with their seats, holders (masked),
 // payments and, for FREE tickets, applications. Two queries: the page and the
 // total. A page past the last one is empty.
 //

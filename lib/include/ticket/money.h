@@ -12,7 +12,7 @@ namespace ticket {
 using Cents = int64_t;
 
 // Largest amount a DECIMAL(12,2) column holds.
-inline constexpr Cents kMaxCents = 9999999999999;
+inline constexpr Cents kMaxCents = 999999999999;
 
 // "1500", "1500.5", "1500.00" -> 150000. No sign, no exponent, at most two
 // decimals, at most 10 digits before the point.

@@ -1,4 +1,5 @@
-// The MySQL schema (SPEC §3): numbered migrations and the version check.
+// The MySQL schema: numbered migrations and the check that a database holds
+// the version and the tables this build expects.
 #pragma once
 
 #include <string>
@@ -17,19 +18,30 @@ struct MigrationReport {
   int from_version = 0;
   int to_version = 0;
   std::vector<int> applied;
+  std::vector<std::string> recreated;  // tables that were missing at from_version
 };
 
 // Creates the database when it is missing (if the account may), then applies
 // every migration newer than the database's version, in order, under a MySQL
 // named lock so that concurrent migrators wait for each other. Applying it
 // twice changes nothing. A database newer than this build is refused (kConfig).
+//
+// It also mends what a reset or a hand cut short leaves: tables that the
+// recorded version should have but that are missing are created again
+// (empty, by running again the statements of the migrations that made and
+// changed them); with no version recorded, empty tables of ours are dropped
+// first, and tables of ours that hold rows are refused (kConfig, saying to
+// finish the reset).
 Result<MigrationReport> migrate(const MysqlConfig& config);
 
-// Drops every TicketLemon table. The caller migrates again.
+// Drops every TicketLemon table, SCHEMA_VERSION first, so that a drop cut
+// short leaves a database that reads as having no schema. The caller
+// migrates again.
 Status drop_schema(Db& db);
 
-// kConfig unless the database holds exactly latest_schema_version(); the
-// message says which version was found and what to do.
+// kConfig unless the database holds exactly latest_schema_version() and every
+// table of it; the message says what was found and what to do. A table the
+// account has no rights on is not reported.
 Status check_schema(Db& db);
 
 }  // namespace ticket

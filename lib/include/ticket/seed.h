@@ -1,4 +1,4 @@
-// Seeding concerts from a TOML file, idempotent by slug (SPEC §6 `tl-admin seed`).
+// Seeding concerts from a TOML file, idempotent by slug (`tl-admin seed`).
 //
 //   [[concert]]
 //   slug = "summer-2026"
@@ -23,6 +23,15 @@ namespace ticket {
 // kInvalid and name the file, the line and the field.
 Result<std::vector<Concert>> read_seed_file(const std::string& path);
 
+struct SeedOptions {
+  // Delete the tickets of the file's existing concerts first and drop their
+  // seat maps.
+  bool reset = false;
+  // With reset, also delete paid and granted tickets; without it a reset
+  // that would delete any is refused.
+  bool delete_sold_tickets = false;
+};
+
 struct SeedOutcome {
   Concert concert;
   enum class Action { kCreated, kUpdated, kUnchanged } action = Action::kUnchanged;
@@ -33,9 +42,15 @@ struct SeedOutcome {
 std::string_view seed_action_name(SeedOutcome::Action action);
 
 // Creates or updates every concert of the file in one transaction: all of it
-// or nothing. An existing concert is never shrunk below a seat that is held
-// or sold (kConflict, naming the seat). With `reset`, the tickets of the
-// file's existing concerts are deleted first and their seat maps dropped.
-Result<std::vector<SeedOutcome>> seed(Context& ctx, const std::vector<Concert>& concerts, bool reset);
+// or nothing. Refused with kConflict, naming the concert:
+//   - shrinking an existing concert below a seat that is held or sold;
+//   - changing the currency of a concert with sales (a BUY ticket that is
+//     held, paid, or was ever paid), since amounts are kept as sold;
+//   - a reset that would delete paid or granted tickets, unless
+//     delete_sold_tickets (saying how many of each, and of which concert).
+// A reset's audit row lists what it deleted: counts by status and the codes
+// of the paid and granted tickets. A new price applies to new tickets only.
+Result<std::vector<SeedOutcome>> seed(Context& ctx, const std::vector<Concert>& concerts,
+                                      const SeedOptions& options);
 
 }  // namespace ticket

@@ -13,6 +13,14 @@ namespace ticket {
 // one-line message.
 std::string quote(std::string_view s);
 
+// `s` made safe to show on a terminal: control characters (C0, DEL, C1) and
+// the bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069)
+// become escapes (ESC as \x1B, U+0085 as \u{85}, U+202E as \u{202E}), and
+// bytes that are not UTF-8 become \xNN. The ASCII control characters in
+// `keep` (e.g. "\n" for text of several lines) pass through. Backslashes are
+// left alone, so printable(printable(s)) == printable(s).
+std::string printable(std::string_view s, std::string_view keep = {});
+
 // True when `s` is valid UTF-8 without control characters (C0, DEL, C1).
 bool is_printable_utf8(std::string_view s);
 

@@ -1,4 +1,4 @@
-// Tickets (SPEC §3): one purchase (BUY) or free-ticket application (FREE),
+// Tickets: one purchase (BUY) or free-ticket application (FREE),
 // its seats, its status PROCESS -> SUCCESS | FAIL and its public code.
 #pragma once
 
@@ -30,8 +30,12 @@ struct Ticket {
   std::string currency;
   std::optional<Millis> hold_expires_at;
   bool past_deadline = false;  // by the MySQL clock, when read
+  // The holder: the details given when the ticket was bought or applied
+  // for, kept with the ticket whatever the customer gives later.
   std::string customer_name;
-  std::string customer_last4;
+  int customer_age = 0;
+  std::string customer_gender;  // "Male", "Female", "LGBT+" or "Unspecified"
+  std::string customer_last4;   // of the security number
   std::string platform;  // of the payment, once paid
   std::string reference;
   std::optional<Millis> paid_at;
@@ -48,7 +52,7 @@ Ticket new_ticket(Zone zone, const Concert& concert);
 // A code as typed (any case); kInvalid unless it has the shape of a code.
 Result<std::string> parse_ticket_code(std::string_view text);
 
-// One ticket with its seats and customer; kNotFound when there is none.
+// One ticket with its seats and holder; kNotFound when there is none.
 Result<Ticket> find_ticket(Context& ctx, std::string_view code);
 
 // Inside Db::transaction (these throw like the driver):

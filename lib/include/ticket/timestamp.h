@@ -13,8 +13,13 @@ namespace ticket {
 using Millis = int64_t;
 
 // "2026-12-31T20:00:00Z", "2026-12-31T21:00:00+01:00", "2026-12-31T20:00:00.250Z".
-// A time zone (Z or an offset) is required.
+// A time zone (Z or an offset) is required, and the time in UTC must lie in
+// the years 1000 to 9999, which is what a MySQL DATETIME holds.
 Result<Millis> parse_iso8601(std::string_view text);
+
+// 1000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z.
+inline constexpr Millis kMinStorableMillis = -30610224000000;
+inline constexpr Millis kMaxStorableMillis = 253402300799999;
 
 // "2026-12-31T20:00:00Z", or with ".250" when there are milliseconds.
 std::string format_iso8601(Millis ms);

@@ -1,0 +1,31 @@
+// The files holding ticketlemond's credentials: the MySQL and Redis password
+// files and the secret file, as last read. SIGHUP reads them again and says
+// which changed; their contents are never logged.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ticket/config.h"
+#include "ticket/error.h"
+
+namespace ticketlemond {
+
+struct Credentials {
+  std::string mysql_password;  // empty when none is read from a file
+  std::string redis_password;
+  std::string secret;
+};
+
+// Reads and checks the files that `config` names: a password given by the
+// environment or an empty password_file is not read. kConfig naming the file
+// (never its contents) when one is missing, open to others, empty or, for
+// the secret, weak.
+ticket::Result<Credentials> read_credentials(const ticket::Config& config);
+
+// One line for each file whose contents changed between two readings, e.g.
+// "[mysql] password_file /etc/ticketlemon/mysql.password: contents changed".
+std::vector<std::string> credential_changes(const ticket::Config& config, const Credentials& before,
+                                            const Credentials& after);
+
+}  // namespace ticketlemond
