@@ -1,20 +1,44 @@
--- Least-privilege accounts for TicketLemon, for MariaDB 10.6+ and MySQL 8
--- (only syntax that both accept).
+-- Least-privilege accounts of TicketLemon, one per role, for MariaDB 10.6+
+-- and MySQL 8 (only syntax that both accept: plain per-account grants, no
+-- roles, whose activation differs between the two).
 --
---   ticketlemon_migrate  schema changes: `tl-admin db migrate`, `db reset --yes`
---                        and `seed --reset` (which deletes tickets).
---   ticketlemon          everything else: the selling tools (tl-buy, tl-pay,
---                        tl-status, tl-apply-free), the other tl-admin commands
---                        (seed without --reset, concert, grant, cancel,
---                        reconcile, ...) and ticketlemond. They only ever
---                        SELECT, INSERT and UPDATE: no ticket, customer or
---                        audit entry is ever deleted by them, so the account
---                        that faces buyers cannot delete or drop anything.
+--   ticketlemon_seller    tl-buy, tl-pay, tl-status, tl-apply-free
+--   ticketlemon_daemon    ticketlemond: expiry, MySQL sweep, reconcile
+--   ticketlemon_operator  tl-admin's day-to-day commands: concert, seed
+--                         (without destructive flags), grant, reject, cancel,
+--                         tickets, applications, stats, count, audit,
+--                         reconcile, mock-data
+--   ticketlemon_auditor   read only: tl-status, tl-admin tickets, stats,
+--                         count, audit, applications
+--   ticketlemon_migrate   schema changes, db reset and destructive seeding:
+--                         created by etc/sql/migrate-account.sql
+--
+-- Each account gets only what its commands do: SELECT on the tables they
+-- read, INSERT where they add rows, and UPDATE only of the columns they
+-- change. None of them may DELETE, DROP, ALTER or CREATE, and AUDIT_LOG is
+-- append-only for all of them (INSERT and SELECT). Each statement below says
+-- which command needs it. MySQL 8 wants UPDATE (of any column) besides SELECT
+-- for SELECT ... FOR UPDATE: every account that locks rows of a table has a
+-- column UPDATE on it.
+--
+-- What column privileges cannot express: the seller and the daemon may set a
+-- ticket's status and reason (tl-pay and the daemon expire holds past their
+-- deadline), so either account could fail a ticket with SQL of its own; they
+-- cannot touch amounts, payments already recorded, concerts, decisions on
+-- free applications or the audit log. Customer rows are updated by a
+-- statement that needs UPDATE of the whole table (see below).
+--
+-- Order:
+--   1. etc/sql/migrate-account.sql, then `tl-admin db migrate` with that
+--      account: table and column privileges need the tables to exist.
+--   2. This file. Run it again after every `tl-admin db migrate` of a new
+--      TicketLemon version (new tables or columns); it is safe to re-run.
 --
 -- Before running it:
---   1. Replace CHANGE_ME_MIGRATE_PASSWORD and CHANGE_ME_APP_PASSWORD with
---      long random passwords (e.g. `openssl rand -hex 24`), and put the same
---      passwords in the files named by [mysql] password_file (mode 0600).
+--   1. Replace each CHANGE_ME_<ROLE>_PASSWORD with a long random password
+--      (e.g. `openssl rand -hex 24`) and put it in the file named by
+--      [mysql] password_file of that role's configuration (mode 0600), e.g.
+--      /etc/ticketlemon/seller.toml with user = "ticketlemon_seller".
 --      Do not commit the edited copy.
 --   2. The accounts are for connections from 127.0.0.1 (the tools always
 --      connect over TCP). When the tools or the daemon run on other hosts,
@@ -24,22 +48,76 @@
 --
 -- Then, as an administrator:
 --   mariadb -u root -p < grants.sql      (or: mysql -u root -p < grants.sql)
--- and create the schema with the migration account, e.g.
---   TL_MYSQL_USER=ticketlemon_migrate \
---   TL_MYSQL_PASSWORD_FILE=/etc/ticketlemon/mysql-migrate.password \
---   tl-admin db migrate
--- `tl-admin db migrate` creates the database itself (its CREATE privilege on
--- `ticketlemon`.* allows that).
 --
 -- Running this file again resets the passwords and adds missing privileges;
--- it does not take away privileges granted by other means (use REVOKE).
+-- it does not take away privileges granted by other means (use REVOKE; an
+-- older TicketLemon had one account 'ticketlemon'@'127.0.0.1' with SELECT,
+-- INSERT and UPDATE on everything: DROP USER it once the roles work).
 
-CREATE USER IF NOT EXISTS 'ticketlemon_migrate'@'127.0.0.1' IDENTIFIED BY 'CHANGE_ME_MIGRATE_PASSWORD';
-ALTER USER 'ticketlemon_migrate'@'127.0.0.1' IDENTIFIED BY 'CHANGE_ME_MIGRATE_PASSWORD';
-GRANT CREATE, ALTER, DROP, INDEX, REFERENCES, SELECT, INSERT, UPDATE, DELETE
-  ON `ticketlemon`.* TO 'ticketlemon_migrate'@'127.0.0.1';
+-- --- seller: tl-buy, tl-pay, tl-status, tl-apply-free -------------------------
+CREATE USER IF NOT EXISTS 'ticketlemon_seller'@'127.0.0.1' IDENTIFIED BY 'CHANGE_ME_SELLER_PASSWORD';
+ALTER USER 'ticketlemon_seller'@'127.0.0.1' IDENTIFIED BY 'CHANGE_ME_SELLER_PASSWORD';
+-- Every tool checks the schema version.
+GRANT SELECT ON `ticketlemon`.`SCHEMA_VERSION` TO 'ticketlemon_seller'@'127.0.0.1';
+GRANT SELECT ON `ticketlemon`.`CONCERTS` TO 'ticketlemon_seller'@'127.0.0.1';
+-- A buyer or applicant is found or added by the hash of their security
+-- number in one INSERT ... ON DUPLICATE KEY UPDATE, for which MariaDB wants
+-- UPDATE of every column inserted: a table privilege.
+GRANT SELECT, INSERT, UPDATE ON `ticketlemon`.`CUSTOMERS` TO 'ticketlemon_seller'@'127.0.0.1';
+-- tl-buy and tl-apply-free add tickets; tl-pay locks one (FOR UPDATE) and
+-- pays it, or expires it when its deadline has passed.
+GRANT SELECT, INSERT, UPDATE (status, reason, updated_at)
+  ON `ticketlemon`.`TICKETS` TO 'ticketlemon_seller'@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE (status) ON `ticketlemon`.`TICKET_SEATS` TO 'ticketlemon_seller'@'127.0.0.1';
+-- tl-buy adds the payment row with the amount; tl-pay records how it was paid.
+GRANT SELECT, INSERT, UPDATE (platform, reference, paid_at)
+  ON `ticketlemon`.`TICKETS_APPLY_BUY` TO 'ticketlemon_seller'@'127.0.0.1';
+-- tl-apply-free adds the answers; the decision is the operator's.
+GRANT SELECT, INSERT ON `ticketlemon`.`TICKETS_APPLY_FREE` TO 'ticketlemon_seller'@'127.0.0.1';
+GRANT SELECT, INSERT ON `ticketlemon`.`AUDIT_LOG` TO 'ticketlemon_seller'@'127.0.0.1';
 
--- MySQL 8 needs UPDATE (granted) besides SELECT for SELECT ... FOR UPDATE.
-CREATE USER IF NOT EXISTS 'ticketlemon'@'127.0.0.1' IDENTIFIED BY 'CHANGE_ME_APP_PASSWORD';
-ALTER USER 'ticketlemon'@'127.0.0.1' IDENTIFIED BY 'CHANGE_ME_APP_PASSWORD';
-GRANT SELECT, INSERT, UPDATE ON `ticketlemon`.* TO 'ticketlemon'@'127.0.0.1';
+-- --- daemon: ticketlemond ---------------------------------------------------------
+CREATE USER IF NOT EXISTS 'ticketlemon_daemon'@'127.0.0.1' IDENTIFIED BY 'CHANGE_ME_DAEMON_PASSWORD';
+ALTER USER 'ticketlemon_daemon'@'127.0.0.1' IDENTIFIED BY 'CHANGE_ME_DAEMON_PASSWORD';
+GRANT SELECT ON `ticketlemon`.`SCHEMA_VERSION` TO 'ticketlemon_daemon'@'127.0.0.1';
+-- Reconcile and the cache rebuild read concerts and seats.
+GRANT SELECT ON `ticketlemon`.`CONCERTS` TO 'ticketlemon_daemon'@'127.0.0.1';
+GRANT SELECT ON `ticketlemon`.`CUSTOMERS` TO 'ticketlemon_daemon'@'127.0.0.1';
+-- Expiry locks due tickets (FOR UPDATE) and fails them with their seats.
+GRANT SELECT, UPDATE (status, reason, updated_at) ON `ticketlemon`.`TICKETS` TO 'ticketlemon_daemon'@'127.0.0.1';
+GRANT SELECT, UPDATE (status) ON `ticketlemon`.`TICKET_SEATS` TO 'ticketlemon_daemon'@'127.0.0.1';
+GRANT SELECT ON `ticketlemon`.`TICKETS_APPLY_BUY` TO 'ticketlemon_daemon'@'127.0.0.1';
+GRANT SELECT ON `ticketlemon`.`TICKETS_APPLY_FREE` TO 'ticketlemon_daemon'@'127.0.0.1';
+GRANT SELECT, INSERT ON `ticketlemon`.`AUDIT_LOG` TO 'ticketlemon_daemon'@'127.0.0.1';
+
+-- --- operator: tl-admin's day-to-day commands ---------------------------------------
+CREATE USER IF NOT EXISTS 'ticketlemon_operator'@'127.0.0.1' IDENTIFIED BY 'CHANGE_ME_OPERATOR_PASSWORD';
+ALTER USER 'ticketlemon_operator'@'127.0.0.1' IDENTIFIED BY 'CHANGE_ME_OPERATOR_PASSWORD';
+GRANT SELECT ON `ticketlemon`.`SCHEMA_VERSION` TO 'ticketlemon_operator'@'127.0.0.1';
+-- concert create, close and open, seed (which updates every field).
+GRANT SELECT, INSERT, UPDATE ON `ticketlemon`.`CONCERTS` TO 'ticketlemon_operator'@'127.0.0.1';
+-- mock-data buys, pays and applies as the seller does.
+GRANT SELECT, INSERT, UPDATE ON `ticketlemon`.`CUSTOMERS` TO 'ticketlemon_operator'@'127.0.0.1';
+-- cancel, grant and reject lock a ticket (FOR UPDATE) and change its status.
+GRANT SELECT, INSERT, UPDATE (status, reason, updated_at)
+  ON `ticketlemon`.`TICKETS` TO 'ticketlemon_operator'@'127.0.0.1';
+-- grant adds the free seat.
+GRANT SELECT, INSERT, UPDATE (status) ON `ticketlemon`.`TICKET_SEATS` TO 'ticketlemon_operator'@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE (platform, reference, paid_at)
+  ON `ticketlemon`.`TICKETS_APPLY_BUY` TO 'ticketlemon_operator'@'127.0.0.1';
+-- grant and reject record the decision.
+GRANT SELECT, INSERT, UPDATE (decided_by, decided_at, note)
+  ON `ticketlemon`.`TICKETS_APPLY_FREE` TO 'ticketlemon_operator'@'127.0.0.1';
+GRANT SELECT, INSERT ON `ticketlemon`.`AUDIT_LOG` TO 'ticketlemon_operator'@'127.0.0.1';
+
+-- --- auditor: read only ---------------------------------------------------------------
+CREATE USER IF NOT EXISTS 'ticketlemon_auditor'@'127.0.0.1' IDENTIFIED BY 'CHANGE_ME_AUDITOR_PASSWORD';
+ALTER USER 'ticketlemon_auditor'@'127.0.0.1' IDENTIFIED BY 'CHANGE_ME_AUDITOR_PASSWORD';
+GRANT SELECT ON `ticketlemon`.`SCHEMA_VERSION` TO 'ticketlemon_auditor'@'127.0.0.1';
+GRANT SELECT ON `ticketlemon`.`CONCERTS` TO 'ticketlemon_auditor'@'127.0.0.1';
+GRANT SELECT ON `ticketlemon`.`CUSTOMERS` TO 'ticketlemon_auditor'@'127.0.0.1';
+GRANT SELECT ON `ticketlemon`.`TICKETS` TO 'ticketlemon_auditor'@'127.0.0.1';
+GRANT SELECT ON `ticketlemon`.`TICKET_SEATS` TO 'ticketlemon_auditor'@'127.0.0.1';
+GRANT SELECT ON `ticketlemon`.`TICKETS_APPLY_BUY` TO 'ticketlemon_auditor'@'127.0.0.1';
+GRANT SELECT ON `ticketlemon`.`TICKETS_APPLY_FREE` TO 'ticketlemon_auditor'@'127.0.0.1';
+GRANT SELECT ON `ticketlemon`.`AUDIT_LOG` TO 'ticketlemon_auditor'@'127.0.0.1';

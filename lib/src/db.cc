@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "tcp_probe.h"
@@ -32,6 +33,37 @@ constexpr int kErBadDb = 1049;
 constexpr int kErServerShutdown = 1053;
 constexpr int kErConnKilled = 1927;  // MariaDB: connection was killed
 
+// Refusals that an operator fixes (account, grants, schema): exit 8.
+constexpr int kErTableAccessDenied = 1142;
+constexpr int kErColumnAccessDenied = 1143;
+constexpr int kErSpecificAccessDenied = 1227;
+constexpr int kErProcAccessDenied = 1370;
+constexpr int kErNoSuchTable = 1146;
+constexpr int kErHostIsBlocked = 1129;
+constexpr int kErHostNotPrivileged = 1130;
+constexpr int kErNotSupportedAuthMode = 1251;
+constexpr int kErMustChangePassword = 1820;
+constexpr int kErMustChangePasswordLogin = 1862;
+constexpr int kErAccountLockedMysql = 3118;
+constexpr int kErAccountLockedMariadb = 4151;
+
+// Refusals of a busy or degraded server that a retry may get past: exit 7.
+constexpr int kErDiskFull = 1021;
+constexpr int kErOutOfMemory = 1037;
+constexpr int kErOutOfSortMemory = 1038;
+constexpr int kErConCount = 1040;
+constexpr int kErOutOfResources = 1041;
+constexpr int kErRecordFileFull = 1114;
+constexpr int kErTooManyUserConnections = 1203;
+constexpr int kErUserLimitReached = 1226;
+constexpr int kErOptionPreventsStatement = 1290;  // e.g. --read-only
+constexpr int kErQueryInterrupted = 1317;
+constexpr int kErReadOnlyMode = 1836;
+constexpr int kErStatementTimeout = 1969;  // MariaDB max_statement_time
+constexpr int kErQueryTimeout = 3024;      // MySQL max_execution_time
+
+constexpr const char* kGrantsHint = "see etc/sql/grants.sql";
+
 sql::mysql::MySQL_Driver* driver() {
   static std::once_flag once;
   static sql::mysql::MySQL_Driver* d = nullptr;
@@ -48,12 +80,66 @@ void ensure_thread_init() {
   thread_local Guard guard;
 }
 
+bool is_transient_refusal(int code) {
+  switch (code) {
+    case kErDiskFull:
+    case kErOutOfMemory:
+    case kErOutOfSortMemory:
+    case kErConCount:
+    case kErOutOfResources:
+    case kErRecordFileFull:
+    case kErTooManyUserConnections:
+    case kErUserLimitReached:
+    case kErOptionPreventsStatement:
+    case kErQueryInterrupted:
+    case kErReadOnlyMode:
+    case kErStatementTimeout:
+    case kErQueryTimeout:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The text between `open` and `close` after `after` in a server message, or
+// "" when the message has another shape.
+std::string between(const std::string& msg, std::string_view after, char open, char close) {
+  size_t at = msg.find(after);
+  if (at == std::string::npos) return {};
+  at = msg.find(open, at + after.size());
+  if (at == std::string::npos) return {};
+  const size_t end = msg.find(close, at + 1);
+  if (end == std::string::npos) return {};
+  return msg.substr(at + 1, end - at - 1);
+}
+
+// "INSERT" of "INSERT command denied to user ...".
+std::string denied_command(const std::string& msg) {
+  const size_t end = msg.find(" command denied");
+  return end == std::string::npos ? std::string() : msg.substr(0, end);
+}
+
+// The table a server message names: MariaDB writes `db`.`T`, MySQL 'T' (or
+// 'db.T'); the database part is dropped.
+std::string denied_table(const std::string& msg, std::string_view after) {
+  size_t at = msg.find(after);
+  if (at == std::string::npos) return {};
+  std::string rest = msg.substr(at + after.size());
+  std::string out;
+  for (char c : rest) {
+    if (c == '`' || c == '\'') continue;
+    if (c == ' ' || c == ',' || c == ':') break;
+    out.push_back(c);
+  }
+  const size_t dot = out.rfind('.');
+  return dot == std::string::npos ? out : out.substr(dot + 1);
+}
+
 bool is_connection_lost(int code) {
   return code == kCrServerGone || code == kCrServerLost || code == kCrServerLostExtended ||
          code == kCrCommandsOutOfSync || code == kErServerShutdown || code == kErConnKilled ||
          code == kCrConnectionError || code == kCrConnHostError;
 }
-
 
 }  // namespace
 
@@ -129,17 +215,19 @@ Error Db::error_from(const sql::SQLException& e, const std::string& what) const 
     case kCrUnknownHost:
       return unavailable(prefix + "cannot reach MySQL at " + endpoint_ + ": unknown host");
     case kErAccessDenied:
-      return config_error(prefix + "MySQL at " + endpoint_ + " refused user " + quote(config_.user) +
-                          ": check [mysql] user and the password");
+      return config_error(prefix + "MySQL at " + endpoint_ + " refused user " +
+                          quote(config_.user) + ": check [mysql] user and the password");
     case kErDbAccessDenied:
       return config_error(prefix + "MySQL user " + quote(config_.user) + " may not use database " +
-                          quote(config_.database) + " at " + endpoint_);
+                          quote(config_.database) + " at " + endpoint_ + " (" + kGrantsHint + ")");
     case kErBadDb:
       return config_error(prefix + "MySQL at " + endpoint_ + " has no database " +
                           quote(config_.database) + "; create it with: tl-admin db migrate");
     default:
       break;
   }
+  if (auto refused = refusal(code, msg))
+    return prefix.empty() ? *refused : refused->with_context(what);
   if (is_connection_lost(code))
     return unavailable(prefix + "lost the connection to MySQL at " + endpoint_ + ": " + msg);
   if (code == kErLockWaitTimeout || code == kErLockDeadlock)
@@ -147,10 +235,80 @@ Error Db::error_from(const sql::SQLException& e, const std::string& what) const 
   return internal(prefix + "MySQL error " + std::to_string(code) + ": " + msg);
 }
 
+std::optional<Error> Db::refusal(int code, const std::string& msg) const {
+  const std::string user = "MySQL user " + quote(config_.user);
+  const std::string in_db = " in database " + quote(config_.database) + " at " + endpoint_;
+  const std::string fix =
+      ": use an account whose grants allow this command (" + std::string(kGrantsHint) + ")";
+  switch (code) {
+    case kErTableAccessDenied: {
+      const std::string command = denied_command(msg);
+      const std::string table = denied_table(msg, "for table ");
+      if (command.empty() || table.empty()) break;
+      return config_error(user + " may not " + command + " table " + table + in_db + fix);
+    }
+    case kErColumnAccessDenied: {
+      const std::string command = denied_command(msg);
+      const std::string column = between(msg, "for column ", '\'', '\'');
+      const std::string table = denied_table(msg, " in table ");
+      if (command.empty() || column.empty() || table.empty()) break;
+      return config_error(user + " may not " + command + " column " + column + " of table " +
+                          table + in_db + fix);
+    }
+    case kErSpecificAccessDenied:
+    case kErProcAccessDenied:
+      break;
+    case kErNoSuchTable: {
+      const std::string table = denied_table(msg, "Table ");
+      return config_error(
+          "the database " + quote(config_.database) + " at " + endpoint_ + " has no table " +
+          (table.empty() ? msg : table) +
+          ": its schema is incomplete; run: tl-admin db migrate (with the migration account)");
+    }
+    case kErHostIsBlocked:
+      return config_error("MySQL at " + endpoint_ +
+                          " blocks this host after too many failed connections (" + msg +
+                          "): an administrator must run: mysqladmin flush-hosts");
+    case kErHostNotPrivileged:
+      return config_error("MySQL at " + endpoint_ + " does not let this host connect (" + msg +
+                          "): check the host part of " + user + " (" + kGrantsHint + ")");
+    case kErNotSupportedAuthMode:
+      return config_error("MySQL at " + endpoint_ +
+                          " wants an authentication method this client lacks for " + user + " (" +
+                          msg + ")");
+    case kErMustChangePassword:
+    case kErMustChangePasswordLogin:
+      return config_error(user + " at " + endpoint_ +
+                          " must change its password first (ALTER USER)");
+    case kErAccountLockedMysql:
+    case kErAccountLockedMariadb:
+      return config_error(user + " at " + endpoint_ + " is locked (ALTER USER ... ACCOUNT UNLOCK)");
+    case kErConCount:
+      return unavailable("MySQL at " + endpoint_ +
+                         " has too many connections (max_connections): try again later");
+    case kErTooManyUserConnections:
+      return unavailable(user + " has too many connections to " + endpoint_ +
+                         " (max_user_connections): try again later");
+    case kErUserLimitReached:
+      return unavailable(user + " has reached a resource limit at " + endpoint_ + " (" + msg +
+                         "): try again later");
+    default:
+      if (is_transient_refusal(code))
+        return unavailable("MySQL at " + endpoint_ + " cannot serve this now (" + msg +
+                           "): try again later");
+      return std::nullopt;
+  }
+  // Another refusal of a privilege, or one whose message has a shape we do
+  // not parse: the server's words, still as an account problem.
+  return config_error(user + " at " + endpoint_ + " lacks a privilege (" + msg + ")" + fix);
+}
+
 sql::PreparedStatement& Db::prepare(const std::string& text) {
   auto it = statements_.find(text);
   if (it == statements_.end()) {
-    it = statements_.emplace(text, std::unique_ptr<sql::PreparedStatement>(conn_->prepareStatement(text))).first;
+    it = statements_
+             .emplace(text, std::unique_ptr<sql::PreparedStatement>(conn_->prepareStatement(text)))
+             .first;
   }
   it->second->clearParameters();
   return *it->second;
@@ -162,7 +320,9 @@ uint64_t Db::last_insert_id() {
   return rs->getUInt64(1);
 }
 
-Status Db::transaction(const std::function<Status()>& body) { return run(body); }
+Status Db::transaction(const std::function<Status()>& body) {
+  return run(body);
+}
 
 Status Db::run(const std::function<Status()>& body) {
   ensure_thread_init();

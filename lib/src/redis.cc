@@ -3,6 +3,7 @@
 #include <openssl/sha.h>
 
 #include <cstdio>
+#include <optional>
 
 namespace ticket {
 namespace {
@@ -27,7 +28,24 @@ std::string sha1_hex(std::string_view text) {
 }
 
 bool starts_with(const redisReply* r, std::string_view prefix) {
-  return r && r->type == REDIS_REPLY_ERROR && std::string_view(r->str, r->len).substr(0, prefix.size()) == prefix;
+  return r && r->type == REDIS_REPLY_ERROR &&
+         std::string_view(r->str, r->len).substr(0, prefix.size()) == prefix;
+}
+
+bool has_prefix(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+// Error replies that say the server will not serve this connection now but
+// may soon: loading its data, running a long script, without its master,
+// out of memory, read-only, unable to persist, or full of clients.
+bool is_transient(std::string_view msg) {
+  for (std::string_view p :
+       {"LOADING ", "BUSY ", "MASTERDOWN ", "TRYAGAIN ", "CLUSTERDOWN ", "OOM ", "READONLY ",
+        "MISCONF ", "NOREPLICAS ", "ERR max number of clients reached"}) {
+    if (has_prefix(msg, p)) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -71,17 +89,16 @@ Status Redis::open() {
     auto r = command_argv({"AUTH", password_});
     if (!r.ok()) {
       ctx_.reset();
-      if (r.error().kind() == ErrorKind::kUnavailable) return std::move(r).error();
-      return config_error("Redis at " + endpoint_ + " refused the password: check [redis] password_file");
+      return std::move(r).error();
     }
   }
   if (config_.db != 0) {
     auto r = command_argv({"SELECT", std::to_string(config_.db)});
     if (!r.ok()) {
       ctx_.reset();
-      if (r.error().kind() == ErrorKind::kUnavailable) return std::move(r).error();
-      return config_error("Redis at " + endpoint_ + " refused database " + std::to_string(config_.db) +
-                          ": " + r.error().message());
+      if (r.error().kind() != ErrorKind::kInternal) return std::move(r).error();
+      return config_error("Redis at " + endpoint_ + " refused database " +
+                          std::to_string(config_.db) + ": " + r.error().message());
     }
   }
   return {};
@@ -112,12 +129,36 @@ Result<RedisReply> Redis::command_argv(const std::vector<std::string_view>& argv
   RedisReply reply(static_cast<redisReply*>(raw));
   if (reply->type == REDIS_REPLY_ERROR) {
     std::string msg(reply->str, reply->len);
-    if (starts_with(reply.get(), "LOADING") || starts_with(reply.get(), "BUSY") ||
-        starts_with(reply.get(), "MASTERDOWN"))
-      return unavailable("Redis at " + endpoint_ + " is not ready: " + msg);
-    return Error(ErrorKind::kInternal, "Redis at " + endpoint_ + " answered " + std::string(argv[0]) + " with: " + msg);
+    if (auto refused = refusal(reply.get(), argv[0])) return std::move(*refused);
+    return Error(ErrorKind::kInternal,
+                 "Redis at " + endpoint_ + " answered " + std::string(argv[0]) + " with: " + msg);
   }
   return reply;
+}
+
+std::optional<Error> Redis::refusal(const redisReply* reply, std::string_view command) const {
+  if (reply == nullptr || reply->type != REDIS_REPLY_ERROR) return std::nullopt;
+  const std::string msg(reply->str, reply->len);
+  // Redis 7 also answers a long command of an unauthenticated client with
+  // "ERR Protocol error: unauthenticated multibulk length".
+  if (has_prefix(msg, "NOAUTH ") || has_prefix(msg, "ERR Protocol error: unauthenticated"))
+    return config_error("Redis at " + endpoint_ +
+                        " wants a password: set [redis] password_file (or TL_REDIS_PASSWORD)");
+  if (has_prefix(msg, "WRONGPASS ") || has_prefix(msg, "ERR invalid password") ||
+      has_prefix(msg, "ERR invalid username-password"))
+    return config_error("Redis at " + endpoint_ +
+                        " refused the password: check [redis] password_file");
+  if (has_prefix(msg, "ERR AUTH") || has_prefix(msg, "ERR Client sent AUTH"))
+    return config_error(
+        "Redis at " + endpoint_ +
+        " has no password set, but [redis] password_file gives one: empty it, or set requirepass");
+  if (has_prefix(msg, "NOPERM "))
+    return config_error("Redis at " + endpoint_ + " does not let this user run " +
+                        std::string(command) + " (" + msg + "): check the user's ACL");
+  if (is_transient(msg))
+    return unavailable("Redis at " + endpoint_ + " cannot serve this now (" + msg +
+                       "): try again later");
+  return std::nullopt;
 }
 
 Result<RedisReply> Redis::command(const std::vector<std::string>& argv) {
@@ -126,7 +167,8 @@ Result<RedisReply> Redis::command(const std::vector<std::string>& argv) {
   return command_argv(views);
 }
 
-Result<std::vector<RedisReply>> Redis::pipeline(const std::vector<std::vector<std::string>>& commands) {
+Result<std::vector<RedisReply>> Redis::pipeline(
+    const std::vector<std::vector<std::string>>& commands) {
   TL_TRY(ensure_connected());
   for (const auto& argv : commands) {
     std::vector<const char*> ptrs;
@@ -135,15 +177,21 @@ Result<std::vector<RedisReply>> Redis::pipeline(const std::vector<std::vector<st
       ptrs.push_back(a.data());
       lens.push_back(a.size());
     }
-    if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()), ptrs.data(), lens.data()) != REDIS_OK)
+    if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()), ptrs.data(),
+                               lens.data()) != REDIS_OK)
       return lost("while sending a pipeline");
   }
   std::vector<RedisReply> replies;
   replies.reserve(commands.size());
   for (size_t i = 0; i < commands.size(); ++i) {
     void* raw = nullptr;
-    if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || raw == nullptr) return lost("while reading a pipeline");
+    if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || raw == nullptr)
+      return lost("while reading a pipeline");
     replies.emplace_back(static_cast<redisReply*>(raw));
+  }
+  // A refusal of the connection (no password, a busy server) is everyone's.
+  for (size_t i = 0; i < replies.size(); ++i) {
+    if (auto refused = refusal(replies[i].get(), commands[i][0])) return std::move(*refused);
   }
   return replies;
 }
@@ -178,14 +226,14 @@ Result<RedisReply> Redis::eval(const Script& script, const std::vector<std::stri
   }
   if (reply->type == REDIS_REPLY_ERROR) {
     std::string msg(reply->str, reply->len);
-    if (starts_with(reply.get(), "LOADING") || starts_with(reply.get(), "BUSY"))
-      return unavailable("Redis at " + endpoint_ + " is not ready: " + msg);
+    if (auto refused = refusal(reply.get(), "EVALSHA")) return std::move(*refused);
     return internal("Redis at " + endpoint_ + " failed script " + script.name() + ": " + msg);
   }
   return reply;
 }
 
-Result<std::vector<RedisReply>> Redis::eval_many(const Script& script, const std::vector<Call>& calls) {
+Result<std::vector<RedisReply>> Redis::eval_many(const Script& script,
+                                                 const std::vector<Call>& calls) {
   std::vector<std::vector<std::string>> commands;
   commands.reserve(calls.size());
   for (const Call& c : calls) {
@@ -204,7 +252,8 @@ Result<std::vector<RedisReply>> Redis::eval_many(const Script& script, const std
 
 std::string reply_string(const redisReply* r) {
   if (r == nullptr) return {};
-  if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_ERROR)
+  if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS ||
+      r->type == REDIS_REPLY_ERROR)
     return std::string(r->str, r->len);
   if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);
   return {};

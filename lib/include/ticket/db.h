@@ -33,7 +33,8 @@ class Db {
   // default database is selected (for creating it). Errors: kUnavailable when
   // the server cannot be reached, kConfig for a refused login or a missing
   // database or password file.
-  static Result<std::unique_ptr<Db>> connect(const MysqlConfig& config, bool select_database = true);
+  static Result<std::unique_ptr<Db>> connect(const MysqlConfig& config,
+                                             bool select_database = true);
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
@@ -60,12 +61,18 @@ class Db {
   const std::string& database() const { return config_.database; }
 
   // Turns a driver exception into an Error; `what` says what was being done.
+  // A refused privilege, login or missing table is kConfig (what to fix is
+  // in the message); a server at a connection or resource limit, read-only,
+  // out of memory or timing a statement out is kUnavailable (try again);
+  // an error we do not understand is kInternal.
   Error error_from(const sql::SQLException& e, const std::string& what) const;
 
  private:
   Db(MysqlConfig config, std::string password, bool select_database);
   Status open();
   Status run(const std::function<Status()>& body);
+  // The Error for a server refusal by its error number, if it is one.
+  std::optional<Error> refusal(int code, const std::string& msg) const;
 
   MysqlConfig config_;
   std::string password_;

@@ -8,6 +8,7 @@
 #include <hiredis/hiredis.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,7 +50,8 @@ class Redis {
 
   // Several commands in one round trip; replies in order. An error reply of
   // one command is returned as that reply (type REDIS_REPLY_ERROR), not as an
-  // Error; only connection failures are Errors.
+  // Error; connection failures and refusals of the connection (see
+  // refusal()) are Errors.
   Result<std::vector<RedisReply>> pipeline(const std::vector<std::vector<std::string>>& commands);
 
   // EVALSHA, falling back to EVAL (which also loads it) when Redis answers
@@ -80,6 +82,11 @@ class Redis {
   Redis(RedisConfig config, std::string password);
   Status open();
   Error lost(const std::string& what);
+  // The Error for an error reply that refuses the connection rather than
+  // the command: kConfig for a missing or wrong password or an ACL denial,
+  // kUnavailable for a server loading, busy, out of memory, read-only or
+  // full of clients. Nothing for other error replies.
+  std::optional<Error> refusal(const redisReply* reply, std::string_view command) const;
   Result<RedisReply> command_argv(const std::vector<std::string_view>& argv);
 
   RedisConfig config_;
