@@ -36,7 +36,7 @@ TEST(Schema, MigratingCreatesTheDatabaseAndEveryTable) {
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->from_version, 0);
   EXPECT_EQ(r->to_version, latest_schema_version());
-  EXPECT_EQ(r->applied, (std::vector<int>{1, 2}));
+  EXPECT_EQ(r->applied, (std::vector<int>{1, 2, 3}));
   auto db = Db::connect(env.config().mysql);
   ASSERT_TRUE(db.ok());
   EXPECT_EQ(scalar(**db, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "

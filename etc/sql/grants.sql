@@ -23,7 +23,9 @@
 --
 -- What column privileges cannot express: the seller and the daemon may set a
 -- ticket's status and reason (tl-pay and the daemon expire holds past their
--- deadline), so either account could fail a ticket with SQL of its own; they
+-- deadline), so either account could fail a ticket with SQL of its own. They
+-- cannot cancel one with `tl-admin cancel`, which also records the reason in
+-- TICKETS.cancel_reason, a column only the operator may write; and they
 -- cannot touch amounts, payments already recorded, concerts, decisions on
 -- free applications or the audit log. Customer rows are updated by a
 -- statement that needs UPDATE of the whole table (see below).
@@ -98,8 +100,9 @@ GRANT SELECT ON `ticketlemon`.`SCHEMA_VERSION` TO 'ticketlemon_operator'@'127.0.
 GRANT SELECT, INSERT, UPDATE ON `ticketlemon`.`CONCERTS` TO 'ticketlemon_operator'@'127.0.0.1';
 -- mock-data buys, pays and applies as the seller does.
 GRANT SELECT, INSERT, UPDATE ON `ticketlemon`.`CUSTOMERS` TO 'ticketlemon_operator'@'127.0.0.1';
--- cancel, grant and reject lock a ticket (FOR UPDATE) and change its status.
-GRANT SELECT, INSERT, UPDATE (status, reason, updated_at)
+-- cancel, grant and reject lock a ticket (FOR UPDATE) and change its status;
+-- cancel records its reason.
+GRANT SELECT, INSERT, UPDATE (status, reason, updated_at, cancel_reason)
   ON `ticketlemon`.`TICKETS` TO 'ticketlemon_operator'@'127.0.0.1';
 -- grant adds the free seat.
 GRANT SELECT, INSERT, UPDATE (status) ON `ticketlemon`.`TICKET_SEATS` TO 'ticketlemon_operator'@'127.0.0.1';

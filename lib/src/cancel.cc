@@ -9,6 +9,11 @@ namespace {
 
 constexpr const char* kCancelled = "CANCELLED";
 
+// Written only by the operator's account: an account that may merely expire
+// tickets (the seller's, the daemon's) is refused here, before anything
+// changed (etc/sql/grants.sql).
+constexpr const char* kRecordReason = "UPDATE TICKETS SET cancel_reason = ? WHERE id = ?";
+
 Status check_reason(const std::string& reason) {
   if (reason.empty() || utf8_length(reason) > kMaxReasonChars || !is_printable_utf8(reason))
     return invalid("--reason must be 1 to " + std::to_string(kMaxReasonChars) +
@@ -31,6 +36,10 @@ Result<Cancellation> cancel(Context& ctx, std::string_view text, const std::stri
     t = std::move(*locked);
     if (t.status == "FAIL")
       return conflict("ticket " + code + " was already " + to_lower(t.reason));
+    auto& record = db->prepare(kRecordReason);
+    record.setString(1, reason);
+    record.setUInt64(2, t.id);
+    record.execute();
     fail_ticket(*db, ctx.actor(), t, kCancelled, action::kCancelled, reason);
     t.status = "FAIL";
     t.reason = kCancelled;

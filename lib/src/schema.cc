@@ -14,6 +14,7 @@ namespace ticket {
 namespace embedded_sql {
 extern const std::string_view k_001_initial_sql;
 extern const std::string_view k_002_ticket_holder_sql;
+extern const std::string_view k_003_cancel_reason_sql;
 }  // namespace embedded_sql
 
 namespace {
@@ -28,6 +29,7 @@ const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
       {1, "initial schema", embedded_sql::k_001_initial_sql},
       {2, "ticket holder details", embedded_sql::k_002_ticket_holder_sql},
+      {3, "cancel reason", embedded_sql::k_003_cancel_reason_sql},
   };
   return all;
 }

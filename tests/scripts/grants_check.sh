@@ -240,6 +240,7 @@ free3=$(tl seller "$apply_free" -q --concert $concert --name "Refused Check" --a
 say "ok: the seller bought $code and $other, paid $code, applied $free, $free2 and $free3, looked at both"
 
 # --- what the seller may not do ---------------------------------------------------------------
+refused seller "$admin" cancel "$other" --reason "not mine"
 refused seller "$admin" grant "$free3"
 refused seller "$admin" reject "$free3"
 refused seller "$admin" concert create --slug grants-nope --name "Nope" --rows 1 --seats-per-row 2 --price 1.00 \
@@ -258,6 +259,7 @@ denied seller "UPDATE TICKETS_APPLY_BUY SET amount = 0"
 denied seller "UPDATE TICKETS_APPLY_FREE SET decided_by = 'me'"
 denied seller "UPDATE CONCERTS SET price = 0"
 tl seller "$status_tool" --json "$free3" | grep -q '"status":"PROCESS"' || fail "application $free3 changed after the refusals"
+tl seller "$status_tool" --json "$other" | grep -q '"status":"PROCESS"' || fail "ticket $other changed after the refused cancel"
 
 # --- the operator's day-to-day ------------------------------------------------------------------
 tl operator "$admin" cancel "$other" --reason "grants check" >/dev/null || fail "tl-admin cancel $other as the operator failed"
@@ -327,6 +329,7 @@ if grep -qE '^[^ ]+ (warning|error|critical) ' "$work/daemon.log"; then
 fi
 say "ok: ticketlemond as the daemon expired hold $short, served /healthz and /metrics, stopped with 0"
 refused daemon "$buy" --concert $concert --seat C3 --name "Daemon Buy" --age 30 --gender male --id-number GRANTS0010
+refused daemon "$admin" cancel "$unpaid" --reason "not mine"
 refused daemon "$admin" grant "$free3"
 refused daemon "$admin" concert close grants-short
 
