@@ -12,9 +12,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <thread>
 
+#include "support/daemon.h"
 #include "support/process.h"
 #include "support/sale.h"
 #include "support/servers.h"
@@ -25,19 +25,12 @@ namespace ticket {
 namespace {
 
 using testing::Background;
+using testing::Daemon;
+using testing::eventually;
 using testing::http_get;
 using testing::TempDir;
 using testing::TestEnv;
 using testing::tool_path;
-
-bool eventually(const std::function<bool()>& done, int timeout_ms) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -80,36 +73,6 @@ class OwnFiles {
 
   TempDir dir_;
   std::string config_file_, mysql_password_, redis_password_, secret_;
-};
-
-// ticketlemond with a configuration file, on a port of its own.
-class Daemon {
- public:
-  explicit Daemon(const std::string& config_file, std::vector<std::string> args = {})
-      : port_(testing::free_port()) {
-    std::vector<std::string> argv = {tool_path("ticketlemond")};
-    argv.insert(argv.end(), args.begin(), args.end());
-    process_ = std::make_unique<Background>(
-        argv,
-        std::map<std::string, std::string>{
-            {"TL_CONFIG", config_file}, {"TL_DAEMON_LISTEN", "127.0.0.1:" + std::to_string(port_)}},
-        log_dir_.path() + "/daemon.log");
-  }
-  Background& process() { return *process_; }
-  int port() const { return port_; }
-  int healthz() const { return http_get(port_, "/healthz").first; }
-  std::string metric(const std::string& name) const {
-    const std::string body = http_get(port_, "/metrics").second;
-    const auto at = body.find("\n" + name + " ");
-    if (at == std::string::npos) return "";
-    const auto start = at + name.size() + 2;
-    return body.substr(start, body.find('\n', start) - start);
-  }
-
- private:
-  TempDir log_dir_;
-  int port_;
-  std::unique_ptr<Background> process_;
 };
 
 // Runs ticketlemond that is expected to stop at once; its exit code (or -1
@@ -302,18 +265,13 @@ struct RawAnswer {
 // daemon closes (at most 15 seconds).
 RawAnswer exchange(int port, const std::string& bytes) {
   RawAnswer out;
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  timeval tv{15, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
+  const int fd = testing::connect_loopback(port);
+  if (fd < 0) {
     out.reset = true;
     return out;
   }
+  timeval tv{15, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   if (!bytes.empty()) (void)send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
   char buf[4096];
   while (true) {

@@ -6,9 +6,9 @@
 #include <signal.h>
 
 #include <atomic>
-#include <functional>
 #include <thread>
 
+#include "support/daemon.h"
 #include "support/process.h"
 #include "support/sale.h"
 #include "support/servers.h"
@@ -22,9 +22,9 @@
 namespace ticket {
 namespace {
 
-using testing::Background;
 using testing::buyer;
 using testing::double_bookings;
+using testing::eventually;
 using testing::http_get;
 using testing::make_concert;
 using testing::mysql_taken;
@@ -33,9 +33,7 @@ using testing::redis_do;
 using testing::redis_taken;
 using testing::run_tool;
 using testing::scalar_sql;
-using testing::TempDir;
 using testing::TestEnv;
-using testing::tool_path;
 using testing::ToolRun;
 
 // A count. A connection that a server restart broke is noticed (and dropped)
@@ -50,40 +48,19 @@ int64_t count(Context& ctx, const std::string& sql) {
   return scalar_sql(**db, sql);
 }
 
-bool eventually(const std::function<bool()>& done, int timeout_ms) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
-
-// ticketlemond on a test environment, with its own HTTP port.
-class Daemon {
+// ticketlemond on a test environment, reconciling every second unless
+// `extra` says otherwise.
+class Daemon : public testing::Daemon {
  public:
   explicit Daemon(const TestEnv& env, std::map<std::string, std::string> extra = {})
-      : port_(testing::free_port()) {
-    extra["TL_CONFIG"] = env.config_file();
-    extra["TL_DAEMON_LISTEN"] = "127.0.0.1:" + std::to_string(port_);
-    if (!extra.count("TL_DAEMON_RECONCILE_INTERVAL_S")) extra["TL_DAEMON_RECONCILE_INTERVAL_S"] = "1";
-    process_ = std::make_unique<Background>(std::vector<std::string>{tool_path("ticketlemond")}, extra,
-                                            dir_.path() + "/daemon.log");
-  }
-  Background& process() { return *process_; }
-  int port() const { return port_; }
-  std::string metric(const std::string& name) {
-    auto [status, body] = http_get(port_, "/metrics");
-    const auto at = body.find("\n" + name + " ");
-    if (at == std::string::npos) return "";
-    const auto start = at + name.size() + 2;
-    return body.substr(start, body.find('\n', start) - start);
-  }
+      : testing::Daemon(env.config_file(), reconciling_every_second(std::move(extra))) {}
 
  private:
-  TempDir dir_;
-  int port_;
-  std::unique_ptr<Background> process_;
+  static std::map<std::string, std::string> reconciling_every_second(
+      std::map<std::string, std::string> env) {
+    env.try_emplace("TL_DAEMON_RECONCILE_INTERVAL_S", "1");
+    return env;
+  }
 };
 
 std::vector<Ticket> buy_many(Context& ctx, const Concert& c, int n, const std::string& prefix) {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "concert_filter.h"
 #include "ticket/concerts.h"
 
 namespace ticket {
@@ -29,13 +30,7 @@ Result<TicketCounts> count_tickets(Context& ctx, std::optional<uint64_t> concert
   TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
   return db->transaction<TicketCounts>([&]() -> Result<TicketCounts> {
     auto& stmt = db->prepare(kCount);
-    if (concert_id) {
-      stmt.setUInt64(1, *concert_id);
-      stmt.setUInt64(2, *concert_id);
-    } else {
-      stmt.setNull(1, 0);
-      stmt.setNull(2, 0);
-    }
+    bind_concert_filter(stmt, concert_id);
     TicketCounts counts;
     for (const char* status : {"PROCESS", "SUCCESS", "FAIL"}) {
       for (const char* zone : {"BUY", "FREE"}) counts.by_status_zone[status][zone] = 0;

@@ -2,6 +2,7 @@
 
 #include <cppconn/exception.h>
 
+#include "concert_filter.h"
 #include "ticket/text.h"
 
 namespace ticket {
@@ -45,20 +46,10 @@ constexpr Queries kWithPaymentsLocked = {
 constexpr Queries kWithoutPayments = {TL_COUNTS(TL_PAID_WITHOUT_PAYMENTS, TL_FROM_WITHOUT_PAYMENTS),
                                       TL_CODES(TL_PAID_WITHOUT_PAYMENTS, TL_FROM_WITHOUT_PAYMENTS)};
 
-void bind_concert(sql::PreparedStatement& stmt, std::optional<uint64_t> concert_id) {
-  if (concert_id) {
-    stmt.setUInt64(1, *concert_id);
-    stmt.setUInt64(2, *concert_id);
-  } else {
-    stmt.setNull(1, 0);
-    stmt.setNull(2, 0);
-  }
-}
-
 std::vector<TicketRemoval> run(Db& db, const Queries& q, std::optional<uint64_t> concert_id) {
   std::vector<TicketRemoval> out;
   auto& counts = db.prepare(q.counts);
-  bind_concert(counts, concert_id);
+  bind_concert_filter(counts, concert_id);
   ResultSetPtr rs = db.query(counts);
   while (rs->next()) {
     const uint64_t id = rs->getUInt64(1);
@@ -75,7 +66,7 @@ std::vector<TicketRemoval> run(Db& db, const Queries& q, std::optional<uint64_t>
     r.granted += rs->getInt64(6);
   }
   auto& codes = db.prepare(q.codes);
-  bind_concert(codes, concert_id);
+  bind_concert_filter(codes, concert_id);
   codes.setInt(3, kMaxListedCodes);
   rs = db.query(codes);
   while (rs->next()) {

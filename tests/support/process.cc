@@ -197,6 +197,15 @@ std::string Background::log() const {
   return ss.str();
 }
 
+bool eventually(const std::function<bool()>& done, int timeout_ms) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
 int free_port() {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
@@ -210,16 +219,23 @@ int free_port() {
   return ntohs(addr.sin_port);
 }
 
-std::pair<int, std::string> http_get(int port, const std::string& path) {
+int connect_loopback(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(static_cast<uint16_t>(port));
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     close(fd);
-    return {0, ""};
+    return -1;
   }
+  return fd;
+}
+
+std::pair<int, std::string> http_get(int port, const std::string& path) {
+  const int fd = connect_loopback(port);
+  if (fd < 0) return {0, ""};
   const std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
   if (write(fd, request.data(), request.size()) < 0) {
     close(fd);
@@ -234,6 +250,14 @@ std::pair<int, std::string> http_get(int port, const std::string& path) {
   const int status = std::atoi(response.substr(9, 3).c_str());
   const auto body = response.find("\r\n\r\n");
   return {status, body == std::string::npos ? "" : response.substr(body + 4)};
+}
+
+std::string metric_value(int port, const std::string& name) {
+  const std::string body = http_get(port, "/metrics").second;
+  const auto at = body.find("\n" + name + " ");
+  if (at == std::string::npos) return "";
+  const auto start = at + name.size() + 2;
+  return body.substr(start, body.find('\n', start) - start);
 }
 
 }  // namespace ticket::testing

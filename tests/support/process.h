@@ -1,10 +1,11 @@
 // Running the built tools as a user would, for end-to-end tests.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ticket::testing {
@@ -53,12 +54,25 @@ class Background {
   std::string log_path_;
 };
 
+// Whether `done` becomes true within `timeout_ms`, asking every 50 ms and
+// once more at the end.
+bool eventually(const std::function<bool()>& done, int timeout_ms);
+
 // A TCP port that was free a moment ago on 127.0.0.1.
 int free_port();
+
+// A TCP connection to 127.0.0.1:port, its descriptor for the caller to
+// close; -1 when nothing accepts it.
+int connect_loopback(int port);
 
 // GET http://127.0.0.1:port/path; the status code and body ({0, ""} when
 // nothing answers).
 std::pair<int, std::string> http_get(int port, const std::string& path);
+
+// The value of the Prometheus sample `name` (with its labels, if any, as the
+// daemon writes them: `x{quantile="0.5"}`) that http://127.0.0.1:port/metrics
+// shows, as text; "" when it is not shown.
+std::string metric_value(int port, const std::string& name);
 
 // Number of lines in `s` (a last line without '\n' counts).
 int line_count(const std::string& s);

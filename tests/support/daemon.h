@@ -1,0 +1,33 @@
+// ticketlemond as a process under test, on a port of its own.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "support/process.h"
+#include "support/servers.h"
+
+namespace ticket::testing {
+
+// ticketlemond with TL_CONFIG=config_file, listening on a free loopback
+// port, plus `env`; its log in a directory of its own. Killed by the
+// destructor if still running.
+class Daemon {
+ public:
+  explicit Daemon(const std::string& config_file, std::map<std::string, std::string> env = {});
+
+  Background& process() { return *process_; }
+  int port() const { return port_; }
+  // The status code of GET /healthz (0 when nothing answers).
+  int healthz() const { return http_get(port_, "/healthz").first; }
+  // metric_value() of this daemon.
+  std::string metric(const std::string& name) const { return metric_value(port_, name); }
+
+ private:
+  TempDir log_dir_;
+  int port_;
+  std::unique_ptr<Background> process_;
+};
+
+}  // namespace ticket::testing
