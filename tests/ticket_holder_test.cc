@@ -77,7 +77,9 @@ TEST(TicketHolder, MigratingFillsInTheHolderOfEarlierTicketsAndThenRequiresOne) 
   auto migrated = migrate(env.config().mysql);
   ASSERT_TRUE(migrated.ok()) << migrated.error().message();
   EXPECT_EQ(migrated->from_version, 1);
-  EXPECT_EQ(migrated->applied, std::vector<int>{2});
+  ASSERT_FALSE(migrated->applied.empty());
+  EXPECT_EQ(migrated->applied.front(), 2);
+  EXPECT_EQ(migrated->to_version, latest_schema_version());
 
   auto ctx = env.context();
   auto old = find_ticket(*ctx, "TB-0000AAA1");
