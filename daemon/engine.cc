@@ -32,6 +32,9 @@ void Engine::reload(ticket::Config config) {
   config_ = std::move(config);
   ctx_ = std::make_unique<ticket::Context>(config_);
   (void)ctx_->set_actor("ticketlemond");
+  // Every pass is judged afresh under the new settings (a pass that no
+  // longer runs must not keep the daemon unhealthy).
+  failing_.clear();
   next_check_ = next_sweep_ = Clock::now();
   next_reconcile_ =
       Clock::now() + std::chrono::seconds(std::max(1, config_.daemon.reconcile_interval_s));

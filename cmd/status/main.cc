@@ -69,7 +69,8 @@ Status watch(Context& ctx, const Availability& a, bool json) {
         auto event = cli::parse_seat_event(message, c.layout);
         if (!event.ok()) {
           std::cerr << "tl-status: warning: skipped a malformed event ("
-                    << printable(event.error().message()) << "): " << quote(message) << std::endl;
+                    << printable(event.error().message()) << "): " << printable(quote(message))
+                    << std::endl;
         } else if (json) {
           std::cout << event->json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                     << std::endl;

@@ -28,6 +28,7 @@ constexpr int kCrServerLost = 2013;
 constexpr int kCrServerLostExtended = 2055;
 constexpr int kCrCommandsOutOfSync = 2014;
 constexpr int kErAccessDenied = 1045;
+constexpr int kErAccessDeniedNoPassword = 1698;  // e.g. a unix_socket account over TCP
 constexpr int kErDbAccessDenied = 1044;
 constexpr int kErBadDb = 1049;
 constexpr int kErServerShutdown = 1053;
@@ -215,6 +216,7 @@ Error Db::error_from(const sql::SQLException& e, const std::string& what) const 
     case kCrUnknownHost:
       return unavailable(prefix + "cannot reach MySQL at " + endpoint_ + ": unknown host");
     case kErAccessDenied:
+    case kErAccessDeniedNoPassword:
       return config_error(prefix + "MySQL at " + endpoint_ + " refused user " +
                           quote(config_.user) + ": check [mysql] user and the password");
     case kErDbAccessDenied:

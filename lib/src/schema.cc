@@ -35,6 +35,7 @@ const std::vector<Migration>& migrations() {
 }
 
 constexpr int kErNoSuchTable = 1146;
+constexpr int kErDupFieldName = 1060;
 constexpr int kErTableAccessDenied = 1142;
 constexpr const char* kVersionTable = "SCHEMA_VERSION";
 
@@ -291,7 +292,16 @@ Result<MigrationReport> migrate(const MysqlConfig& config) {
     for (const auto& m : migrations()) {
       if (m.version <= report.from_version) continue;
       Status applied = db.transaction([&]() -> Status {
-        for (const auto& stmt : statements(m.sql)) db.prepare(stmt).execute();
+        for (const auto& stmt : statements(m.sql)) {
+          try {
+            db.prepare(stmt).execute();
+          } catch (const sql::SQLException& e) {
+            // Each ALTER commits by itself: a migration killed after one (or
+            // restarted after a deadlock) has added its columns already.
+            if (e.getErrorCode() != kErDupFieldName || stmt.find("ADD COLUMN") == std::string::npos)
+              throw;
+          }
+        }
         auto& insert = db.prepare(kInsertVersion);
         insert.setInt(1, m.version);
         insert.setString(2, m.description);
