@@ -322,6 +322,26 @@ TEST_F(AdminCli, DbResetRefusesToDeleteSoldTicketsWithoutItsFlag) {
             1);
 }
 
+TEST_F(AdminCli, DbResetRefusesWhileATicketMayStillBePaid) {
+  ASSERT_EQ(admin({"seed", dir_.write("one.toml", kOneConcert)}).exit_code, 0);
+  {
+    auto ctx = env_.context();
+    auto db = ctx->db();
+    ASSERT_TRUE(db.ok());
+    insert_raw_ticket(**db, static_cast<uint64_t>(scalar_sql(**db, "SELECT id FROM CONCERTS")),
+                      "TB-HELDHELD1");
+  }
+  auto refused = admin({"db", "reset", "--yes"});
+  expect_one_line_error(refused, 3);
+  EXPECT_EQ(refused.err,
+            "tl-admin: error: db reset would delete 1 ticket still in progress, which could be paid "
+            "or granted while the tables are dropped; wait until they are paid, expired or decided, "
+            "or add --delete-sold-tickets\n");
+  EXPECT_EQ(rows("TICKETS"), 1);
+  ASSERT_EQ(admin({"db", "reset", "--yes", "--delete-sold-tickets"}).exit_code, 0);
+  EXPECT_EQ(rows("TICKETS"), 0);
+}
+
 TEST_F(AdminCli, ResetCutShortIsNotCalledUpToDate) {
   seed_with_sold_tickets();
   auto killed =

@@ -14,6 +14,21 @@ Result<ResetReport> reset_database(Context& ctx, const ResetOptions& options) {
   const std::string sold = describe_sold(removals);
   if (!sold.empty() && !options.delete_sold_tickets)
     return conflict("db reset would delete " + sold + "; add --delete-sold-tickets to delete them");
+  // A DROP waits for the transactions that use its table and then drops what
+  // they committed: a ticket still in progress could be paid or granted
+  // after the count above and be dropped unannounced. Without the flag the
+  // reset therefore needs a database where nothing is still being decided.
+  int64_t in_progress = 0;
+  for (const auto& r : removals) {
+    const auto it = r.by_status.find("PROCESS");
+    if (it != r.by_status.end()) in_progress += it->second;
+  }
+  if (in_progress > 0 && !options.delete_sold_tickets)
+    return conflict("db reset would delete " + std::to_string(in_progress) + " ticket" +
+                    (in_progress == 1 ? "" : "s") +
+                    " still in progress, which could be paid or granted while the tables are "
+                    "dropped; wait until they are paid, expired or decided, or add "
+                    "--delete-sold-tickets");
 
   ResetReport report;
   for (const auto& r : removals) {
