@@ -333,10 +333,11 @@ TEST_F(AdminCli, DbResetRefusesWhileATicketMayStillBePaid) {
   }
   auto refused = admin({"db", "reset", "--yes"});
   expect_one_line_error(refused, 3);
-  EXPECT_EQ(refused.err,
-            "tl-admin: error: db reset would delete 1 ticket still in progress, which could be paid "
-            "or granted while the tables are dropped; wait until they are paid, expired or decided, "
-            "or add --delete-sold-tickets\n");
+  EXPECT_EQ(
+      refused.err,
+      "tl-admin: error: db reset would delete 1 ticket still in progress, which could be paid "
+      "or granted while the tables are dropped; wait until they are paid, expired or decided, "
+      "or add --delete-sold-tickets\n");
   EXPECT_EQ(rows("TICKETS"), 1);
   ASSERT_EQ(admin({"db", "reset", "--yes", "--delete-sold-tickets"}).exit_code, 0);
   EXPECT_EQ(rows("TICKETS"), 0);

@@ -56,7 +56,8 @@ void add_db_commands(Tool& tool) {
   reset->add_flag("--yes", f->yes,
                   "Confirm that every concert, ticket and audit entry is to be deleted");
   reset->add_flag("--delete-sold-tickets", f->options.delete_sold_tickets,
-                  "Also when paid or granted tickets, or tickets still in progress, would be deleted (refused otherwise)");
+                  "Also when paid or granted tickets, or tickets still in progress, would be "
+                  "deleted (refused otherwise)");
   reset->callback([&tool, f] {
     tool.set_action([f](Context& ctx, Output& out) -> Status {
       if (!f->yes)
