@@ -116,13 +116,18 @@ root_sql <"$work/migrate-account.sql" || fail "migrate-account.sql did not apply
 
 # --- configurations ---------------------------------------------------------------------
 write_private "$work/secret" "$(random_hex 32)"
-# A loopback port nothing listens on, away from the defaults.
-daemon_port=""
-for _ in $(seq 1 200); do
-  p=$(( 20000 + RANDOM % 40000 ))
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then daemon_port=$p; break; fi
-done
-[ -n "$daemon_port" ] || fail "no free port for ticketlemond"
+# A loopback port nothing listens on, away from the defaults and below the
+# kernel's ephemeral range (32768-60999 by default), where the outgoing
+# connections of tests running meanwhile take ports a connect test cannot see.
+pick_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$(( 20000 + RANDOM % 12000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  return 1
+}
+daemon_port=$(pick_port) || fail "no free port for ticketlemond"
 for r in $roles; do
   write_private "$work/$r.password" "${pw[$r]}"
   write_private "$work/$r.toml" "[mysql]
@@ -299,13 +304,24 @@ tl auditor "$status_tool" --concert $concert --json | grep -q . || fail "tl-stat
 # --- ticketlemond as the daemon expires a hold ------------------------------------------------------
 short=$(tl seller "$buy" -q --concert grants-short --seat A3 --name "Late Payer" --age 30 --gender female \
           --id-number GRANTS0002) || fail "tl-buy on the short-hold concert failed"
-"$daemon" --config "$work/daemon.toml" >"$work/daemon.log" 2>&1 &
-daemon_pid=$!
+# Another test may take the port between the check and the daemon's bind:
+# then the daemon starts again on another one.
 healthy=""
-for _ in $(seq 1 100); do
-  kill -0 "$daemon_pid" 2>/dev/null || { cat "$work/daemon.log" >&2; fail "ticketlemond exited early"; }
-  if curl -fsS "http://127.0.0.1:$daemon_port/healthz" >/dev/null 2>&1; then healthy=1; break; fi
-  sleep 0.1
+for _ in 1 2 3 4 5; do
+  "$daemon" --config "$work/daemon.toml" >"$work/daemon.log" 2>&1 &
+  daemon_pid=$!
+  for _ in $(seq 1 100); do
+    kill -0 "$daemon_pid" 2>/dev/null || break
+    if curl -fsS "http://127.0.0.1:$daemon_port/healthz" >/dev/null 2>&1; then healthy=1; break; fi
+    sleep 0.1
+  done
+  [ -n "$healthy" ] && break
+  kill -0 "$daemon_pid" 2>/dev/null && break
+  grep -q "Address already in use" "$work/daemon.log" || { cat "$work/daemon.log" >&2; fail "ticketlemond exited early"; }
+  old_port=$daemon_port
+  daemon_port=$(pick_port) || fail "no free port for ticketlemond"
+  sed -i "s/127\.0\.0\.1:$old_port/127.0.0.1:$daemon_port/" "$work/daemon.toml"
+  say "port $old_port was taken meanwhile; ticketlemond starts again on $daemon_port"
 done
 [ -n "$healthy" ] || { cat "$work/daemon.log" >&2; fail "ticketlemond's /healthz never answered 200"; }
 expired=""
