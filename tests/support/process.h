@@ -58,7 +58,8 @@ class Background {
 // once more at the end.
 bool eventually(const std::function<bool()>& done, int timeout_ms);
 
-// A TCP port that was free a moment ago on 127.0.0.1.
+// A TCP port on 127.0.0.1 below the ephemeral range that was free a moment
+// ago (20000-31999).
 int free_port();
 
 // A TCP connection to 127.0.0.1:port, its descriptor for the caller to
