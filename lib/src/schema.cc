@@ -229,6 +229,7 @@ Status clear_leftovers(Db& db, const std::string& where) {
     for (const auto& table : all) {
       if (std::find(missing.begin(), missing.end(), table) != missing.end()) continue;
       found.push_back(table);
+      // The name comes from the embedded migrations, not from input.
       ResultSetPtr rs = db.query(db.prepare("SELECT EXISTS (SELECT 1 FROM " + table + ")"));
       rs->next();
       if (rs->getInt(1) != 0) with_rows.push_back(table);
