@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 #include <string_view>
 
 #include "ticket/failpoint.h"
@@ -144,6 +145,17 @@ std::string joined(const std::vector<std::string>& names) {
   return out;
 }
 
+// A table name for the statements that cannot take it as a parameter. The
+// names come from the embedded migrations (table_statement), never from
+// input; anything but upper-case letters, digits and underscores is a bug.
+std::string table_ref(const std::string& table) {
+  const bool plain = !table.empty() && std::all_of(table.begin(), table.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+  if (!plain) throw std::logic_error("not a TicketLemon table name: " + quote(table));
+  return "`" + table + "`";
+}
+
 // Which of `tables` do not exist. A table this account may not see is looked
 // at once more: only the server's "does not exist" counts, so that an account
 // without rights on a table it does not need is not told to migrate.
@@ -155,8 +167,7 @@ std::vector<std::string> missing_tables(Db& db, const std::vector<std::string>& 
   for (const auto& table : tables) {
     if (present.count(table) > 0) continue;
     try {
-      // The name comes from the embedded migrations, not from input.
-      db.query(db.prepare("SELECT 1 FROM " + table + " LIMIT 0"));
+      db.query(db.prepare("SELECT 1 FROM " + table_ref(table) + " LIMIT 0"));
     } catch (const sql::SQLException& e) {
       if (e.getErrorCode() == kErNoSuchTable)
         out.push_back(table);
@@ -229,8 +240,8 @@ Status clear_leftovers(Db& db, const std::string& where) {
     for (const auto& table : all) {
       if (std::find(missing.begin(), missing.end(), table) != missing.end()) continue;
       found.push_back(table);
-      // The name comes from the embedded migrations, not from input.
-      ResultSetPtr rs = db.query(db.prepare("SELECT EXISTS (SELECT 1 FROM " + table + ")"));
+      ResultSetPtr rs =
+          db.query(db.prepare("SELECT EXISTS (SELECT 1 FROM " + table_ref(table) + ")"));
       rs->next();
       if (rs->getInt(1) != 0) with_rows.push_back(table);
     }
@@ -243,7 +254,7 @@ Status clear_leftovers(Db& db, const std::string& where) {
         "--yes");
   for (auto it = found.rbegin(); it != found.rend(); ++it) {
     TL_TRY(db.transaction([&]() -> Status {
-      db.prepare("DROP TABLE IF EXISTS " + *it).execute();
+      db.prepare("DROP TABLE IF EXISTS " + table_ref(*it)).execute();
       return {};
     }));
   }
@@ -335,7 +346,7 @@ Status drop_schema(Db& db) {
   std::reverse(order.begin(), order.end());
   for (size_t i = 0; i < order.size(); ++i) {
     TL_TRY(db.transaction([&]() -> Status {
-      db.prepare("DROP TABLE IF EXISTS " + order[i]).execute();
+      db.prepare("DROP TABLE IF EXISTS " + table_ref(order[i])).execute();
       return {};
     }));
     if (i == order.size() / 2) failpoint("reset-mid-drop");
