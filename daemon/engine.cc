@@ -87,10 +87,7 @@ milliseconds Engine::run_due() {
 // can do its work.
 void Engine::check_servers() {
   bool redis_up = false;
-  auto redis = ctx_->redis();
-  if (!redis.ok()) {
-    failed("check redis", redis.error());
-  } else if (auto pong = (*redis)->command({"PING"}); !pong.ok()) {
+  if (auto pong = ctx_->ping_redis(); !pong.ok()) {
     failed("check redis", pong.error());
   } else {
     redis_up = true;

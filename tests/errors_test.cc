@@ -12,8 +12,8 @@
 
 #include "support/process.h"
 #include "support/servers.h"
-#include "ticket/db.h"
-#include "ticket/redis.h"
+#include "db.h"
+#include "redis.h"
 
 namespace ticket {
 namespace {

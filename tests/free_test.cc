@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "support/sale.h"
+#include "redis.h"
 #include "support/servers.h"
 #include "support/sql.h"
 #include "ticket/apply_free.h"

@@ -5,6 +5,9 @@
 #include <atomic>
 #include <thread>
 
+#include "db.h"
+#include "redis.h"
+#include "schema_sql.h"
 #include "support/servers.h"
 
 namespace ticket {

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "redis.h"
 #include "support/sale.h"
 #include "support/servers.h"
 #include "ticket/availability.h"

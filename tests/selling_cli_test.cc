@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "support/process.h"
+#include "redis.h"
 #include "support/sale.h"
 #include "support/servers.h"
 #include "support/sql.h"

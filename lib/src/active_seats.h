@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "ticket/concerts.h"
-#include "ticket/db.h"
+#include "db.h"
 
 namespace ticket {
 

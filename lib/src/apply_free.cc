@@ -5,6 +5,8 @@
 #include "ticket/audit.h"
 #include "ticket/concerts.h"
 #include "ticket/text.h"
+#include "audit_sql.h"
+#include "customer_sql.h"
 
 namespace ticket {
 namespace {

@@ -1,4 +1,5 @@
 #include "ticket/audit.h"
+#include "audit_sql.h"
 
 namespace ticket {
 namespace {

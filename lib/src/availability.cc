@@ -1,4 +1,5 @@
 #include "ticket/availability.h"
+#include "db.h"
 
 namespace ticket {
 namespace {

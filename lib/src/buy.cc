@@ -11,6 +11,9 @@
 #include "ticket/reconcile.h"
 #include "ticket/seat_map.h"
 #include "ticket/text.h"
+#include "audit_sql.h"
+#include "customer_sql.h"
+#include "redis.h"
 
 namespace ticket {
 namespace {

@@ -3,6 +3,8 @@
 #include "ticket/audit.h"
 #include "ticket/seat_map.h"
 #include "ticket/text.h"
+#include "tickets_sql.h"
+#include "redis.h"
 
 namespace ticket {
 namespace {

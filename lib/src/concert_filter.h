@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "ticket/db.h"
+#include "db.h"
 
 namespace ticket {
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "ticket/concerts.h"
-#include "ticket/db.h"
+#include "db.h"
 
 namespace ticket::concert_rows {
 

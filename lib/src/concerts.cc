@@ -5,6 +5,7 @@
 #include "concert_rows.h"
 #include "ticket/audit.h"
 #include "ticket/text.h"
+#include "audit_sql.h"
 
 namespace ticket {
 namespace {

@@ -5,6 +5,8 @@
 
 #include "ticket/schema.h"
 #include "ticket/text.h"
+#include "schema_sql.h"
+#include "redis.h"
 
 namespace ticket {
 
@@ -35,6 +37,12 @@ Result<Redis*> Context::redis() {
     TL_ASSIGN_OR_RETURN(redis_, Redis::connect(config_.redis));
   }
   return redis_.get();
+}
+
+Status Context::ping_redis() {
+  TL_ASSIGN_OR_RETURN(Redis * redis, this->redis());
+  TL_TRY(redis->command({"PING"}));
+  return {};
 }
 
 Result<std::string> Context::secret() {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "ticket/text.h"
+#include "customer_sql.h"
 
 namespace ticket {
 namespace {

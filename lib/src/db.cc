@@ -1,4 +1,4 @@
-#include "ticket/db.h"
+#include "db.h"
 
 #include <cppconn/driver.h>
 #include <cppconn/exception.h>

@@ -3,6 +3,8 @@
 #include "ticket/audit.h"
 #include "ticket/seat_map.h"
 #include "ticket_removal.h"
+#include "audit_sql.h"
+#include "schema_sql.h"
 
 namespace ticket {
 

@@ -6,6 +6,8 @@
 #include "ticket/audit.h"
 #include "ticket/failpoint.h"
 #include "ticket/seat_map.h"
+#include "db.h"
+#include "redis.h"
 
 namespace ticket {
 namespace {

@@ -2,6 +2,7 @@
 
 #include "concert_rows.h"
 #include "ticket/text.h"
+#include "db.h"
 
 namespace ticket {
 namespace {

@@ -6,6 +6,9 @@
 #include "ticket/failpoint.h"
 #include "ticket/seat_map.h"
 #include "ticket/text.h"
+#include "audit_sql.h"
+#include "tickets_sql.h"
+#include "redis.h"
 
 namespace ticket {
 namespace {

@@ -7,6 +7,8 @@
 #include "active_seats.h"
 #include "ticket/expire.h"
 #include "ticket/seat_map.h"
+#include "db.h"
+#include "redis.h"
 
 namespace ticket {
 namespace embedded_lua {

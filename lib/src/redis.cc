@@ -1,4 +1,4 @@
-#include "ticket/redis.h"
+#include "redis.h"
 
 #include <openssl/sha.h>
 

@@ -3,6 +3,7 @@
 #include "concert_rows.h"
 #include "ticket/audit.h"
 #include "ticket/text.h"
+#include "tickets_sql.h"
 
 namespace ticket {
 namespace {

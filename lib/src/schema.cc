@@ -10,6 +10,7 @@
 
 #include "ticket/failpoint.h"
 #include "ticket/text.h"
+#include "schema_sql.h"
 
 namespace ticket {
 namespace embedded_sql {

@@ -8,6 +8,8 @@
 
 #include "active_seats.h"
 #include "ticket/text.h"
+#include "db.h"
+#include "redis.h"
 
 namespace ticket {
 namespace embedded_lua {

@@ -14,6 +14,7 @@
 #include "ticket/seat_map.h"
 #include "ticket/text.h"
 #include "ticket_removal.h"
+#include "audit_sql.h"
 
 namespace ticket {
 namespace {

@@ -4,6 +4,7 @@
 
 #include "concert_filter.h"
 #include "ticket/concerts.h"
+#include "db.h"
 
 namespace ticket {
 namespace {

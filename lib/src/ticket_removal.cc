@@ -4,6 +4,7 @@
 
 #include "concert_filter.h"
 #include "ticket/text.h"
+#include "db.h"
 
 namespace ticket {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "ticket/db.h"
+#include "db.h"
 
 namespace ticket {
 

@@ -6,6 +6,8 @@
 
 #include "ticket/audit.h"
 #include "ticket/text.h"
+#include "audit_sql.h"
+#include "tickets_sql.h"
 
 namespace ticket {
 namespace {

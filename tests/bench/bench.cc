@@ -6,6 +6,7 @@
 #include <random>
 #include <thread>
 
+#include "db.h"
 #include "ticket/text.h"
 
 namespace tlbench {

@@ -9,6 +9,8 @@
 #include <mysql_driver.h>
 
 #include "bench.h"
+#include "redis.h"
+#include "db.h"
 #include "ticket/seat_map.h"
 #include "ticket/text.h"
 

@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "bench.h"
+#include "redis.h"
 #include "support/process.h"
 #include "ticket/buy.h"
 #include "ticket/seat_map.h"

@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "bench.h"
+#include "redis.h"
+#include "db.h"
 #include "common/tool.h"
 #include "ticket/schema.h"
 #include "ticket/version.h"

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "redis.h"
 #include "support/servers.h"
 #include "support/sql.h"
 

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <random>
 
+#include "db.h"
 #include "ticket/schema.h"
 #include "ticket/seat_map.h"
 

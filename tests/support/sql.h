@@ -5,7 +5,7 @@
 #include <string>
 
 #include "ticket/context.h"
-#include "ticket/db.h"
+#include "db.h"
 
 namespace ticket::testing {
 

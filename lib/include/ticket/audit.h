@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "ticket/context.h"
-#include "ticket/db.h"
 #include "ticket/timestamp.h"
 
 namespace ticket {
@@ -39,9 +38,6 @@ struct AuditEvent {
   std::string ticket_code;
   std::string detail;
 };
-
-// Inserts one row; call inside Db::transaction (throws like the driver).
-void record_audit(Db& db, const std::string& actor, const AuditEvent& event);
 
 struct AuditEntry {
   uint64_t id = 0;

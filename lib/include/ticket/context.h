@@ -6,11 +6,13 @@
 #include <string>
 
 #include "ticket/config.h"
-#include "ticket/db.h"
 #include "ticket/error.h"
-#include "ticket/redis.h"
 
 namespace ticket {
+
+// The connections stay inside the library (lib/src/db.h, lib/src/redis.h).
+class Db;
+class Redis;
 
 class Context {
  public:
@@ -27,6 +29,9 @@ class Context {
 
   // The Redis connection, opened on first use.
   Result<Redis*> redis();
+
+  // Whether Redis answers a PING on that connection (opening it if needed).
+  Status ping_redis();
 
   // The secret from [security] secret_file, read on first use and refused
   // when weak (read_secret). Keys the HMAC of customer security numbers.

@@ -6,7 +6,6 @@
 #include <string>
 
 #include "ticket/context.h"
-#include "ticket/db.h"
 
 namespace ticket {
 
@@ -38,17 +37,5 @@ std::string customer_id_hash(const std::string& secret, const std::string& id_nu
 
 // "****1234": what may be shown of a security number.
 std::string mask_id(const std::string& last4);
-
-// Finds the customer by the hash of their security number, or creates them
-// with `customer`'s name, age and gender; returns the id. An existing
-// customer's stored details are never changed (a ticket keeps the holder
-// details it was bought or applied for with). Call inside Db::transaction
-// (throws like the driver).
-uint64_t upsert_customer(Db& db, const std::string& secret, const Customer& customer);
-
-// The same without reading the id back (one round trip less): afterwards
-// LAST_INSERT_ID() on this connection is the customer's id, for the next
-// statement to use.
-void upsert_customer_keeping_id(Db& db, const std::string& secret, const Customer& customer);
 
 }  // namespace ticket

@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "ticket/config.h"
-#include "ticket/db.h"
 #include "ticket/error.h"
 
 namespace ticket {
@@ -33,15 +32,5 @@ struct MigrationReport {
 // first, and tables of ours that hold rows are refused (kConfig, saying to
 // finish the reset).
 Result<MigrationReport> migrate(const MysqlConfig& config);
-
-// Drops every TicketLemon table, SCHEMA_VERSION first, so that a drop cut
-// short leaves a database that reads as having no schema. The caller
-// migrates again.
-Status drop_schema(Db& db);
-
-// kConfig unless the database holds exactly latest_schema_version() and every
-// table of it; the message says what was found and what to do. A table the
-// account has no rights on is not reported.
-Status check_schema(Db& db);
 
 }  // namespace ticket

@@ -10,7 +10,6 @@
 
 #include "ticket/concerts.h"
 #include "ticket/context.h"
-#include "ticket/db.h"
 #include "ticket/money.h"
 #include "ticket/seat_label.h"
 #include "ticket/timestamp.h"
@@ -54,15 +53,5 @@ Result<std::string> parse_ticket_code(std::string_view text);
 
 // One ticket with its seats and holder; kNotFound when there is none.
 Result<Ticket> find_ticket(Context& ctx, std::string_view code);
-
-// Inside Db::transaction (these throw like the driver):
-
-// Locks the ticket's row and loads it; nullopt when there is no such code.
-std::optional<Ticket> lock_ticket(Db& db, const std::string& code);
-
-// PROCESS or SUCCESS -> FAIL with `reason` for the ticket and its seats,
-// with an audit row of `action`. False when it had already failed.
-bool fail_ticket(Db& db, const std::string& actor, const Ticket& ticket, const char* reason, const char* action,
-                 const std::string& detail);
 
 }  // namespace ticket
