@@ -227,7 +227,7 @@ tl operator "$admin" concert list >/dev/null || fail "tl-admin concert list as t
 say "ok: the operator seeded, created concerts and closed one"
 
 # --- the seller sells --------------------------------------------------------------------------
-concert=lemon-summer-2026
+concert=lemon-summer-2027
 code=$(tl seller "$buy" -q --concert $concert --seat A1 --seat A2 --name "Grant Check" --age 40 \
          --gender unspecified --id-number GRANTS0001) || fail "tl-buy as the seller failed"
 [[ "$code" =~ ^TB- ]] || fail "tl-buy printed '$code', not a ticket code"
