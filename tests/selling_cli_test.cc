@@ -13,6 +13,7 @@
 #include "support/sale.h"
 #include "support/servers.h"
 #include "support/sql.h"
+#include "ticket/seat_map.h"
 
 namespace ticket {
 namespace {
@@ -277,7 +278,7 @@ TEST_F(SellingCli, WatchSkipsMalformedEventsWithAWarningAndGoesOn) {
   };
   auto text = watch("text", "");
   auto js = watch("json", "--json");
-  const std::string channel = ctx_->key(concert_.id, "events");
+  const std::string channel = seat_map_keys(*ctx_, concert_.id).events;
   const std::vector<std::string> malformed = {
       "not json",
       "[1,2]",
