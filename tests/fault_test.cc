@@ -410,5 +410,25 @@ TEST_F(ServerFaults, WatchSurvivesARedisRestartAndARefusedSubscribe) {
   watch.wait();
 }
 
+// While Redis is down the passes fail at every retry, but each is logged
+// when it starts failing and again only when its error changes, not every
+// second.
+TEST_F(ServerFaults, AFailingPassIsLoggedOncePerErrorNotAtEveryRetry) {
+  make_concert(*ctx_, {2, 10, 0, 300, 1});
+  Daemon daemon(env_);
+  ASSERT_TRUE(eventually([&] { return http_get(daemon.port(), "/healthz").first == 200; }, 10000));
+  servers_->control("stop", "redis");
+  std::this_thread::sleep_for(std::chrono::milliseconds(5000));
+  const std::string log = daemon.process().log();
+  servers_->control("start", "redis");
+  EXPECT_TRUE(eventually([&] { return http_get(daemon.port(), "/healthz").first == 200; }, 10000));
+  // Once when the connection is lost, once for each refused reconnection
+  // message: at most two lines a pass in five seconds of retries.
+  EXPECT_GE(count_of(log, "check redis: "), 1) << log;
+  EXPECT_LE(count_of(log, "check redis: "), 2) << log;
+  EXPECT_LE(count_of(log, "expire: "), 2) << log;
+  EXPECT_NE(daemon.process().log().find("working again after: "), std::string::npos) << daemon.process().log();
+}
+
 }  // namespace
 }  // namespace ticket
