@@ -226,7 +226,8 @@ Result<ExpireReport> sweep_overdue(Context& ctx, int limit) {
 
 Result<std::optional<Millis>> next_deadline(Context& ctx, uint64_t concert_id) {
   TL_ASSIGN_OR_RETURN(Redis * redis, ctx.redis());
-  TL_ASSIGN_OR_RETURN(RedisReply r, redis->command({"ZRANGE", seat_map_keys(ctx, concert_id).holds, "0", "0", "WITHSCORES"}));
+  TL_ASSIGN_OR_RETURN(RedisReply r, redis->command({"ZRANGE", seat_map_keys(ctx, concert_id).holds, "0", "0",
+                                                     "WITHSCORES"}));
   if (r->type != REDIS_REPLY_ARRAY || r->elements < 2) return std::optional<Millis>();
   TL_ASSIGN_OR_RETURN(Millis deadline, reply_integer(r->element[1]));
   return std::optional<Millis>(deadline);

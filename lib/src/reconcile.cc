@@ -118,7 +118,7 @@ Status apply_repair(Context& ctx, const Concert& concert, const Drift& d, Repair
 
 // " A1 A2 B7", sorted, cut to what fits in `budget` characters with
 // " and N more".
-std::string seat_list(std::vector<std::pair<Zone, int>> seats, const Concert& c, size_t budget) {
+std::string seat_list(const std::vector<std::pair<Zone, int>>& seats, const Concert& c, size_t budget) {
   std::vector<Seat> sorted;
   for (const auto& [zone, index] : seats) sorted.push_back(seat_at(zone, index, c.layout));
   std::sort(sorted.begin(), sorted.end());
@@ -142,7 +142,10 @@ Status record_repair(Context& ctx, const Concert& concert, const RepairReply& do
   const size_t half = kMaxDetail / 2 - 16;
   std::string detail;
   if (!done.taken.empty()) detail += "marked taken:" + seat_list(done.taken, concert, half);
-  if (!done.freed.empty()) detail += (detail.empty() ? "" : "; ") + std::string("freed:") + seat_list(done.freed, concert, half);
+  if (!done.freed.empty()) {
+    if (!detail.empty()) detail += "; ";
+    detail += "freed:" + seat_list(done.freed, concert, half);
+  }
   TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
   return db->transaction([&]() -> Status {
     record_audit(*db, ctx.actor(), {action::kRepaired, concert.id, std::nullopt, "", detail});

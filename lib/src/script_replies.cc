@@ -47,7 +47,8 @@ class Reply {
   }
   Result<int> index(size_t i) const {
     TL_ASSIGN_OR_RETURN(long long v, integer(i));
-    if (v < 0 || v > INT32_MAX) return bad("element " + std::to_string(i + 1) + " is no seat index: " + std::to_string(v));
+    if (v < 0 || v > INT32_MAX)
+      return bad("element " + std::to_string(i + 1) + " is no seat index: " + std::to_string(v));
     return static_cast<int>(v);
   }
   Result<std::string> text(size_t i) const { return text_of(r_->element[i], i); }

@@ -8,8 +8,9 @@ std::vector<std::string> SeatMapKeys::in_script_order() const {
 
 SeatMapKeys seat_map_keys(const Context& ctx, uint64_t concert_id) {
   const std::string base = ctx.config().redis.key_prefix + ":{c" + std::to_string(concert_id) + "}:";
-  return {base + "meta",  base + "buy",       base + "free",   base + "owner", base + "holds",
-          base + "holdseats", base + "events", base + "lock", base + "ended"};
+  return {base + "meta",   base + "buy",       base + "free",
+          base + "owner",  base + "holds",     base + "holdseats",
+          base + "events", base + "lock",      base + "ended"};
 }
 
 Status drop_seat_map(Context& ctx, uint64_t concert_id) {

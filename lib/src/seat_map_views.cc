@@ -23,7 +23,9 @@ Result<SeatGrid> read_seat_grid(Context& ctx, const Concert& concert) {
   return decode_view_map(r.get(), concert.layout);
 }
 
-bool SeatSnapshot::taken(Zone zone, int index) const { return get_bit(zone == Zone::kBuy ? buy_bits : free_bits, index); }
+bool SeatSnapshot::taken(Zone zone, int index) const {
+  return get_bit(zone == Zone::kBuy ? buy_bits : free_bits, index);
+}
 
 Result<SeatSnapshot> read_seat_snapshot(Context& ctx, const Concert& concert) {
   TL_ASSIGN_OR_RETURN(RedisReply r, view(ctx, concert, "full"));
