@@ -6,7 +6,7 @@
 
 #include "ticket/expire.h"
 #include "ticket/reconcile.h"
-#include "ticket/seat_map.h"
+#include "ticket/seat_map_views.h"
 
 namespace ticketlemond {
 namespace {
@@ -42,9 +42,10 @@ void Engine::reload(ticket::Config config) {
 
 void Engine::failed(const char* pass, const ticket::Error& error) {
   ++metrics_.pass_errors;
-  failing_.insert(pass);
   const std::string what = std::string(pass) + ": " + error.message();
-  if (what != last_failure_) spdlog::warn("{}", what);
+  std::string& last = failing_[pass];
+  if (what != last) spdlog::warn("{}", what);
+  last = what;
   last_failure_ = what;
 }
 
@@ -54,7 +55,7 @@ void Engine::succeeded(const char* pass) {
 
 void Engine::publish_health() {
   std::string failing;
-  for (const auto& pass : failing_) failing += (failing.empty() ? "" : ", ") + pass;
+  for (const auto& entry : failing_) failing += (failing.empty() ? "" : ", ") + entry.first;
   metrics_.set_failing(failing);
   if (failing_.empty() && servers_ok_ && !last_failure_.empty()) {
     spdlog::info("working again after: {}", last_failure_);

@@ -5,8 +5,8 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -35,8 +35,8 @@ class Engine {
   void check_servers();
   void sweep_pass();
   void reconcile_pass();
-  // Logs a failed pass once per kind of failure, not at every retry, and
-  // marks the pass failing until it next succeeds.
+  // Logs a failed pass when it starts failing or fails otherwise, not at
+  // every retry, and marks the pass failing until it next succeeds.
   void failed(const char* pass, const ticket::Error& error);
   void succeeded(const char* pass);
   // Publishes to the metrics which passes fail; logs a recovery.
@@ -50,7 +50,7 @@ class Engine {
   Clock::time_point next_sweep_{};
   Clock::time_point next_reconcile_{};
   std::string last_failure_;
-  std::set<std::string> failing_;  // passes whose last run failed
+  std::map<std::string, std::string> failing_;  // passes whose last run failed -> what was logged
   bool servers_ok_ = false;        // both answered the last check
 };
 

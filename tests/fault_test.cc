@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "support/daemon.h"
+#include "redis.h"
 #include "support/process.h"
 #include "support/sale.h"
 #include "support/servers.h"
@@ -18,6 +19,7 @@
 #include "ticket/pay.h"
 #include "ticket/reconcile.h"
 #include "ticket/seat_map.h"
+#include "ticket/seat_map_events.h"
 
 namespace ticket {
 namespace {
@@ -180,8 +182,8 @@ TEST(Fault, ReconcileRepairLoopDuringASaleDoesNoHarm) {
   auto sold = buy(*ctx, buyer(c, "A1", "SEED0001"));
   ASSERT_TRUE(sold.ok());
   // Real drift: a sold seat shown free, a free seat shown taken.
-  redis_do(*ctx, {"SETBIT", ctx->key(c.id, "buy"), "0", "0"});
-  redis_do(*ctx, {"SETBIT", ctx->key(c.id, "buy"), "499", "1"});
+  redis_do(*ctx, {"SETBIT", seat_map_keys(*ctx, c.id).buy, "0", "0"});
+  redis_do(*ctx, {"SETBIT", seat_map_keys(*ctx, c.id).buy, "499", "1"});
 
   std::atomic<int> rebuilds{0}, repairs{0};
   std::atomic<bool> watching{false}, selling{true};
@@ -232,7 +234,7 @@ TEST(Fault, ReconcileRepairLoopDuringASaleDoesNoHarm) {
   selling = false;
   reconciler.join();
   tool_loop.join();
-  redis_do(*ctx, {"PUBLISH", ctx->key(c.id, "events"), "{\"event\":\"stop\"}"});
+  redis_do(*ctx, {"PUBLISH", seat_map_keys(*ctx, c.id).events, "{\"event\":\"stop\"}"});
   watcher.join();
 
   EXPECT_EQ(wins.load(), c.layout.paid_seats() - 2) << "no buyer met a seat the database had";
@@ -358,6 +360,75 @@ TEST_F(ServerFaults, MySqlRestartedDuringASale) {
   EXPECT_EQ(static_cast<int>(mysql_taken(*ctx_, c).size()), sale.wins.load());
   EXPECT_TRUE(eventually([&] { return redis_taken(*ctx_, c) == mysql_taken(*ctx_, c); }, 10000));
   EXPECT_TRUE(eventually([&] { return http_get(daemon.port(), "/healthz").first == 200; }, 10000));
+}
+
+// A command on the test's own connection, once more after a server restart
+// broke it.
+void redis_again(Context& ctx, const std::vector<std::string>& argv) {
+  auto redis = ctx.redis();
+  ASSERT_TRUE(redis.ok()) << redis.error().message();
+  if (!(*redis)->command(argv).ok()) redis_do(ctx, argv);
+}
+
+int count_of(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// tl-status --watch goes on through a Redis restart, and through a
+// re-SUBSCRIBE that Redis refuses for a while (the default user loses its
+// channels), subscribing again each time and printing the changes after.
+TEST_F(ServerFaults, WatchSurvivesARedisRestartAndARefusedSubscribe) {
+  Concert c = make_concert(*ctx_, {2, 10, 0, 300, 1});
+  testing::TempDir dir;
+  testing::Background watch({testing::tool_path("tl-status"), "--concert", c.slug, "--watch"},
+                            {{"TL_CONFIG", env_.config_file()}}, dir.path() + "/watch.out");
+  auto watching = [&](int n) {
+    return eventually([&] { return count_of(watch.log(), "Watching concert") >= n; }, 20000);
+  };
+  ASSERT_TRUE(watching(1)) << watch.log();
+
+  servers_->control("stop", "redis");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(watch.wait_for(0), std::nullopt) << "still watching while Redis is down: " << watch.log();
+  servers_->control("start", "redis");
+  ASSERT_TRUE(watching(2)) << watch.log();
+
+  redis_again(*ctx_, {"ACL", "SETUSER", "default", "resetchannels"});
+  redis_do(*ctx_, {"CLIENT", "KILL", "TYPE", "pubsub"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+  EXPECT_EQ(watch.wait_for(0), std::nullopt) << "still watching while SUBSCRIBE is refused: " << watch.log();
+  EXPECT_EQ(count_of(watch.log(), "Watching concert"), 2) << "not subscribed meanwhile: " << watch.log();
+  redis_do(*ctx_, {"ACL", "SETUSER", "default", "allchannels"});
+  ASSERT_TRUE(watching(3)) << watch.log();
+
+  auto sold = buy(*ctx_, buyer(c, "A3", "WATCH001"));
+  ASSERT_TRUE(sold.ok()) << sold.error().message();
+  EXPECT_TRUE(eventually([&] { return watch.log().find(sold->code + " A3") != std::string::npos; }, 10000))
+      << watch.log();
+  watch.signal(SIGINT);
+  watch.wait();
+}
+
+// While Redis is down the passes fail at every retry, but each is logged
+// when it starts failing and again only when its error changes, not every
+// second.
+TEST_F(ServerFaults, AFailingPassIsLoggedOncePerErrorNotAtEveryRetry) {
+  make_concert(*ctx_, {2, 10, 0, 300, 1});
+  Daemon daemon(env_);
+  ASSERT_TRUE(eventually([&] { return http_get(daemon.port(), "/healthz").first == 200; }, 10000));
+  servers_->control("stop", "redis");
+  std::this_thread::sleep_for(std::chrono::milliseconds(5000));
+  const std::string log = daemon.process().log();
+  servers_->control("start", "redis");
+  EXPECT_TRUE(eventually([&] { return http_get(daemon.port(), "/healthz").first == 200; }, 10000));
+  // Once when the connection is lost, once for each refused reconnection
+  // message: at most two lines a pass in five seconds of retries.
+  EXPECT_GE(count_of(log, "check redis: "), 1) << log;
+  EXPECT_LE(count_of(log, "check redis: "), 2) << log;
+  EXPECT_LE(count_of(log, "expire: "), 2) << log;
+  EXPECT_NE(daemon.process().log().find("working again after: "), std::string::npos) << daemon.process().log();
 }
 
 }  // namespace

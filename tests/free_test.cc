@@ -17,6 +17,7 @@
 #include "ticket/pay.h"
 #include "ticket/reject.h"
 #include "ticket/seat_map.h"
+#include "ticket/seat_map_views.h"
 
 namespace ticket {
 namespace {
@@ -46,7 +47,7 @@ Ticket apply_ok(Context& ctx, const Concert& c, const std::string& id) {
 // Free-zone seat indexes whose bit is set in the Redis free bitmap.
 std::set<int> redis_free_taken(Context& ctx, const Concert& c) {
   std::set<int> out;
-  auto r = (*ctx.redis())->command({"GET", ctx.key(c.id, "free")});
+  auto r = (*ctx.redis())->command({"GET", seat_map_keys(ctx, c.id).free});
   EXPECT_TRUE(r.ok());
   if (!r.ok()) return out;
   const std::string bits = reply_string(r->get());
@@ -235,7 +236,7 @@ TEST(Grant, AssignsTheLowestFreeSeatAndMarksItInRedis) {
   EXPECT_EQ(a->free_granted, 3);
   EXPECT_EQ(a->free_pending, 0);
   // A map rebuilt from MySQL shows the same granted seats.
-  testing::redis_do(*ctx, {"DEL", ctx->key(c.id, "meta")});
+  testing::redis_do(*ctx, {"DEL", seat_map_keys(*ctx, c.id).meta});
   auto grid = read_seat_grid(*ctx, c);
   ASSERT_TRUE(grid.ok());
   EXPECT_EQ(grid->free,
@@ -436,7 +437,7 @@ TEST(Cancel, ReleasesAHoldAndAGrantedFreeSeatAndRefusesFailedTickets) {
   ASSERT_TRUE(held.ok());
   ASSERT_TRUE(cancel(*ctx, held->code, "duplicate order").ok());
   EXPECT_TRUE(redis_taken(*ctx, c).empty());
-  auto holds = (*ctx->redis())->command({"ZSCORE", ctx->key(c.id, "holds"), held->code});
+  auto holds = (*ctx->redis())->command({"ZSCORE", seat_map_keys(*ctx, c.id).holds, held->code});
   ASSERT_TRUE(holds.ok());
   EXPECT_EQ((*holds)->type, REDIS_REPLY_NIL) << "the hold is forgotten";
   EXPECT_TRUE(buy(*ctx, buyer(c, "A2", "CH000002")).ok());

@@ -13,6 +13,7 @@
 #include "support/sale.h"
 #include "support/servers.h"
 #include "support/sql.h"
+#include "ticket/seat_map.h"
 #include "ticket/text.h"
 
 namespace ticket {
@@ -712,6 +713,28 @@ TEST_F(OperatorCli, CsvNeutralisesCellsASpreadsheetWouldRun) {
       EXPECT_EQ(t["answers"]["q2"], "+1+2");
     }
   }
+}
+
+// reconcile --repair after real drift (a free seat shown taken) writes one
+// 'repaired' audit entry naming the seat it freed; only looking writes none.
+TEST_F(OperatorCli, ReconcileRepairIsAuditedWithTheSeatsItChanged) {
+  ASSERT_EQ(admin({"reconcile", "--concert", concert_.slug}).exit_code, 0);
+  testing::redis_do(*ctx_, {"SETBIT", seat_map_keys(*ctx_, concert_.id).buy, "7", "1"});
+  ToolRun found = admin({"reconcile", "--concert", concert_.slug});
+  EXPECT_EQ(found.exit_code, 6) << found.err;
+  ToolRun fixed = admin({"--actor", "erin", "reconcile", "--concert", concert_.slug, "--repair"});
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.err;
+
+  ToolRun audit = admin({"audit", "--concert", concert_.slug, "--json"});
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  const json events = json::parse(audit.out)["events"];
+  std::vector<json> repairs;
+  for (const json& e : events)
+    if (e["action"] == "repaired") repairs.push_back(e);
+  ASSERT_EQ(repairs.size(), 1u) << audit.out;
+  EXPECT_EQ(repairs[0]["detail"], "freed: B3");
+  EXPECT_EQ(repairs[0]["actor"], "erin");
+  EXPECT_EQ(repairs[0]["concert_id"], concert_.id);
 }
 
 }  // namespace

@@ -1,6 +1,10 @@
 // The Redis seat map: atomic holds, release and confirm by owner, the
 // generation and events, and rebuilding from MySQL when the map is gone.
 #include "ticket/seat_map.h"
+#include "ticket/seat_map_events.h"
+#include "ticket/seat_map_rebuild.h"
+#include "ticket/seat_map_views.h"
+#include "ticket/seat_map_writes.h"
 
 #include <gtest/gtest.h>
 
@@ -12,8 +16,10 @@
 #include "redis.h"
 #include "support/sale.h"
 #include "support/servers.h"
+#include "ticket/audit.h"
 #include "ticket/availability.h"
 #include "ticket/buy.h"
+#include "ticket/reconcile.h"
 
 namespace ticket {
 namespace {
@@ -93,9 +99,9 @@ TEST_F(SeatMap, ConfirmKeepsSeatsTakenAndEndsTheHold) {
   EXPECT_EQ(grid->buy[4], SeatState::kTaken);
   EXPECT_EQ(grid->buy[5], SeatState::kTaken);
   EXPECT_EQ(grid->counts.held, 0);
-  auto holds = (*ctx_->redis())->command({"ZCARD", ctx_->key(concert_.id, "holds")});
+  auto holds = (*ctx_->redis())->command({"ZCARD", seat_map_keys(*ctx_, concert_.id).holds});
   ASSERT_TRUE(holds.ok());
-  EXPECT_EQ(reply_integer(holds->get()), 0);
+  EXPECT_EQ(*reply_integer(holds->get()), 0);
 }
 
 TEST_F(SeatMap, EveryChangeBumpsTheGenerationAndPublishesAnEvent) {
@@ -170,8 +176,9 @@ TEST_F(SeatMap, AConfirmArrivingAfterTheReleaseTakesNothingBack) {
 TEST_F(SeatMap, EveryReleaseCountsEvenOneThatFreesNothing) {
   ASSERT_TRUE(read_seat_counts(*ctx_, concert_).ok());
   auto rel = [&] {
-    auto r = (*ctx_->redis())->command({"HGET", ctx_->key(concert_.id, "meta"), "rel"});
-    return r.ok() ? reply_integer(r->get()) : -1;
+    auto r = (*ctx_->redis())->command({"HGET", seat_map_keys(*ctx_, concert_.id).meta, "rel"});
+    auto n = r.ok() ? reply_integer(r->get()) : Result<long long>(-1LL);
+    return n.ok() ? *n : -1;
   };
   const auto before = rel();
   ASSERT_TRUE(release_seats(*ctx_, concert_.id, Zone::kBuy, "TB-NOTHING0", {}, seat_event::kReleased).ok());
@@ -180,12 +187,12 @@ TEST_F(SeatMap, EveryReleaseCountsEvenOneThatFreesNothing) {
 
 TEST_F(SeatMap, AChangeOnAMissingMapRestartsARebuildInProgress) {
   ASSERT_TRUE(drop_seat_map(*ctx_, concert_.id).ok());
-  const std::string lock = ctx_->key(concert_.id, "lock");
+  const std::string lock = seat_map_keys(*ctx_, concert_.id).lock;
   redis_do(*ctx_, {"SET", lock, "a-rebuild-that-read-mysql-earlier"});
   ASSERT_TRUE(release_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {1}, seat_event::kCancelled).ok());
   auto r = (*ctx_->redis())->command({"EXISTS", lock});
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(reply_integer(r->get()), 0) << "the rebuild's lock is gone, so its write is refused";
+  EXPECT_EQ(*reply_integer(r->get()), 0) << "the rebuild's lock is gone, so its write is refused";
 }
 
 TEST_F(SeatMap, ScriptsForgottenByRedisAreLoadedAgain) {
@@ -209,6 +216,68 @@ TEST_F(SeatMap, ConcurrentRebuildsAgree) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), 8);
+}
+
+// A number the map holds as text it cannot read is an error naming the
+// script, never a silent 0.
+TEST_F(SeatMap, AMalformedNumberInTheMapIsAnErrorNotZero) {
+  ASSERT_TRUE(read_seat_counts(*ctx_, concert_).ok());
+  redis_do(*ctx_, {"HSET", seat_map_keys(*ctx_, concert_.id).meta, "gen", "many"});
+  auto counts = read_seat_counts(*ctx_, concert_);
+  ASSERT_FALSE(counts.ok());
+  EXPECT_EQ(counts.error().kind(), ErrorKind::kInternal);
+  EXPECT_EQ(counts.error().message(), "unexpected reply from view.lua: a list of 1 where a list of 5 was due");
+}
+
+// Real drift (a sold seat shown free, a free seat shown taken) repaired:
+// one audit row names exactly the seats the repair changed; a repair that
+// changes nothing, and a reconcile without repair, write none.
+TEST_F(SeatMap, RepairRecordsTheSeatsItChangedInTheAuditLog) {
+  ASSERT_TRUE(buy(*ctx_, buyer(concert_, "A1", "ID0003")).ok());
+  const SeatMapKeys keys = seat_map_keys(*ctx_, concert_.id);
+  redis_do(*ctx_, {"SETBIT", keys.buy, "0", "0"});
+  redis_do(*ctx_, {"HDEL", keys.owner, "b0"});
+  redis_do(*ctx_, {"SETBIT", keys.buy, "19", "1"});
+  redis_do(*ctx_, {"SETBIT", keys.free, "2", "1"});
+  auto repairs = [&] {
+    auto audit = list_audit(*ctx_, {std::nullopt, concert_.id, 1000});
+    EXPECT_TRUE(audit.ok());
+    std::vector<AuditEntry> out;
+    for (const AuditEntry& e : *audit)
+      if (e.action == "repaired") out.push_back(e);
+    return out;
+  };
+
+  auto seen = reconcile(*ctx_, concert_, false);
+  ASSERT_TRUE(seen.ok());
+  ASSERT_TRUE(seen->drift());
+  EXPECT_TRUE(repairs().empty()) << "only looked";
+
+  auto fixed = reconcile(*ctx_, concert_, true);
+  ASSERT_TRUE(fixed.ok()) << fixed.error().message();
+  EXPECT_TRUE(fixed->repaired);
+  auto rows = repairs();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].detail, "marked taken: A1; freed: B10 FREE-3");
+  EXPECT_EQ(rows[0].concert_id, concert_.id);
+  EXPECT_EQ(rows[0].actor, ctx_->actor());
+
+  auto again = reconcile(*ctx_, concert_, true);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->drift());
+  EXPECT_EQ(repairs().size(), 1u);
+}
+
+// A map whose keys were deleted is rebuilt, not repaired: no audit row.
+TEST_F(SeatMap, ALostMapIsRebuiltWithoutARepairRow) {
+  ASSERT_TRUE(buy(*ctx_, buyer(concert_, "A2", "ID0004")).ok());
+  ASSERT_TRUE(drop_seat_map(*ctx_, concert_.id).ok());
+  auto r = reconcile(*ctx_, concert_, true);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->drift());
+  auto audit = list_audit(*ctx_, {std::nullopt, concert_.id, 1000});
+  ASSERT_TRUE(audit.ok());
+  for (const AuditEntry& e : *audit) EXPECT_NE(e.action, "repaired");
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "support/sale.h"
 #include "support/servers.h"
 #include "support/sql.h"
+#include "ticket/seat_map.h"
 
 namespace ticket {
 namespace {
@@ -278,7 +279,7 @@ TEST_F(SellingCli, WatchSkipsMalformedEventsWithAWarningAndGoesOn) {
   };
   auto text = watch("text", "");
   auto js = watch("json", "--json");
-  const std::string channel = ctx_->key(concert_.id, "events");
+  const std::string channel = seat_map_keys(*ctx_, concert_.id).events;
   const std::vector<std::string> malformed = {
       "not json",
       "[1,2]",

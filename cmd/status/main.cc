@@ -10,6 +10,7 @@
 #include "common/tool.h"
 #include "status/seat_event.h"
 #include "status/seat_grid.h"
+#include "ticket/seat_map_events.h"
 #include "ticket/availability.h"
 #include "ticket/text.h"
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "ticket/concerts.h"
-#include "ticket/seat_map.h"
+#include "ticket/seat_map_views.h"
 
 namespace ticket::cli {
 

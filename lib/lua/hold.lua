@@ -1,6 +1,6 @@
 -- Holds paid seats for one ticket: every seat or none (SPEC §4, §5).
 --
--- KEYS: meta, buy, owner, holds, holdseats, events
+-- KEYS: meta, buy, free, owner, holds, holdseats, events, lock, ended
 -- ARGV: layout, code, deadline_ms, "seats", index...
 --       layout, code, deadline_ms, "best", n, rows, seats_per_row
 -- Reply: {"cold"}               meta is missing or describes another layout
@@ -9,12 +9,14 @@
 --        {"ok", gen, index...}  held; the seats in order
 -- Holding a code that already holds seats answers those seats again, so a
 -- caller that retries after a lost reply does not hold twice.
-if redis.call('HGET', KEYS[1], 'layout') ~= ARGV[1] then return {'cold'} end
+local META, BUY, FREE, OWNER, HOLDS, HOLDSEATS, EVENTS, LOCK, ENDED =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+if redis.call('HGET', META, 'layout') ~= ARGV[1] then return {'cold'} end
 local code = ARGV[2]
 
-local already = redis.call('HGET', KEYS[5], code)
+local already = redis.call('HGET', HOLDSEATS, code)
 if already then
-  local reply = {'ok', tonumber(redis.call('HGET', KEYS[1], 'gen'))}
+  local reply = {'ok', tonumber(redis.call('HGET', META, 'gen'))}
   for idx in string.gmatch(already, '%d+') do reply[#reply + 1] = tonumber(idx) end
   return reply
 end
@@ -25,13 +27,13 @@ if ARGV[4] == 'seats' then
   for i = 5, #ARGV do
     local idx = tonumber(ARGV[i])
     seats[#seats + 1] = idx
-    if redis.call('GETBIT', KEYS[2], idx) == 1 then taken[#taken + 1] = idx end
+    if redis.call('GETBIT', BUY, idx) == 1 then taken[#taken + 1] = idx end
   end
   if #taken > 1 then return taken end
 else
   -- The first run of n free seats in one row, scanning from the front row.
   local n, rows, per = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-  local bits = redis.call('GET', KEYS[2]) or ''
+  local bits = redis.call('GET', BUY) or ''
   local nbytes = #bits
   for row = 0, rows - 1 do
     local run, base = 0, row * per
@@ -58,14 +60,14 @@ else
 end
 
 for _, idx in ipairs(seats) do
-  redis.call('SETBIT', KEYS[2], idx, 1)
-  redis.call('HSET', KEYS[3], 'b' .. idx, code)
+  redis.call('SETBIT', BUY, idx, 1)
+  redis.call('HSET', OWNER, 'b' .. idx, code)
 end
-redis.call('ZADD', KEYS[4], ARGV[3], code)
-redis.call('HSET', KEYS[5], code, table.concat(seats, ','))
-redis.call('HINCRBY', KEYS[1], 'held', #seats)
-local gen = redis.call('HINCRBY', KEYS[1], 'gen', 1)
-redis.call('PUBLISH', KEYS[6], cjson.encode({event = 'held', ticket = code, zone = 'BUY', seats = seats, gen = gen}))
+redis.call('ZADD', HOLDS, ARGV[3], code)
+redis.call('HSET', HOLDSEATS, code, table.concat(seats, ','))
+redis.call('HINCRBY', META, 'held', #seats)
+local gen = redis.call('HINCRBY', META, 'gen', 1)
+redis.call('PUBLISH', EVENTS, cjson.encode({event = 'held', ticket = code, zone = 'BUY', seats = seats, gen = gen}))
 local reply = {'ok', gen}
 for _, idx in ipairs(seats) do reply[#reply + 1] = idx end
 return reply

@@ -3,12 +3,14 @@
 -- (a buy between its hold and its commit) are kept when their seats are
 -- still free, so a rebuild during a sale does not drop them.
 --
--- KEYS: meta, buy, free, owner, holds, holdseats, events, lock
+-- KEYS: meta, buy, free, owner, holds, holdseats, events, lock, ended
 -- ARGV: lock token, layout, buy bitmap, free bitmap, n_owners, n_holds,
 --       then n_owners pairs (field, code),
 --       then n_holds triples (code, deadline_ms, indexes "3,4")
 -- Reply: {"ok", gen} | {"lost"} when the lock is no longer ours
-if redis.call('GET', KEYS[8]) ~= ARGV[1] then return {'lost'} end
+local META, BUY, FREE, OWNER, HOLDS, HOLDSEATS, EVENTS, LOCK, ENDED =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+if redis.call('GET', LOCK) ~= ARGV[1] then return {'lost'} end
 
 local known = {}
 local n_owners, n_holds = tonumber(ARGV[5]), tonumber(ARGV[6])
@@ -20,27 +22,27 @@ end
 
 -- Holds of codes MySQL does not know, with their deadlines.
 local pending = {}
-local old = redis.call('HGETALL', KEYS[6])
+local old = redis.call('HGETALL', HOLDSEATS)
 for j = 1, #old, 2 do
   local code = old[j]
   if not known[code] then
-    local deadline = redis.call('ZSCORE', KEYS[5], code)
+    local deadline = redis.call('ZSCORE', HOLDS, code)
     if deadline then pending[#pending + 1] = {code, deadline, old[j + 1]} end
   end
 end
 
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
-redis.call('SET', KEYS[2], ARGV[3])
-redis.call('SET', KEYS[3], ARGV[4])
+redis.call('DEL', META, BUY, FREE, OWNER, HOLDS, HOLDSEATS)
+redis.call('SET', BUY, ARGV[3])
+redis.call('SET', FREE, ARGV[4])
 i = 7
 for _ = 1, n_owners do
-  redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1])
+  redis.call('HSET', OWNER, ARGV[i], ARGV[i + 1])
   i = i + 2
 end
 local held = 0
 for _ = 1, n_holds do
-  redis.call('ZADD', KEYS[5], ARGV[i + 1], ARGV[i])
-  redis.call('HSET', KEYS[6], ARGV[i], ARGV[i + 2])
+  redis.call('ZADD', HOLDS, ARGV[i + 1], ARGV[i])
+  redis.call('HSET', HOLDSEATS, ARGV[i], ARGV[i + 2])
   for _ in string.gmatch(ARGV[i + 2], '%d+') do held = held + 1 end
   i = i + 3
 end
@@ -49,16 +51,16 @@ for _, p in ipairs(pending) do
   local code, deadline, list = p[1], p[2], p[3]
   local free = true
   for idx in string.gmatch(list, '%d+') do
-    if redis.call('GETBIT', KEYS[2], tonumber(idx)) == 1 then free = false end
+    if redis.call('GETBIT', BUY, tonumber(idx)) == 1 then free = false end
   end
   if free then
     for idx in string.gmatch(list, '%d+') do
-      redis.call('SETBIT', KEYS[2], tonumber(idx), 1)
-      redis.call('HSET', KEYS[4], 'b' .. idx, code)
+      redis.call('SETBIT', BUY, tonumber(idx), 1)
+      redis.call('HSET', OWNER, 'b' .. idx, code)
       held = held + 1
     end
-    redis.call('ZADD', KEYS[5], deadline, code)
-    redis.call('HSET', KEYS[6], code, list)
+    redis.call('ZADD', HOLDS, deadline, code)
+    redis.call('HSET', HOLDSEATS, code, list)
   end
 end
 
@@ -66,7 +68,7 @@ end
 -- in milliseconds (small enough for the events' JSON to carry exactly).
 local t = redis.call('TIME')
 local gen = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('HSET', KEYS[1], 'layout', ARGV[2], 'held', held, 'gen', gen, 'rel', gen)
-redis.call('DEL', KEYS[8])
-redis.call('PUBLISH', KEYS[7], cjson.encode({event = 'rebuilt', gen = gen}))
+redis.call('HSET', META, 'layout', ARGV[2], 'held', held, 'gen', gen, 'rel', gen)
+redis.call('DEL', LOCK)
+redis.call('PUBLISH', EVENTS, cjson.encode({event = 'rebuilt', gen = gen}))
 return {'ok', gen}

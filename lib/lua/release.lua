@@ -5,27 +5,31 @@
 -- A released ticket has ended for good: it is remembered (for a day) in
 -- `ended`, so that a confirm arriving late cannot take its seats back.
 --
--- KEYS: meta, bitmap of the zone, owner, holds, holdseats, events, lock, ended
+-- KEYS: meta, buy, free, owner, holds, holdseats, events, lock, ended
 -- ARGV: code, zone letter ("b" or "f"), event, index...
 --       without indexes, the seats the ticket holds (holdseats)
 -- Reply: {"cold"} when meta is missing: a rebuild will read MySQL instead;
 --        one in progress may have read it before this change, so its lock
 --        is dropped and it starts again.
 --        {"ok", gen, freed index...}
+local META, BUY, FREE, OWNER, HOLDS, HOLDSEATS, EVENTS, LOCK, ENDED =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local code, z = ARGV[1], ARGV[2]
+local BITMAP = BUY
+if z == 'f' then BITMAP = FREE end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZADD', KEYS[8], now, code)
-redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', now - 86400000)
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  redis.call('DEL', KEYS[7])
+redis.call('ZADD', ENDED, now, code)
+redis.call('ZREMRANGEBYSCORE', ENDED, '-inf', now - 86400000)
+if redis.call('EXISTS', META) == 0 then
+  redis.call('DEL', LOCK)
   return {'cold'}
 end
 -- Counts every release, even one that frees nothing: a repair that marks
 -- seats taken checks it.
-redis.call('HINCRBY', KEYS[1], 'rel', 1)
+redis.call('HINCRBY', META, 'rel', 1)
 
-local held = redis.call('HGET', KEYS[5], code)
+local held = redis.call('HGET', HOLDSEATS, code)
 local seats = {}
 if #ARGV > 3 then
   for i = 4, #ARGV do seats[#seats + 1] = tonumber(ARGV[i]) end
@@ -35,9 +39,9 @@ end
 
 local freed = {}
 for _, idx in ipairs(seats) do
-  if redis.call('HGET', KEYS[3], z .. idx) == code then
-    redis.call('SETBIT', KEYS[2], idx, 0)
-    redis.call('HDEL', KEYS[3], z .. idx)
+  if redis.call('HGET', OWNER, z .. idx) == code then
+    redis.call('SETBIT', BITMAP, idx, 0)
+    redis.call('HDEL', OWNER, z .. idx)
     freed[#freed + 1] = idx
   end
 end
@@ -46,22 +50,22 @@ local changed = #freed > 0
 if held then
   local n = 0
   for _ in string.gmatch(held, '%d+') do n = n + 1 end
-  redis.call('HINCRBY', KEYS[1], 'held', -n)
-  redis.call('HDEL', KEYS[5], code)
+  redis.call('HINCRBY', META, 'held', -n)
+  redis.call('HDEL', HOLDSEATS, code)
   changed = true
 end
-if redis.call('ZREM', KEYS[4], code) == 1 then changed = true end
+if redis.call('ZREM', HOLDS, code) == 1 then changed = true end
 
 local gen
 if changed then
-  gen = redis.call('HINCRBY', KEYS[1], 'gen', 1)
+  gen = redis.call('HINCRBY', META, 'gen', 1)
   local zone = 'BUY'
   if z == 'f' then zone = 'FREE' end
   local event = {event = ARGV[3], ticket = code, zone = zone, seats = freed, gen = gen}
   if #freed == 0 then event.seats = cjson.decode('[]') end
-  redis.call('PUBLISH', KEYS[6], cjson.encode(event))
+  redis.call('PUBLISH', EVENTS, cjson.encode(event))
 else
-  gen = tonumber(redis.call('HGET', KEYS[1], 'gen'))
+  gen = tonumber(redis.call('HGET', META, 'gen'))
 end
 local reply = {'ok', gen}
 for _, idx in ipairs(freed) do reply[#reply + 1] = idx end

@@ -9,7 +9,7 @@
 #include "ticket/expire.h"
 #include "ticket/failpoint.h"
 #include "ticket/reconcile.h"
-#include "ticket/seat_map.h"
+#include "ticket/seat_map_writes.h"
 #include "ticket/text.h"
 #include "audit_sql.h"
 #include "customer_sql.h"

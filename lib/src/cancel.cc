@@ -1,7 +1,7 @@
 #include "ticket/cancel.h"
 
 #include "ticket/audit.h"
-#include "ticket/seat_map.h"
+#include "ticket/seat_map_writes.h"
 #include "ticket/text.h"
 #include "tickets_sql.h"
 #include "redis.h"

@@ -59,8 +59,4 @@ Status Context::set_actor(const std::string& actor) {
   return {};
 }
 
-std::string Context::key(uint64_t concert_id, std::string_view suffix) const {
-  return config_.redis.key_prefix + ":{c" + std::to_string(concert_id) + "}:" + std::string(suffix);
-}
-
 }  // namespace ticket

@@ -8,6 +8,7 @@
 #include "ticket/seat_map.h"
 #include "db.h"
 #include "redis.h"
+#include "ticket/seat_map_writes.h"
 
 namespace ticket {
 namespace {
@@ -127,7 +128,7 @@ Status settle(Context& ctx, const Concert& concert, const std::vector<std::pair<
               ExpireReport& report) {
   TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
   TL_ASSIGN_OR_RETURN(Redis * redis, ctx.redis());
-  const std::string holds = ctx.key(concert.id, "holds");
+  const std::string holds = seat_map_keys(ctx, concert.id).holds;
   for (size_t from = 0; from < due.size(); from += kChunk) {
     const size_t to = std::min(due.size(), from + kChunk);
     std::vector<std::string> codes;
@@ -183,14 +184,16 @@ Status settle(Context& ctx, const Concert& concert, const std::vector<std::pair<
 Result<ExpireReport> expire_due(Context& ctx, const Concert& concert, int limit) {
   TL_ASSIGN_OR_RETURN(Redis * redis, ctx.redis());
   const Millis now = wall_clock_ms();
-  TL_ASSIGN_OR_RETURN(RedisReply r, redis->command({"ZRANGEBYSCORE", ctx.key(concert.id, "holds"), "-inf",
+  TL_ASSIGN_OR_RETURN(RedisReply r, redis->command({"ZRANGEBYSCORE", seat_map_keys(ctx, concert.id).holds, "-inf",
                                                      std::to_string(now), "WITHSCORES", "LIMIT", "0",
                                                      std::to_string(limit)}));
   ExpireReport report;
   std::vector<std::pair<std::string, Millis>> due;
   if (r->type == REDIS_REPLY_ARRAY) {
-    for (size_t i = 0; i + 1 < r->elements; i += 2)
-      due.emplace_back(reply_string(r->element[i]), reply_integer(r->element[i + 1]));
+    for (size_t i = 0; i + 1 < r->elements; i += 2) {
+      TL_ASSIGN_OR_RETURN(Millis deadline, reply_integer(r->element[i + 1]));
+      due.emplace_back(reply_string(r->element[i]), deadline);
+    }
   }
   TL_TRY(settle(ctx, concert, due, report));
   // A full batch means more may be due, unless nothing in it could be done
@@ -225,9 +228,11 @@ Result<ExpireReport> sweep_overdue(Context& ctx, int limit) {
 
 Result<std::optional<Millis>> next_deadline(Context& ctx, uint64_t concert_id) {
   TL_ASSIGN_OR_RETURN(Redis * redis, ctx.redis());
-  TL_ASSIGN_OR_RETURN(RedisReply r, redis->command({"ZRANGE", ctx.key(concert_id, "holds"), "0", "0", "WITHSCORES"}));
+  TL_ASSIGN_OR_RETURN(RedisReply r, redis->command({"ZRANGE", seat_map_keys(ctx, concert_id).holds, "0", "0",
+                                                     "WITHSCORES"}));
   if (r->type != REDIS_REPLY_ARRAY || r->elements < 2) return std::optional<Millis>();
-  return std::optional<Millis>(reply_integer(r->element[1]));
+  TL_ASSIGN_OR_RETURN(Millis deadline, reply_integer(r->element[1]));
+  return std::optional<Millis>(deadline);
 }
 
 }  // namespace ticket

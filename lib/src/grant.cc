@@ -4,7 +4,7 @@
 
 #include "concert_rows.h"
 #include "ticket/audit.h"
-#include "ticket/seat_map.h"
+#include "ticket/seat_map_writes.h"
 #include "ticket/text.h"
 #include "audit_sql.h"
 #include "tickets_sql.h"

@@ -5,28 +5,23 @@
 #include <set>
 
 #include "active_seats.h"
+#include "script_replies.h"
+#include "seat_map_scripts.h"
+#include "ticket/audit.h"
 #include "ticket/expire.h"
 #include "ticket/seat_map.h"
-#include "db.h"
+#include "audit_sql.h"
 #include "redis.h"
+#include "ticket/seat_map_views.h"
+#include "ticket/seat_map_writes.h"
 
 namespace ticket {
-namespace embedded_lua {
-extern const std::string_view k_reconcile_lua;
-}  // namespace embedded_lua
-
 namespace {
 
 constexpr int kRepairAttempts = 5;
 
-const Script& reconcile_script() {
-  static const Script s("reconcile.lua", embedded_lua::k_reconcile_lua);
-  return s;
-}
-
-char zone_letter(Zone zone) { return zone == Zone::kBuy ? 'b' : 'f'; }
-
-std::string owner_field(Zone zone, int index) { return std::string(1, zone_letter(zone)) + std::to_string(index); }
+// The longest detail AUDIT_LOG keeps (its column).
+constexpr size_t kMaxDetail = 2000;
 
 struct Leak {
   Zone zone = Zone::kBuy;
@@ -100,8 +95,8 @@ std::vector<Seat> seats_of(const Drift& d, const Concert& c, bool missing) {
   return out;
 }
 
-Status apply_repair(Context& ctx, const Concert& concert, const Drift& d) {
-  TL_ASSIGN_OR_RETURN(Redis * redis, ctx.redis());
+// The seats the script really changed, in `done`.
+Status apply_repair(Context& ctx, const Concert& concert, const Drift& d, RepairReply& done) {
   for (const std::string& code : d.dead_holds)
     TL_TRY(release_seats(ctx, concert.id, Zone::kBuy, code, {}, seat_event::kReleased));
   std::vector<std::string> args = {d.releases, std::to_string(d.missing.size()), std::to_string(d.leaked.size())};
@@ -116,9 +111,48 @@ Status apply_repair(Context& ctx, const Concert& concert, const Drift& d) {
     args.push_back(std::to_string(l.index));
     args.push_back(l.owner);
   }
-  const auto keys = seat_map_keys(ctx, concert.id, {"meta", "buy", "free", "owner", "holdseats", "holds", "events"});
-  TL_TRY(redis->eval(reconcile_script(), keys, args));
+  TL_ASSIGN_OR_RETURN(RedisReply r, run_script(ctx, reconcile_script(), concert.id, args));
+  TL_ASSIGN_OR_RETURN(RepairReply repaired, decode_reconcile(r.get()));
+  done.taken.insert(done.taken.end(), repaired.taken.begin(), repaired.taken.end());
+  done.freed.insert(done.freed.end(), repaired.freed.begin(), repaired.freed.end());
   return {};
+}
+
+// " A1 A2 B7", sorted, cut to what fits in `budget` characters with
+// " and N more".
+std::string seat_list(const std::vector<std::pair<Zone, int>>& seats, const Concert& c, size_t budget) {
+  std::vector<Seat> sorted;
+  for (const auto& [zone, index] : seats) sorted.push_back(seat_at(zone, index, c.layout));
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  std::string out;
+  size_t listed = 0;
+  for (const Seat& seat : sorted) {
+    const std::string item = " " + seat_label(seat);
+    // Room for " and 9999999999 more".
+    if (out.size() + item.size() + 24 > budget) break;
+    out += item;
+    ++listed;
+  }
+  if (listed < sorted.size()) out += " and " + std::to_string(sorted.size() - listed) + " more";
+  return out;
+}
+
+// One AUDIT_LOG row for the seats a repair changed in Redis.
+Status record_repair(Context& ctx, const Concert& concert, const RepairReply& done) {
+  if (done.taken.empty() && done.freed.empty()) return {};
+  const size_t half = kMaxDetail / 2 - 16;
+  std::string detail;
+  if (!done.taken.empty()) detail += "marked taken:" + seat_list(done.taken, concert, half);
+  if (!done.freed.empty()) {
+    if (!detail.empty()) detail += "; ";
+    detail += "freed:" + seat_list(done.freed, concert, half);
+  }
+  TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
+  return db->transaction([&]() -> Status {
+    record_audit(*db, ctx.actor(), {action::kRepaired, concert.id, std::nullopt, "", detail});
+    return {};
+  });
 }
 
 }  // namespace
@@ -133,14 +167,25 @@ Result<ReconcileReport> reconcile(Context& ctx, const Concert& concert, bool rep
   if (!repair || !report.drift()) return report;
 
   Drift d = std::move(found);
-  for (int attempt = 0; attempt < kRepairAttempts; ++attempt) {
-    TL_TRY(apply_repair(ctx, concert, d));
-    TL_ASSIGN_OR_RETURN(d, compare(ctx, concert));
+  RepairReply done;
+  Status repaired;
+  for (int attempt = 0; attempt < kRepairAttempts && repaired.ok(); ++attempt) {
+    repaired = apply_repair(ctx, concert, d, done);
+    if (!repaired.ok()) break;
+    auto again = compare(ctx, concert);
+    if (!again.ok()) {
+      repaired = std::move(again).error();
+      break;
+    }
+    d = std::move(*again);
     if (d.missing.empty() && d.leaked.empty()) {
       report.repaired = true;
       break;
     }
   }
+  // What was changed is recorded even when a later step failed.
+  TL_TRY(record_repair(ctx, concert, done));
+  TL_TRY(repaired);
   return report;
 }
 

@@ -2,8 +2,11 @@
 
 #include <openssl/sha.h>
 
+#include <charconv>
 #include <cstdio>
 #include <optional>
+
+#include "ticket/text.h"
 
 namespace ticket {
 namespace {
@@ -259,17 +262,34 @@ std::string reply_string(const redisReply* r) {
   return {};
 }
 
-long long reply_integer(const redisReply* r) {
-  if (r == nullptr) return 0;
-  if (r->type == REDIS_REPLY_INTEGER) return r->integer;
-  if (r->type == REDIS_REPLY_STRING) {
-    try {
-      return std::stoll(std::string(r->str, r->len));
-    } catch (...) {
-      return 0;
-    }
+Result<long long> reply_integer(const redisReply* r) {
+  if (r != nullptr && r->type == REDIS_REPLY_INTEGER) return r->integer;
+  if (r != nullptr && r->type == REDIS_REPLY_STRING) {
+    const std::string_view text(r->str, r->len);
+    long long value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (!text.empty() && ec == std::errc() && end == text.data() + text.size()) return value;
   }
-  return 0;
+  return internal("Redis answered " + describe_reply(r) + " where a whole number was due");
+}
+
+std::string describe_reply(const redisReply* r) {
+  if (r == nullptr) return "nothing";
+  switch (r->type) {
+    case REDIS_REPLY_INTEGER:
+      return "the number " + std::to_string(r->integer);
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS:
+      return "the text " + quote(std::string_view(r->str, r->len).substr(0, 40));
+    case REDIS_REPLY_ERROR:
+      return "the error " + quote(std::string_view(r->str, r->len).substr(0, 40));
+    case REDIS_REPLY_ARRAY:
+      return "a list of " + std::to_string(r->elements);
+    case REDIS_REPLY_NIL:
+      return "nil";
+    default:
+      return "a reply of type " + std::to_string(r->type);
+  }
 }
 
 }  // namespace ticket

@@ -95,8 +95,12 @@ class Redis {
   std::unique_ptr<redisContext, ContextDeleter> ctx_;
 };
 
-// Reply helpers: a string reply's text, an integer reply's value.
+// Reply helpers. A string reply's text ("" for other types).
 std::string reply_string(const redisReply* r);
-long long reply_integer(const redisReply* r);
+// An integer reply's value, or a string reply that is a whole number (as
+// Redis gives scores). Anything else is kInternal: never a silent 0.
+Result<long long> reply_integer(const redisReply* r);
+// "the text 'abc'", "a list of 3", "nil": a reply for an error message.
+std::string describe_reply(const redisReply* r);
 
 }  // namespace ticket

@@ -12,6 +12,7 @@
 #include "redis.h"
 #include "db.h"
 #include "ticket/seat_map.h"
+#include "ticket/seat_map_views.h"
 #include "ticket/text.h"
 
 namespace ticket::embedded_lua {
@@ -69,8 +70,7 @@ Status measure_hold_limit(Bench& b) {
   ticket::Context main_ctx(b.config);
   TL_ASSIGN_OR_RETURN(ticket::Concert concert, make_concert(b, main_ctx, "hold-limit", kHoldSeats, 600, 1));
   TL_TRY(ticket::read_seat_counts(main_ctx, concert));  // builds meta, which the script checks
-  const auto keys =
-      ticket::seat_map_keys(main_ctx, concert.id, {"meta", "buy", "owner", "holds", "holdseats", "events"});
+  const auto keys = ticket::seat_map_keys(main_ctx, concert.id).in_script_order();
   const std::string layout = ticket::layout_token(concert.layout);
   const std::string hold_until = std::to_string(ticket::wall_clock_ms() + 600 * 1000);
   std::string sha;
@@ -90,7 +90,7 @@ Status measure_hold_limit(Bench& b) {
   auto work = [&](int t, Clock::time_point deadline) -> Status {
     redisContext* rc = conns[static_cast<size_t>(t)].get();
     int64_t& n = held[static_cast<size_t>(t)];
-    std::vector<std::string> argv = {"EVALSHA", sha, "6"};
+    std::vector<std::string> argv = {"EVALSHA", sha, std::to_string(keys.size())};
     argv.insert(argv.end(), keys.begin(), keys.end());
     argv.insert(argv.end(), {layout, "", hold_until, "seats", ""});
     const size_t code_at = 3 + keys.size() + 1, seat_at = argv.size() - 1;

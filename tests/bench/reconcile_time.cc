@@ -8,7 +8,7 @@
 #include "ticket/cancel.h"
 #include "ticket/pay.h"
 #include "ticket/reconcile.h"
-#include "ticket/seat_map.h"
+#include "ticket/seat_map_views.h"
 
 namespace tlbench {
 namespace {

@@ -18,6 +18,8 @@
 #include "support/process.h"
 #include "ticket/buy.h"
 #include "ticket/seat_map.h"
+#include "ticket/seat_map_events.h"
+#include "ticket/seat_map_views.h"
 
 namespace tlbench {
 namespace {
@@ -127,7 +129,7 @@ Status align_deadlines(Context& ctx, const ticket::Concert& concert, const std::
   TL_ASSIGN_OR_RETURN(ticket::Redis * redis, ctx.redis());
   const std::string score = std::to_string(at);
   for (size_t from = 0; from < codes.size(); from += 1000) {
-    std::vector<std::string> argv = {"ZADD", ctx.key(concert.id, "holds"), "XX"};
+    std::vector<std::string> argv = {"ZADD", seat_map_keys(ctx, concert.id).holds, "XX"};
     for (size_t i = from; i < std::min(codes.size(), from + 1000); ++i) {
       argv.push_back(score);
       argv.push_back(codes[i]);
@@ -178,7 +180,7 @@ Status measure_release_lag(Bench& b) {
       }
       thread.join();
     }
-  } stop{ctx, ctx.key(concert.id, "events"), subscriber, seen.finished};
+  } stop{ctx, seat_map_keys(ctx, concert.id).events, subscriber, seen.finished};
   {
     std::unique_lock lock(seen.mu);
     if (!seen.changed.wait_for(lock, std::chrono::seconds(30), [&] { return seen.ready; }))

@@ -8,7 +8,8 @@
 #include "ticket/buy.h"
 #include "ticket/expire.h"
 #include "ticket/pay.h"
-#include "ticket/seat_map.h"
+#include "ticket/seat_map_views.h"
+#include "ticket/seat_map_writes.h"
 
 namespace tlbench {
 namespace {

@@ -5,6 +5,7 @@
 #include "redis.h"
 #include "support/servers.h"
 #include "support/sql.h"
+#include "ticket/seat_map.h"
 
 namespace ticket::testing {
 
@@ -54,8 +55,8 @@ std::set<int> redis_taken(Context& ctx, const Concert& c) {
   auto redis = ctx.redis();
   EXPECT_TRUE(redis.ok());
   if (!redis.ok()) return out;
-  auto r = (*redis)->command({"GET", ctx.key(c.id, "buy")});
-  if (!r.ok()) r = (*redis)->command({"GET", ctx.key(c.id, "buy")});  // once more after a server restart
+  auto r = (*redis)->command({"GET", seat_map_keys(ctx, c.id).buy});
+  if (!r.ok()) r = (*redis)->command({"GET", seat_map_keys(ctx, c.id).buy});  // once more after a server restart
   EXPECT_TRUE(r.ok()) << r.error().message();
   if (!r.ok()) return out;
   const std::string bits = reply_string(r->get());

@@ -15,7 +15,6 @@ namespace ticket {
 // Actions of tickets (SPEC §6) and of administration.
 namespace action {
 inline constexpr const char* kHeld = "held";
-inline constexpr const char* kReleased = "released";
 inline constexpr const char* kExpired = "expired";
 inline constexpr const char* kPaid = "paid";
 inline constexpr const char* kApplied = "applied";

@@ -6,7 +6,7 @@
 
 #include "ticket/concerts.h"
 #include "ticket/context.h"
-#include "ticket/seat_map.h"
+#include "ticket/seat_map_views.h"
 
 namespace ticket {
 

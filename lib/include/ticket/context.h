@@ -41,9 +41,6 @@ class Context {
   const std::string& actor() const { return actor_; }
   Status set_actor(const std::string& actor);
 
-  // Redis key of a concert: "<prefix>:{c<id>}:<suffix>".
-  std::string key(uint64_t concert_id, std::string_view suffix) const;
-
  private:
   Config config_;
   std::string actor_;

@@ -1,0 +1,121 @@
+#include "ticket/seat_map_rebuild.h"
+
+#include <openssl/rand.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <thread>
+
+#include "active_seats.h"
+#include "script_replies.h"
+#include "seat_map_scripts.h"
+#include "ticket/seat_map.h"
+
+namespace ticket {
+namespace {
+
+// How long one rebuild may keep the lock, and how long a caller waits for
+// someone else's rebuild before giving up.
+constexpr int kLockMs = 10000;
+constexpr auto kWaitForRebuild = std::chrono::seconds(15);
+
+std::string random_token() {
+  unsigned char raw[12];
+  if (RAND_bytes(raw, sizeof raw) != 1) return std::to_string(wall_clock_ms());
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : raw) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
+
+// Takes the rebuild lock and rebuilds. False when another process holds the
+// lock (its rebuild is under way).
+Result<bool> try_rebuild(Context& ctx, const Concert& concert) {
+  TL_ASSIGN_OR_RETURN(Redis * redis, ctx.redis());
+  const std::string token = random_token();
+  TL_ASSIGN_OR_RETURN(RedisReply got, redis->command({"SET", seat_map_keys(ctx, concert.id).lock, token, "NX", "PX",
+                                                      std::to_string(kLockMs)}));
+  if (got->type == REDIS_REPLY_NIL) return false;
+
+  const Layout& layout = concert.layout;
+  std::string buy_bits(static_cast<size_t>((layout.paid_seats() + 7) / 8), '\0');
+  std::string free_bits(static_cast<size_t>((layout.free_seats + 7) / 8), '\0');
+  std::vector<std::string> owners;
+  struct HoldRow {
+    Millis deadline = 0;
+    std::vector<int> seats;
+  };
+  std::map<std::string, HoldRow> holds;
+
+  TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
+  TL_ASSIGN_OR_RETURN(std::vector<ActiveSeat> active, load_active_seats(*db, concert));
+  for (const ActiveSeat& seat : active) {
+    set_bit(seat.zone == Zone::kBuy ? buy_bits : free_bits, seat.index);
+    owners.push_back(owner_field(seat.zone, seat.index));
+    owners.push_back(seat.code);
+    if (seat.paid_hold) {
+      HoldRow& h = holds[seat.code];
+      h.deadline = seat.deadline;
+      h.seats.push_back(seat.index);
+    }
+  }
+
+  std::vector<std::string> args = {token,
+                                   layout_token(layout),
+                                   buy_bits,
+                                   free_bits,
+                                   std::to_string(owners.size() / 2),
+                                   std::to_string(holds.size())};
+  args.insert(args.end(), owners.begin(), owners.end());
+  for (auto& [code, h] : holds) {
+    args.push_back(code);
+    args.push_back(std::to_string(h.deadline));
+    args.push_back(join_indexes(h.seats));
+  }
+  TL_ASSIGN_OR_RETURN(RedisReply r, run_script(ctx, rebuild_script(), concert.id, args));
+  // Lost: the lock expired under a very slow rebuild; the next caller
+  // rebuilds again.
+  return decode_rebuild(r.get());
+}
+
+// The one rebuild-wait loop. Calls `call` (when given) on the map; while it
+// answers "cold", rebuilds under the lock, or waits for another process's
+// rebuild (up to kWaitForRebuild) and calls again. Without `call`, rebuilds
+// once and answers an empty reply.
+Result<RedisReply> rebuild_until_warm(Context& ctx, const Concert& concert,
+                                      const std::function<Result<RedisReply>()>* call) {
+  const auto give_up = std::chrono::steady_clock::now() + kWaitForRebuild;
+  for (;;) {
+    if (call != nullptr) {
+      TL_ASSIGN_OR_RETURN(RedisReply r, (*call)());
+      if (!is_cold(r.get())) return r;
+    }
+    TL_ASSIGN_OR_RETURN(bool rebuilt, try_rebuild(ctx, concert));
+    if (rebuilt) {
+      if (call == nullptr) return RedisReply();
+      continue;
+    }
+    if (std::chrono::steady_clock::now() > give_up)
+      return unavailable("the seat map of concert " + std::to_string(concert.id) +
+                         " in Redis is being rebuilt by another process; try again");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+}  // namespace
+
+Status rebuild_seat_map(Context& ctx, const Concert& concert) {
+  TL_TRY(rebuild_until_warm(ctx, concert, nullptr));
+  return {};
+}
+
+Result<RedisReply> on_warm_map(Context& ctx, const Concert& concert,
+                               const std::function<Result<RedisReply>()>& call) {
+  return rebuild_until_warm(ctx, concert, &call);
+}
+
+}  // namespace ticket

@@ -1,0 +1,57 @@
+// What the seat-map files share: the Lua scripts, running one on a concert's
+// map, the rebuild-and-retry of a cold map, and the encodings the scripts
+// use for seats (zone letters, owner fields, index lists, bitmaps).
+// Internal to libticket.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ticket/concerts.h"
+#include "ticket/context.h"
+#include "redis.h"
+
+namespace ticket {
+
+const Script& hold_script();
+const Script& release_script();
+const Script& confirm_script();
+const Script& rebuild_script();
+const Script& view_script();
+const Script& reconcile_script();
+
+// Runs `script` on the concert's map, with all its keys (seat_map.h).
+Result<RedisReply> run_script(Context& ctx, const Script& script, uint64_t concert_id,
+                              const std::vector<std::string>& args);
+
+// The same call, for Redis::eval_many.
+Redis::Call script_call(const Context& ctx, uint64_t concert_id, std::vector<std::string> args);
+
+// Runs `call` (one script) on a warm map: when it answers "cold", rebuilds
+// (or waits up to 15 s for another process's rebuild) and calls again.
+// In seat_map_rebuild.cc.
+Result<RedisReply> on_warm_map(Context& ctx, const Concert& concert,
+                               const std::function<Result<RedisReply>()>& call);
+
+// "b" for the paid zone, "f" for the free one, as the scripts take it.
+char zone_letter(Zone zone);
+
+// The owner hash's field of a seat: "b12", "f3"; and back.
+std::string owner_field(Zone zone, int index);
+std::optional<std::pair<Zone, int>> parse_owner_field(std::string_view field);
+
+// Index lists as holdseats keeps them: "3,4,5". Parsing skips what is not
+// an index.
+std::string join_indexes(const std::vector<int>& seats);
+std::vector<int> parse_indexes(std::string_view list);
+
+// Bit `index` of a Redis bitmap (bit 0 = the most significant bit of byte 0).
+bool get_bit(std::string_view bitmap, int index);
+void set_bit(std::string& bitmap, int index);
+
+}  // namespace ticket

@@ -1,0 +1,35 @@
+#include "ticket/seat_map_views.h"
+
+#include "script_replies.h"
+#include "seat_map_scripts.h"
+
+namespace ticket {
+namespace {
+
+Result<RedisReply> view(Context& ctx, const Concert& concert, const char* what) {
+  const std::vector<std::string> args = {layout_token(concert.layout), what};
+  return on_warm_map(ctx, concert, [&] { return run_script(ctx, view_script(), concert.id, args); });
+}
+
+}  // namespace
+
+Result<SeatCounts> read_seat_counts(Context& ctx, const Concert& concert) {
+  TL_ASSIGN_OR_RETURN(RedisReply r, view(ctx, concert, "counts"));
+  return decode_view_counts(r.get());
+}
+
+Result<SeatGrid> read_seat_grid(Context& ctx, const Concert& concert) {
+  TL_ASSIGN_OR_RETURN(RedisReply r, view(ctx, concert, "map"));
+  return decode_view_map(r.get(), concert.layout);
+}
+
+bool SeatSnapshot::taken(Zone zone, int index) const {
+  return get_bit(zone == Zone::kBuy ? buy_bits : free_bits, index);
+}
+
+Result<SeatSnapshot> read_seat_snapshot(Context& ctx, const Concert& concert) {
+  TL_ASSIGN_OR_RETURN(RedisReply r, view(ctx, concert, "full"));
+  return decode_view_full(r.get());
+}
+
+}  // namespace ticket
