@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "stored_values.h"
 #include "ticket/audit.h"
 #include "ticket/failpoint.h"
 #include "ticket/seat_map.h"
@@ -77,11 +78,11 @@ Result<std::map<std::string, Decided>> decide(Context& ctx, Db& db, const Concer
       while (rs->next()) {
         Decided d;
         d.id = rs->getUInt64(1);
-        const std::string status = rs->getString(3);
+        TL_ASSIGN_OR_RETURN(const TicketStatus status, stored_status(*rs, 3));
         d.deadline = rs->isNull(5) ? 0 : rs->getInt64(5);
-        if (status == "SUCCESS") {
+        if (status == TicketStatus::kSuccess) {
           d.verdict = Verdict::kPaid;
-        } else if (status == "FAIL") {
+        } else if (status == TicketStatus::kFail) {
           d.verdict = Verdict::kFailed;
         } else if (rs->getInt(4) == 0) {
           d.verdict = Verdict::kNotYetDue;

@@ -13,6 +13,7 @@
 #include "ticket/db.h"
 #include "ticket/money.h"
 #include "ticket/seat_label.h"
+#include "ticket/ticket_state.h"
 #include "ticket/timestamp.h"
 
 namespace ticket {
@@ -22,8 +23,8 @@ struct Ticket {
   std::string code;  // "TB-7K3MQ9XZ" (BUY) or "TF-..." (FREE)
   uint64_t concert_id = 0;
   Zone zone = Zone::kBuy;
-  std::string status;  // "PROCESS", "SUCCESS", "FAIL"
-  std::string reason;  // "EXPIRED", "REJECTED", "CANCELLED" when FAIL, else ""
+  TicketStatus status = TicketStatus::kProcess;
+  FailReason reason = FailReason::kNone;  // kNone unless status is kFail
   std::vector<Seat> seats;
   std::vector<int> seat_indexes;  // the seats' bits in their zone's bitmap
   Cents amount = 0;
@@ -43,11 +44,13 @@ struct Ticket {
 };
 
 // A new code that cannot be guessed: "TB-" or "TF-" and 8 characters of
-// Crockford's base 32 (40 random bits).
-std::string new_ticket_code(Zone zone);
+// Crockford's base 32 (40 bits from the system's cryptographic random
+// generator). kInternal when that generator fails: there is no weaker one.
+Result<std::string> new_ticket_code(Zone zone);
 
-// A PROCESS ticket of `concert` in `zone` with a new code, not yet stored.
-Ticket new_ticket(Zone zone, const Concert& concert);
+// A PROCESS ticket of `concert` in `zone` with a new code, not yet stored;
+// the errors of new_ticket_code.
+Result<Ticket> new_ticket(Zone zone, const Concert& concert);
 
 // A code as typed (any case); kInvalid unless it has the shape of a code.
 Result<std::string> parse_ticket_code(std::string_view text);
@@ -57,12 +60,13 @@ Result<Ticket> find_ticket(Context& ctx, std::string_view code);
 
 // Inside Db::transaction (these throw like the driver):
 
-// Locks the ticket's row and loads it; nullopt when there is no such code.
-std::optional<Ticket> lock_ticket(Db& db, const std::string& code);
+// Locks the ticket's row and loads it; nullopt when there is no such code,
+// kInternal when its row holds a value that is not one.
+Result<std::optional<Ticket>> lock_ticket(Db& db, const std::string& code);
 
 // PROCESS or SUCCESS -> FAIL with `reason` for the ticket and its seats,
 // with an audit row of `action`. False when it had already failed.
-bool fail_ticket(Db& db, const std::string& actor, const Ticket& ticket, const char* reason, const char* action,
-                 const std::string& detail);
+bool fail_ticket(Db& db, const std::string& actor, const Ticket& ticket, FailReason reason,
+                 const char* action, const std::string& detail);
 
 }  // namespace ticket
