@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 
 #include "support/sale.h"
@@ -89,6 +90,26 @@ TEST(ApplyFree, CreatesAPendingFreeTicketWithAnswersAndAnAuditRow) {
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->free_granted, 0);
   EXPECT_EQ(a->free_pending, 1);
+}
+
+// Without bytes from the cryptographic generator there is no code, and the
+// application fails before anything is written.
+TEST(ApplyFree, FailsAndWritesNothingWhenTheRandomGeneratorFails) {
+  TestEnv env;
+  auto ctx = env.context();
+  Concert c = make_concert(*ctx, {2, 5, 3, 300, 1});
+  const int64_t audit_before = scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG");
+  ASSERT_EQ(setenv("TL_FAILPOINT", "random-bytes", 1), 0);
+  auto t = apply_free(*ctx, applicant(c, "AP000009"));
+  unsetenv("TL_FAILPOINT");
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().kind(), ErrorKind::kInternal);
+  EXPECT_EQ(t.error().message(),
+            "cannot make a ticket code: the system's random generator gave no bytes");
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS"), 0);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM CUSTOMERS"), 0);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG"), audit_before);
+  EXPECT_TRUE(apply_free(*ctx, applicant(c, "AP000009")).ok());
 }
 
 TEST(ApplyFree, OneActiveApplicationOrTicketPerCustomerAndConcert) {

@@ -171,6 +171,8 @@ TEST(Pay, SameReferenceAgainIsANoOpAnotherIsAConflict) {
   auto reused = pay(*ctx, {u->code, "QRCODE", "REF-1"});
   ASSERT_FALSE(reused.ok());
   EXPECT_EQ(reused.error().kind(), ErrorKind::kConflict);
+  EXPECT_EQ(reused.error().message(),
+            "payment reference REF-1 on QRCODE is already used by another ticket");
   auto grid = read_seat_grid(*ctx, c);
   ASSERT_TRUE(grid.ok());
   EXPECT_EQ(grid->buy[11], SeatState::kTaken);
