@@ -14,15 +14,16 @@ namespace ticket::ticket_rows {
 // The holder's name, age and gender are the ticket's own, as given when it
 // was bought or applied for; only the masked security number comes from the
 // customer.
-#define TL_TICKET_COLUMNS                                                                      \
-  "t.id, t.code, t.concert_id, t.zone, t.status, t.reason, t.amount, t.currency,"               \
-  " CAST(UNIX_TIMESTAMP(t.hold_expires_at) * 1000 AS SIGNED),"                                  \
-  " COALESCE(t.hold_expires_at < NOW(3), 0), t.holder_name, t.holder_age, t.holder_gender,"     \
-  " c.id_last4, COALESCE(p.platform, ''), COALESCE(p.reference, ''),"                            \
-  " CAST(UNIX_TIMESTAMP(p.paid_at) * 1000 AS SIGNED),"                                          \
-  " CAST(UNIX_TIMESTAMP(t.created_at) * 1000 AS SIGNED), k.seat_rows, k.seats_per_row, k.free_seats"
-#define TL_TICKET_JOINS                                                                    \
-  " JOIN CUSTOMERS c ON c.id = t.customer_id JOIN CONCERTS k ON k.id = t.concert_id"      \
+#define TL_TICKET_COLUMNS                                                                   \
+  "t.id, t.code, t.concert_id, t.zone, t.status, t.reason, t.amount, t.currency,"           \
+  " CAST(UNIX_TIMESTAMP(t.hold_expires_at) * 1000 AS SIGNED),"                              \
+  " COALESCE(t.hold_expires_at < NOW(3), 0), t.holder_name, t.holder_age, t.holder_gender," \
+  " c.id_last4, COALESCE(p.platform, ''), COALESCE(p.reference, ''),"                       \
+  " CAST(UNIX_TIMESTAMP(p.paid_at) * 1000 AS SIGNED),"                                      \
+  " CAST(UNIX_TIMESTAMP(t.created_at) * 1000 AS SIGNED),"                                   \
+  " k.seat_rows, k.seats_per_row, k.free_seats"
+#define TL_TICKET_JOINS                                                              \
+  " JOIN CUSTOMERS c ON c.id = t.customer_id JOIN CONCERTS k ON k.id = t.concert_id" \
   " LEFT JOIN TICKETS_APPLY_BUY p ON p.ticket_id = t.id"
 
 // How many columns TL_TICKET_COLUMNS has; a statement's own columns follow.
