@@ -100,7 +100,7 @@ TEST(Fault, KilledPayLeavesTheSeatSold) {
   ToolRun killed = run_tool(env.config_file(), "tl-pay", {t->code, "--platform", "DIRECT", "--reference", "K-1"},
                             {{"TL_FAILPOINT", "pay-after-commit"}});
   EXPECT_EQ(killed.exit_code, 128 + SIGKILL);
-  EXPECT_EQ(find_ticket(*ctx, t->code)->status, "SUCCESS");
+  EXPECT_EQ(find_ticket(*ctx, t->code)->status, TicketStatus::kSuccess);
   Daemon daemon(env);
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // past the deadline
   auto a = availability(*ctx, c.slug, false);
@@ -108,7 +108,7 @@ TEST(Fault, KilledPayLeavesTheSeatSold) {
   EXPECT_EQ(a->buy_sold, 1);
   EXPECT_EQ(a->buy_held, 0) << "the hold was confirmed, not left to expire";
   EXPECT_EQ(redis_taken(*ctx, c), std::set<int>{3});
-  EXPECT_EQ(find_ticket(*ctx, t->code)->status, "SUCCESS");
+  EXPECT_EQ(find_ticket(*ctx, t->code)->status, TicketStatus::kSuccess);
   EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'expired'"), 0);
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 
 #include "support/sale.h"
@@ -67,13 +68,13 @@ TEST(ApplyFree, CreatesAPendingFreeTicketWithAnswersAndAnAuditRow) {
   auto t = apply_free(*ctx, req);
   ASSERT_TRUE(t.ok()) << t.error().message();
   EXPECT_EQ(t->code.substr(0, 3), "TF-");
-  EXPECT_EQ(t->status, "PROCESS");
+  EXPECT_EQ(t->status, TicketStatus::kProcess);
   EXPECT_EQ(t->zone, Zone::kFree);
   EXPECT_TRUE(t->seats.empty());
   EXPECT_FALSE(t->hold_expires_at);
   auto found = find_ticket(*ctx, t->code);
   ASSERT_TRUE(found.ok());
-  EXPECT_EQ(found->status, "PROCESS");
+  EXPECT_EQ(found->status, TicketStatus::kProcess);
   EXPECT_TRUE(found->seats.empty());
   EXPECT_FALSE(found->hold_expires_at);
   EXPECT_EQ(scalar_sql(*ctx,
@@ -91,6 +92,26 @@ TEST(ApplyFree, CreatesAPendingFreeTicketWithAnswersAndAnAuditRow) {
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->free_granted, 0);
   EXPECT_EQ(a->free_pending, 1);
+}
+
+// Without bytes from the cryptographic generator there is no code, and the
+// application fails before anything is written.
+TEST(ApplyFree, FailsAndWritesNothingWhenTheRandomGeneratorFails) {
+  TestEnv env;
+  auto ctx = env.context();
+  Concert c = make_concert(*ctx, {2, 5, 3, 300, 1});
+  const int64_t audit_before = scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG");
+  ASSERT_EQ(setenv("TL_FAILPOINT", "random-bytes", 1), 0);
+  auto t = apply_free(*ctx, applicant(c, "AP000009"));
+  unsetenv("TL_FAILPOINT");
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().kind(), ErrorKind::kInternal);
+  EXPECT_EQ(t.error().message(),
+            "cannot make a ticket code: the system's random generator gave no bytes");
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS"), 0);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM CUSTOMERS"), 0);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG"), audit_before);
+  EXPECT_TRUE(apply_free(*ctx, applicant(c, "AP000009")).ok());
 }
 
 TEST(ApplyFree, OneActiveApplicationOrTicketPerCustomerAndConcert) {
@@ -139,7 +160,7 @@ TEST(ApplyFree, LaterApplicationsAndBuysNeverChangeAnEarlierHolder) {
 
   auto kept = find_ticket(*ctx, granted->code);
   ASSERT_TRUE(kept.ok());
-  EXPECT_EQ(kept->status, "SUCCESS");
+  EXPECT_EQ(kept->status, TicketStatus::kSuccess);
   EXPECT_EQ(kept->customer_name, "Ada Lovelace");
   EXPECT_EQ(kept->customer_age, 36);
   EXPECT_EQ(kept->customer_gender, "Female");
@@ -200,7 +221,7 @@ TEST(Grant, AssignsTheLowestFreeSeatAndMarksItInRedis) {
   ASSERT_TRUE(ctx->set_actor("alice").ok());
   auto g0 = grant(*ctx, apps[0].code);
   ASSERT_TRUE(g0.ok()) << g0.error().message();
-  EXPECT_EQ(g0->status, "SUCCESS");
+  EXPECT_EQ(g0->status, TicketStatus::kSuccess);
   ASSERT_EQ(g0->seats.size(), 1u);
   EXPECT_EQ(seat_label(g0->seats[0]), "FREE-1");
   auto g1 = grant(*ctx, apps[1].code);
@@ -218,7 +239,7 @@ TEST(Grant, AssignsTheLowestFreeSeatAndMarksItInRedis) {
             1);
   auto found = find_ticket(*ctx, apps[1].code);
   ASSERT_TRUE(found.ok());
-  EXPECT_EQ(found->status, "SUCCESS");
+  EXPECT_EQ(found->status, TicketStatus::kSuccess);
   EXPECT_EQ(seat_label(found->seats.at(0)), "FREE-2");
 
   // A seat given back is the lowest again.
@@ -332,8 +353,8 @@ TEST(Reject, FailsTheApplicationWithTheDecisionAndNote) {
   ASSERT_TRUE(ctx->set_actor("Bob Ops").ok());
   auto r = reject(*ctx, a.code, std::string("Not eligible, sorry"));
   ASSERT_TRUE(r.ok()) << r.error().message();
-  EXPECT_EQ(r->status, "FAIL");
-  EXPECT_EQ(r->reason, "REJECTED");
+  EXPECT_EQ(r->status, TicketStatus::kFail);
+  EXPECT_EQ(r->reason, FailReason::kRejected);
   EXPECT_EQ(scalar_sql(*ctx,
                   "SELECT COUNT(*) FROM TICKETS_APPLY_FREE WHERE decided_by = 'Bob Ops'"
                   " AND note = 'Not eligible, sorry' AND decided_at IS NOT NULL"),
@@ -356,7 +377,7 @@ TEST(Reject, FailsTheApplicationWithTheDecisionAndNote) {
   EXPECT_EQ(bad_note.error().kind(), ErrorKind::kInvalid);
   EXPECT_EQ(reject(*ctx, n.code, std::string()).error().kind(), ErrorKind::kInvalid);
   EXPECT_EQ(reject(*ctx, n.code, std::string(501, 'n')).error().kind(), ErrorKind::kInvalid);
-  EXPECT_EQ(find_ticket(*ctx, n.code)->status, "PROCESS");
+  EXPECT_EQ(find_ticket(*ctx, n.code)->status, TicketStatus::kProcess);
   EXPECT_EQ(reject(*ctx, "TF-ZZZZZZZZ", std::nullopt).error().kind(), ErrorKind::kNotFound);
 }
 
@@ -379,8 +400,8 @@ TEST(RejectPending, LeavesNothingPendingAndGrantedSeatsAlone) {
   EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE concert_id = " + std::to_string(c.id) +
                             " AND status = 'PROCESS'"),
             0);
-  EXPECT_EQ(find_ticket(*ctx, apps[1].code)->status, "SUCCESS");
-  EXPECT_EQ(find_ticket(*ctx, elsewhere.code)->status, "PROCESS");
+  EXPECT_EQ(find_ticket(*ctx, apps[1].code)->status, TicketStatus::kSuccess);
+  EXPECT_EQ(find_ticket(*ctx, elsewhere.code)->status, TicketStatus::kProcess);
   EXPECT_EQ(scalar_sql(*ctx,
                   "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'rejected' AND detail = 'all "
                   "seats are gone'"),
@@ -404,8 +425,8 @@ TEST(Cancel, FreesAPaidSeatForTheNextBuyerInMysqlAndRedis) {
   ASSERT_TRUE(ctx->set_actor("carol").ok());
   auto cancelled = cancel(*ctx, t->code, "refund requested by phone");
   ASSERT_TRUE(cancelled.ok()) << cancelled.error().message();
-  EXPECT_EQ(cancelled->ticket.status, "FAIL");
-  EXPECT_EQ(cancelled->ticket.reason, "CANCELLED");
+  EXPECT_EQ(cancelled->ticket.status, TicketStatus::kFail);
+  EXPECT_EQ(cancelled->ticket.reason, FailReason::kCancelled);
   EXPECT_EQ(cancelled->cache_warning, "");
   EXPECT_TRUE(mysql_taken(*ctx, c).empty());
   EXPECT_TRUE(redis_taken(*ctx, c).empty());

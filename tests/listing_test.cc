@@ -105,7 +105,7 @@ TEST(Listing, FiltersByConcertStatusAndZoneAndPages) {
   ASSERT_EQ(everything->tickets.size(), 4u);
   const Ticket& first = everything->tickets[0].ticket;
   EXPECT_EQ(first.code, paid->code);
-  EXPECT_EQ(first.status, "SUCCESS");
+  EXPECT_EQ(first.status, TicketStatus::kSuccess);
   ASSERT_EQ(first.seats.size(), 2u);
   EXPECT_EQ(seat_label(first.seats[0]), "A1");
   EXPECT_EQ(seat_label(first.seats[1]), "A2");
@@ -230,17 +230,17 @@ TEST(Stats, AgreesWithTheTicketListing) {
     const Ticket& t = row.ticket;
     const auto seats = static_cast<int64_t>(t.seats.size());
     if (t.zone == Zone::kBuy) {
-      if (t.status == "SUCCESS") {
+      if (t.status == TicketStatus::kSuccess) {
         sold += seats;
         revenue += t.amount;
       }
-      if (t.status == "PROCESS") held += seats;
-      if (t.reason == "EXPIRED") expired += seats;
-      if (t.reason == "CANCELLED") cancelled += seats;
+      if (t.status == TicketStatus::kProcess) held += seats;
+      if (t.reason == FailReason::kExpired) expired += seats;
+      if (t.reason == FailReason::kCancelled) cancelled += seats;
     } else {
-      if (t.status == "SUCCESS") granted += seats;
-      if (t.status == "PROCESS") ++pending;
-      if (t.reason == "REJECTED") ++rejected;
+      if (t.status == TicketStatus::kSuccess) granted += seats;
+      if (t.status == TicketStatus::kProcess) ++pending;
+      if (t.reason == FailReason::kRejected) ++rejected;
     }
   }
   EXPECT_EQ(st->sold, sold);

@@ -41,7 +41,7 @@ TEST(Buy, CreatesAProcessTicketWithDeadlineAmountAndAudit) {
   auto t = buy(*ctx, req);
   ASSERT_TRUE(t.ok()) << t.error().message();
   EXPECT_EQ(t->code.substr(0, 3), "TB-");
-  EXPECT_EQ(t->status, "PROCESS");
+  EXPECT_EQ(t->status, TicketStatus::kProcess);
   EXPECT_EQ(t->amount, 2000);
   ASSERT_TRUE(t->hold_expires_at);
   EXPECT_NEAR(static_cast<double>(*t->hold_expires_at - t->created_at), 120000.0, 5.0);
@@ -159,7 +159,7 @@ TEST(Pay, SameReferenceAgainIsANoOpAnotherIsAConflict) {
   ASSERT_TRUE(t.ok());
   auto paid = pay(*ctx, {t->code, "qrcode", "REF-1"});
   ASSERT_TRUE(paid.ok()) << paid.error().message();
-  EXPECT_EQ(paid->status, "SUCCESS");
+  EXPECT_EQ(paid->status, TicketStatus::kSuccess);
   auto again = pay(*ctx, {t->code, "QRCODE", "REF-1"});
   ASSERT_TRUE(again.ok());
   auto other = pay(*ctx, {t->code, "QRCODE", "REF-2"});
@@ -172,6 +172,8 @@ TEST(Pay, SameReferenceAgainIsANoOpAnotherIsAConflict) {
   auto reused = pay(*ctx, {u->code, "QRCODE", "REF-1"});
   ASSERT_FALSE(reused.ok());
   EXPECT_EQ(reused.error().kind(), ErrorKind::kConflict);
+  EXPECT_EQ(reused.error().message(),
+            "payment reference REF-1 on QRCODE is already used by another ticket");
   auto grid = read_seat_grid(*ctx, c);
   ASSERT_TRUE(grid.ok());
   EXPECT_EQ(grid->buy[11], SeatState::kTaken);
@@ -191,8 +193,8 @@ TEST(Pay, PastTheDeadlineExpiresTheTicketAndReleasesItsSeats) {
   EXPECT_EQ(late.error().kind(), ErrorKind::kExpired);
   auto found = find_ticket(*ctx, t->code);
   ASSERT_TRUE(found.ok());
-  EXPECT_EQ(found->status, "FAIL");
-  EXPECT_EQ(found->reason, "EXPIRED");
+  EXPECT_EQ(found->status, TicketStatus::kFail);
+  EXPECT_EQ(found->reason, FailReason::kExpired);
   EXPECT_TRUE(redis_taken(*ctx, c).empty());
   EXPECT_EQ(pay(*ctx, {t->code, "DIRECT", "LATE-1"}).error().kind(), ErrorKind::kExpired);
   // The seat sells again.
@@ -219,7 +221,7 @@ TEST(Expire, ReleasesDueHoldsOnceAndConfirmsPaidOnes) {
   EXPECT_EQ(second->expired + second->released + second->confirmed, 0);
   EXPECT_EQ(redis_taken(*ctx, c), std::set<int>{1});
   EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'expired'"), 1);
-  EXPECT_EQ(find_ticket(*ctx, a->code)->reason, "EXPIRED");
+  EXPECT_EQ(find_ticket(*ctx, a->code)->reason, FailReason::kExpired);
 }
 
 // (a) Many buyers, one concert, until it is sold out.
@@ -322,15 +324,15 @@ TEST(Contention, PayRacingTheDeadlineNeverBothPaysAndReleases) {
     auto t = find_ticket(*ctx, tickets[static_cast<size_t>(i)].code);
     ASSERT_TRUE(t.ok());
     const bool seat_taken = in_redis.count(i) > 0;
-    if (t->status == "SUCCESS") {
+    if (t->status == TicketStatus::kSuccess) {
       ++paid;
       EXPECT_EQ(outcome[static_cast<size_t>(i)], 0) << t->code;
       EXPECT_TRUE(t->paid_at.has_value());
       EXPECT_TRUE(seat_taken) << t->code << " is paid but its seat was released";
     } else {
       ++expired;
-      EXPECT_EQ(t->status, "FAIL");
-      EXPECT_EQ(t->reason, "EXPIRED");
+      EXPECT_EQ(t->status, TicketStatus::kFail);
+      EXPECT_EQ(t->reason, FailReason::kExpired);
       EXPECT_EQ(outcome[static_cast<size_t>(i)], 5) << t->code;
       EXPECT_FALSE(t->paid_at.has_value());
       EXPECT_FALSE(seat_taken) << t->code << " expired but its seat is still taken";

@@ -21,6 +21,7 @@ namespace {
 
 using nlohmann::json;
 using testing::Background;
+using testing::exec_sql;
 using testing::line_count;
 using testing::make_concert;
 using testing::redis_do;
@@ -183,6 +184,47 @@ TEST_F(SellingCli, BadPayAndStatusInputExits2) {
   EXPECT_EQ(scalar_sql(**ctx_->db(), "SELECT COUNT(*) FROM TICKETS WHERE status = 'PROCESS'"), 1);
   EXPECT_EQ(
       scalar_sql(**ctx_->db(), "SELECT COUNT(*) FROM TICKETS_APPLY_BUY WHERE paid_at IS NULL"), 1);
+}
+
+// A ticket code comes from the cryptographic generator or not at all: when
+// it gives no bytes, the buy fails before it holds or writes anything.
+TEST_F(SellingCli, BuyFailsAndWritesNothingWhenTheRandomGeneratorFails) {
+  const int64_t audit_before = rows("AUDIT_LOG");
+  const std::vector<std::string> args = {"--concert", concert_.slug, "--seat",      "A1",
+                                         "--name",    "Ann Lee",     "--age",       "30",
+                                         "--gender",  "female",      "--id-number", "ID000001"};
+  const ToolRun r =
+      run_tool(env_.config_file(), "tl-buy", args, {{"TL_FAILPOINT", "random-bytes"}});
+  expect_one_line_error(r, "tl-buy", 1, "no random bytes");
+  EXPECT_EQ(r.err,
+            "tl-buy: error: cannot make a ticket code: the system's random generator gave no "
+            "bytes\n");
+  EXPECT_EQ(rows("TICKETS"), 0);
+  EXPECT_EQ(rows("CUSTOMERS"), 0);
+  EXPECT_EQ(rows("AUDIT_LOG"), audit_before);
+  EXPECT_TRUE(redis_taken(*ctx_, concert_).empty());
+  EXPECT_EQ(tool("tl-buy", args).exit_code, 0) << "the same buy with the generator working";
+}
+
+// An amount in MySQL that does not read as one is an internal error that
+// names the ticket, in every command that reads it, never a price of 0.00.
+TEST_F(SellingCli, AMalformedAmountInMySQLIsAnInternalError) {
+  const std::string code = buy("A1", "ID000001", {"-q"}).out.substr(0, 11);
+  ASSERT_EQ(code.size(), 11u);
+  ASSERT_EQ(exec_sql(**ctx_->db(), "UPDATE TICKETS SET amount = -1.00 WHERE code = '" + code + "'"),
+            0);
+  const std::string error =
+      "ticket " + code + ": MySQL holds '-1.00' in column amount, which is not an amount\n";
+  const ToolRun s = tool("tl-status", {code});
+  expect_one_line_error(s, "tl-status", 1, "tl-status");
+  EXPECT_EQ(s.err, "tl-status: error: " + error);
+  const ToolRun listed = tool("tl-admin", {"tickets", "--concert", concert_.slug});
+  expect_one_line_error(listed, "tl-admin", 1, "tl-admin tickets");
+  EXPECT_EQ(listed.err, "tl-admin: error: " + error);
+  const ToolRun paid = tool("tl-pay", {code, "--platform", "DIRECT", "--reference", "D-1"});
+  expect_one_line_error(paid, "tl-pay", 1, "tl-pay");
+  EXPECT_EQ(paid.err, "tl-pay: error: " + error);
+  EXPECT_EQ(scalar_sql(**ctx_->db(), "SELECT COUNT(*) FROM TICKETS WHERE status = 'PROCESS'"), 1);
 }
 
 TEST_F(SellingCli, BuyPayAndStatusSpeakJson) {

@@ -79,6 +79,15 @@ TEST(Money, ParsesAndFormatsTwoDecimals) {
   EXPECT_FALSE(parse_currency("E1R").ok());
 }
 
+TEST(Money, RefusesWhatADecimalColumnNeverHolds) {
+  for (const char* bad : {"-1.00", "-0.01", "+1.00", " 1.00", "1.00 ", "1.000", "NaN", "0x10"}) {
+    const auto parsed = parse_money(bad);
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_EQ(parsed.error().kind(), ErrorKind::kInvalid) << bad;
+  }
+  EXPECT_EQ(*parse_money("9999999999.99"), kMaxCents);
+}
+
 TEST(Timestamp, ParsesIso8601WithZone) {
   EXPECT_EQ(*parse_iso8601("1970-01-01T00:00:00Z"), 0);
   EXPECT_EQ(*parse_iso8601("2026-07-15T20:00:00Z"), 1784145600000);

@@ -20,22 +20,26 @@ void add_count_command(Tool& tool) {
       }
       TL_ASSIGN_OR_RETURN(TicketCounts counts, count_tickets(ctx, id));
       nlohmann::json by_status = nlohmann::json::object();
-      nlohmann::json by_zone = {{"BUY", 0}, {"FREE", 0}};
+      std::map<Zone, int64_t> zone_total;
       Table t({"STATUS", "BUY", "FREE", "TOTAL"});
-      for (const char* status : {"PROCESS", "SUCCESS", "FAIL"}) {
-        const auto& z = counts.by_status_zone[status];
-        const int64_t total = z.at("BUY") + z.at("FREE");
-        by_status[status] = total;
-        by_zone["BUY"] = by_zone["BUY"].get<int64_t>() + z.at("BUY");
-        by_zone["FREE"] = by_zone["FREE"].get<int64_t>() + z.at("FREE");
-        t.add({status, std::to_string(z.at("BUY")), std::to_string(z.at("FREE")), std::to_string(total)});
+      for (TicketStatus status : kTicketStatuses) {
+        const std::string name(status_name(status));
+        const auto& z = counts.by_status_zone.at(status);
+        const int64_t total = z.at(Zone::kBuy) + z.at(Zone::kFree);
+        by_status[name] = total;
+        for (Zone zone : kZones) zone_total[zone] += z.at(zone);
+        t.add({name, std::to_string(z.at(Zone::kBuy)), std::to_string(z.at(Zone::kFree)), std::to_string(total)});
       }
-      t.add({"total", std::to_string(by_zone["BUY"].get<int64_t>()), std::to_string(by_zone["FREE"].get<int64_t>()),
+      t.add({"total", std::to_string(zone_total[Zone::kBuy]), std::to_string(zone_total[Zone::kFree]),
              std::to_string(counts.total)});
+      nlohmann::json by_zone = nlohmann::json::object();
+      for (Zone zone : kZones) by_zone[std::string(zone_name(zone))] = zone_total[zone];
+      nlohmann::json failed_by_reason = nlohmann::json::object();
+      for (const auto& [reason, n] : counts.failed_by_reason) failed_by_reason[std::string(reason_name(reason))] = n;
       out.json = {{"total", counts.total},
                   {"by_status", by_status},
                   {"by_zone", by_zone},
-                  {"failed_by_reason", counts.failed_by_reason}};
+                  {"failed_by_reason", failed_by_reason}};
       if (id) out.json["concert_id"] = *id;
       out.text = t.str();
       out.quiet = std::to_string(counts.total);

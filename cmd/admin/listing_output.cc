@@ -17,10 +17,6 @@ nlohmann::json time_or_null(const std::optional<Millis>& ms) {
   return ms ? nlohmann::json(format_iso8601(*ms)) : nlohmann::json(nullptr);
 }
 
-std::string status_cell(const Ticket& t) {
-  return t.reason.empty() ? t.status : t.status + " (" + t.reason + ")";
-}
-
 std::string customer_cell(const Ticket& t) {
   return t.customer_name + " " + mask_id(t.customer_last4);
 }
@@ -54,8 +50,8 @@ std::string csv(const TicketPage& page, bool applications) {
     std::vector<std::string> fields = {t.code,
                                        std::to_string(t.concert_id),
                                        std::string(zone_name(t.zone)),
-                                       t.status,
-                                       t.reason,
+                                       std::string(status_name(t.status)),
+                                       std::string(reason_name(t.reason)),
                                        seats,
                                        format_money(t.amount),
                                        t.currency,
@@ -91,8 +87,9 @@ std::string tickets_table(const TicketPage& page) {
   Table table({"CODE", "CONCERT", "ZONE", "STATUS", "SEATS", "AMOUNT", "CUSTOMER", "CREATED"});
   for (const ListedTicket& row : page.tickets) {
     const Ticket& t = row.ticket;
-    table.add({t.code, std::to_string(t.concert_id), std::string(zone_name(t.zone)), status_cell(t),
-               seat_list(t), t.zone == Zone::kBuy ? format_money(t.amount) + " " + t.currency : "-",
+    table.add({t.code, std::to_string(t.concert_id), std::string(zone_name(t.zone)),
+               status_text(t.status, t.reason), seat_list(t),
+               t.zone == Zone::kBuy ? format_money(t.amount) + " " + t.currency : "-",
                customer_cell(t), format_iso8601(t.created_at)});
   }
   return (page.tickets.empty() ? std::string() : table.str()) + page_line(page, "tickets") + "\n";
@@ -113,8 +110,8 @@ std::string applications_text(const TicketPage& page) {
   std::string out;
   for (const ListedTicket& row : page.tickets) {
     const Ticket& t = row.ticket;
-    out += t.code + "  " + status_cell(t) + "  " + seat_list(t) + "  " + customer_cell(t) +
-           "  applied " + format_iso8601(t.created_at) + "\n";
+    out += t.code + "  " + status_text(t.status, t.reason) + "  " + seat_list(t) + "  " +
+           customer_cell(t) + "  applied " + format_iso8601(t.created_at) + "\n";
     if (!row.application) continue;
     const Application& a = *row.application;
     out += answer_lines("Q1", a.answers.q1) + answer_lines("Q2", a.answers.q2) +

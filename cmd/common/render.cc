@@ -48,8 +48,9 @@ nlohmann::json ticket_json(const Ticket& t) {
       {"code", t.code},
       {"concert_id", t.concert_id},
       {"zone", std::string(zone_name(t.zone))},
-      {"status", t.status},
-      {"reason", t.reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.reason)},
+      {"status", std::string(status_name(t.status))},
+      {"reason", t.reason == FailReason::kNone ? nlohmann::json(nullptr)
+                                               : nlohmann::json(std::string(reason_name(t.reason)))},
       {"seats", seats},
       {"amount", format_money(t.amount)},
       {"currency", t.currency},
@@ -72,10 +73,10 @@ std::string ticket_text(const Ticket& t) {
   f.add("Ticket", t.code);
   f.add("Concert", std::to_string(t.concert_id));
   f.add("Zone", std::string(zone_name(t.zone)));
-  f.add("Status", t.reason.empty() ? t.status : t.status + " (" + t.reason + ")");
+  f.add("Status", status_text(t.status, t.reason));
   f.add("Seats", seat_list(t));
   if (t.zone == Zone::kBuy) f.add("Amount", format_money(t.amount) + " " + t.currency);
-  if (t.status == "PROCESS" && t.hold_expires_at) f.add("Pay by", format_iso8601(*t.hold_expires_at));
+  if (t.status == TicketStatus::kProcess && t.hold_expires_at) f.add("Pay by", format_iso8601(*t.hold_expires_at));
   if (t.paid_at) f.add("Paid", format_iso8601(*t.paid_at) + " (" + t.platform + " " + t.reference + ")");
   if (!t.customer_name.empty()) f.add("Customer", t.customer_name + ", id " + mask_id(t.customer_last4));
   return f.str();

@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
         TL_ASSIGN_OR_RETURN(Ticket t, find_ticket(ctx, f->code));
         out.json = {{"ticket", cli::ticket_json(t)}};
         out.text = cli::ticket_text(t);
-        out.quiet = t.status;
+        out.quiet = std::string(status_name(t.status));
         return {};
       }
       TL_ASSIGN_OR_RETURN(Availability a, availability(ctx, f->concert, f->map));

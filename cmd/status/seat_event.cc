@@ -48,9 +48,9 @@ Status read_ticket(const nlohmann::json& j, const Layout& layout, SeatEvent& e) 
   if (!j.contains("zone") || !j["zone"].is_string())
     return invalid("\"zone\" is missing or not text");
   const std::string zone = j["zone"].get<std::string>();
-  if (zone != "BUY" && zone != "FREE")
-    return invalid("\"zone\" is not BUY or FREE: " + quote(zone));
-  e.zone = zone == "FREE" ? Zone::kFree : Zone::kBuy;
+  const std::optional<Zone> parsed = parse_zone(zone);
+  if (!parsed) return invalid("\"zone\" is not BUY or FREE: " + quote(zone));
+  e.zone = *parsed;
   return read_seats(j, layout, e);
 }
 

@@ -1,5 +1,8 @@
 #include "active_seats.h"
 
+#include "stored_values.h"
+#include "ticket_rows.h"
+
 namespace ticket {
 namespace {
 
@@ -21,12 +24,13 @@ Result<std::vector<ActiveSeat>> load_active_seats(Db& db, const Concert& concert
     ResultSetPtr rs = db.query(stmt);
     while (rs->next()) {
       ActiveSeat a;
-      a.zone = rs->getString(1) == "BUY" ? Zone::kBuy : Zone::kFree;
-      a.index = seat_index({a.zone, static_cast<int>(rs->getUInt(2)), static_cast<int>(rs->getUInt(3))},
-                           concert.layout);
+      TL_ASSIGN_OR_RETURN(const Seat seat, ticket_rows::read_seat(*rs, 1));
+      a.zone = seat.zone;
+      a.index = seat_index(seat, concert.layout);
       if (a.index < 0 || a.index >= concert.layout.seats(a.zone)) continue;
       a.code = rs->getString(4);
-      a.paid_hold = a.zone == Zone::kBuy && rs->getString(5) == "PROCESS";
+      TL_ASSIGN_OR_RETURN(const TicketStatus status, stored_status(*rs, 5));
+      a.paid_hold = a.zone == Zone::kBuy && status == TicketStatus::kProcess;
       a.deadline = rs->isNull(6) ? 0 : rs->getInt64(6);
       out.push_back(std::move(a));
     }

@@ -55,7 +55,7 @@ Result<Ticket> apply_free(Context& ctx, const ApplyFreeRequest& req) {
   TL_ASSIGN_OR_RETURN(std::string secret, ctx.secret());
   TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
 
-  Ticket t = new_ticket(Zone::kFree, concert);
+  TL_ASSIGN_OR_RETURN(Ticket t, new_ticket(Zone::kFree, concert));
   TL_TRY(db->transaction([&]() -> Status {
     const uint64_t customer_id = upsert_customer(*db, secret, customer);
     auto& ins = db->prepare(kInsertTicket);
@@ -71,8 +71,7 @@ Result<Ticket> apply_free(Context& ctx, const ApplyFreeRequest& req) {
     } catch (const sql::SQLException& e) {
       // uq_ticket_active_customer: one active application or ticket per
       // customer and concert, decided by the database.
-      if (e.getErrorCode() == kErDupEntry &&
-          std::string(e.what()).find("uq_ticket_active_customer") != std::string::npos)
+      if (is_duplicate_key(e, "uq_ticket_active_customer"))
         return conflict("this customer already has an active application or ticket for concert " +
                         concert.slug);
       throw;

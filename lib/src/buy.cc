@@ -35,10 +35,6 @@ constexpr const char* kInserted =
     "SELECT id, CAST(UNIX_TIMESTAMP(hold_expires_at) * 1000 AS SIGNED),"
     " CAST(UNIX_TIMESTAMP(created_at) * 1000 AS SIGNED) FROM TICKETS WHERE id = LAST_INSERT_ID()";
 
-bool names_key(const sql::SQLException& e, const char* key) {
-  return std::string(e.what()).find(key) != std::string::npos;
-}
-
 // The seats asked for, checked against the concert.
 Result<std::vector<Seat>> wanted_seats(const BuyRequest& req, const Concert& concert) {
   const int max = concert.max_seats_per_ticket;
@@ -78,7 +74,7 @@ Result<Ticket> buy(Context& ctx, const BuyRequest& req) {
   // Redis first: the hold is what keeps two buyers of one seat apart, in one
   // atomic script. Its deadline here only schedules the expiry; MySQL's
   // hold_expires_at, set below by the MySQL clock, decides.
-  Ticket t = new_ticket(Zone::kBuy, concert);
+  TL_ASSIGN_OR_RETURN(Ticket t, new_ticket(Zone::kBuy, concert));
   const Millis redis_deadline = wall_clock_ms() + static_cast<Millis>(concert.hold_seconds) * 1000;
   if (req.best != 0) {
     TL_ASSIGN_OR_RETURN(t.seat_indexes, hold_best(ctx, concert, t.code, redis_deadline, req.best));
@@ -106,7 +102,7 @@ Result<Ticket> buy(Context& ctx, const BuyRequest& req) {
     try {
       ins.execute();
     } catch (const sql::SQLException& e) {
-      if (e.getErrorCode() == kErDupEntry && names_key(e, "uq_ticket_active_customer"))
+      if (is_duplicate_key(e, "uq_ticket_active_customer"))
         return conflict("this customer already has an active ticket for concert " + concert.slug);
       throw;
     }
@@ -128,7 +124,7 @@ Result<Ticket> buy(Context& ctx, const BuyRequest& req) {
       } catch (const sql::SQLException& e) {
         // The database is the last line: Redis let us hold a seat that an
         // active ticket has (the cache was lost and rebuilt mid-sale).
-        if (e.getErrorCode() == kErDupEntry && names_key(e, "uq_active_seat")) {
+        if (is_duplicate_key(e, "uq_active_seat")) {
           seat_clash = true;
           return conflict("seat " + seat_label(seat) + " is already taken");
         }

@@ -9,8 +9,6 @@
 namespace ticket {
 namespace {
 
-constexpr const char* kCancelled = "CANCELLED";
-
 // Written only by the operator's account: an account that may merely expire
 // tickets (the seller's, the daemon's) is refused here, before anything
 // changed (etc/sql/grants.sql).
@@ -33,18 +31,18 @@ Result<Cancellation> cancel(Context& ctx, std::string_view text, const std::stri
   Cancellation out;
   Ticket& t = out.ticket;
   TL_TRY(db->transaction([&]() -> Status {
-    auto locked = lock_ticket(*db, code);
+    TL_ASSIGN_OR_RETURN(std::optional<Ticket> locked, lock_ticket(*db, code));
     if (!locked) return not_found("no ticket " + code);
     t = std::move(*locked);
-    if (t.status == "FAIL")
-      return conflict("ticket " + code + " was already " + to_lower(t.reason));
+    if (t.status == TicketStatus::kFail)
+      return conflict("ticket " + code + " was already " + to_lower(reason_name(t.reason)));
     auto& record = db->prepare(kRecordReason);
     record.setString(1, reason);
     record.setUInt64(2, t.id);
     record.execute();
-    fail_ticket(*db, ctx.actor(), t, kCancelled, action::kCancelled, reason);
-    t.status = "FAIL";
-    t.reason = kCancelled;
+    fail_ticket(*db, ctx.actor(), t, FailReason::kCancelled, action::kCancelled, reason);
+    t.status = TicketStatus::kFail;
+    t.reason = FailReason::kCancelled;
     return {};
   }));
 

@@ -3,6 +3,7 @@
 #include <cppconn/exception.h>
 
 #include "concert_rows.h"
+#include "stored_values.h"
 #include "ticket/audit.h"
 #include "ticket/text.h"
 #include "audit_sql.h"
@@ -60,7 +61,7 @@ Result<Concert> read_concert(sql::ResultSet& rs) {
   c.layout.rows = rs.getInt(6);
   c.layout.seats_per_row = rs.getInt(7);
   c.layout.free_seats = rs.getInt(8);
-  TL_ASSIGN_OR_RETURN(c.price, parse_money(std::string(rs.getString(9))));
+  TL_ASSIGN_OR_RETURN(c.price, stored_money(rs, 9));
   c.currency = rs.getString(10);
   c.hold_seconds = rs.getInt(11);
   c.max_seats_per_ticket = rs.getInt(12);
@@ -152,7 +153,7 @@ Result<Concert> create_concert(Context& ctx, const Concert& concert) {
     try {
       insert.execute();
     } catch (const sql::SQLException& e) {
-      if (e.getErrorCode() != kErDupEntry) throw;
+      if (!is_duplicate_key(e, "uq_concert_slug")) throw;
       return conflict("a concert with slug " + quote(c.slug) + " already exists");
     }
     c.id = db->last_insert_id();

@@ -19,6 +19,8 @@ namespace {
 
 constexpr int kMaxAttempts = 5;
 
+constexpr int kErDupEntry = 1062;
+
 // Client error numbers of libmysqlclient/libmariadb.
 constexpr int kCrConnectionError = 2002;
 constexpr int kCrConnHostError = 2003;
@@ -303,6 +305,21 @@ std::optional<Error> Db::refusal(int code, const std::string& msg) const {
   // Another refusal of a privilege, or one whose message has a shape we do
   // not parse: the server's words, still as an account problem.
   return config_error(user + " at " + endpoint_ + " lacks a privilege (" + msg + ")" + fix);
+}
+
+bool is_duplicate_key(const sql::SQLException& e, std::string_view key) {
+  if (e.getErrorCode() != kErDupEntry) return false;
+  // "Duplicate entry '<values>' for key '<name>'": the values may hold any
+  // text, the name comes last.
+  const std::string msg = e.what();
+  constexpr std::string_view kFor = "for key '";
+  const size_t at = msg.rfind(kFor);
+  if (at == std::string::npos || msg.back() != '\'') return false;
+  const std::string_view name =
+      std::string_view(msg).substr(at + kFor.size(), msg.size() - at - kFor.size() - 1);
+  if (name == key) return true;
+  return name.size() > key.size() && name.substr(name.size() - key.size()) == key &&
+         name[name.size() - key.size() - 1] == '.';
 }
 
 sql::PreparedStatement& Db::prepare(const std::string& text) {

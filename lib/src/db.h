@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "ticket/config.h"
 #include "ticket/error.h"
@@ -94,8 +95,12 @@ Result<T> Db::transaction(const std::function<Result<T>()>& body) {
   return std::move(*out);
 }
 
+// Whether `e` is the refusal of a row that would duplicate the unique key
+// named `key` (error 1062): MariaDB names the key alone ("uq_active_seat"),
+// MySQL 8 with its table ("TICKET_SEATS.uq_active_seat"); either matches.
+bool is_duplicate_key(const sql::SQLException& e, std::string_view key);
+
 // MySQL error numbers that callers decide on.
-inline constexpr int kErDupEntry = 1062;
 inline constexpr int kErLockDeadlock = 1213;
 inline constexpr int kErLockWaitTimeout = 1205;
 

@@ -11,7 +11,7 @@ namespace ticket {
 Result<ResetReport> reset_database(Context& ctx, const ResetOptions& options) {
   TL_ASSIGN_OR_RETURN(auto db, Db::connect(ctx.config().mysql));
   TL_ASSIGN_OR_RETURN(auto removals, db->transaction<std::vector<TicketRemoval>>([&]() {
-    return Result<std::vector<TicketRemoval>>(tickets_to_remove(*db, std::nullopt, false));
+    return tickets_to_remove(*db, std::nullopt, false);
   }));
   const std::string sold = describe_sold(removals);
   if (!sold.empty() && !options.delete_sold_tickets)
@@ -22,7 +22,7 @@ Result<ResetReport> reset_database(Context& ctx, const ResetOptions& options) {
   // reset therefore needs a database where nothing is still being decided.
   int64_t in_progress = 0;
   for (const auto& r : removals) {
-    const auto it = r.by_status.find("PROCESS");
+    const auto it = r.by_status.find(TicketStatus::kProcess);
     if (it != r.by_status.end()) in_progress += it->second;
   }
   if (in_progress > 0 && !options.delete_sold_tickets)

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <map>
 
+#include "stored_values.h"
 #include "ticket/audit.h"
 #include "ticket/failpoint.h"
 #include "ticket/seat_map.h"
 #include "db.h"
 #include "redis.h"
+#include "ticket_rows.h"
 #include "ticket/seat_map_writes.h"
 
 namespace ticket {
@@ -80,11 +82,11 @@ Result<std::map<std::string, Decided>> decide(Context& ctx, Db& db, const Concer
       while (rs->next()) {
         Decided d;
         d.id = rs->getUInt64(1);
-        const std::string status = rs->getString(3);
+        TL_ASSIGN_OR_RETURN(const TicketStatus status, stored_status(*rs, 3));
         d.deadline = rs->isNull(5) ? 0 : rs->getInt64(5);
-        if (status == "SUCCESS") {
+        if (status == TicketStatus::kSuccess) {
           d.verdict = Verdict::kPaid;
-        } else if (status == "FAIL") {
+        } else if (status == TicketStatus::kFail) {
           d.verdict = Verdict::kFailed;
         } else if (rs->getInt(4) == 0) {
           d.verdict = Verdict::kNotYetDue;
@@ -102,8 +104,7 @@ Result<std::map<std::string, Decided>> decide(Context& ctx, Db& db, const Concer
     bind_ids(seats, 1, ids);
     ResultSetPtr rs = db.query(seats);
     while (rs->next()) {
-      const Zone zone = rs->getString(2) == "BUY" ? Zone::kBuy : Zone::kFree;
-      const Seat seat{zone, static_cast<int>(rs->getUInt(3)), static_cast<int>(rs->getUInt(4))};
+      TL_ASSIGN_OR_RETURN(const Seat seat, ticket_rows::read_seat(*rs, 2));
       out[code_of[rs->getUInt64(1)]].seats.push_back(seat_index(seat, concert.layout));
     }
     if (to_expire.empty()) return out;

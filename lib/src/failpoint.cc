@@ -6,9 +6,19 @@
 
 namespace ticket {
 
-void failpoint(const char* name) {
-  const char* wanted = std::getenv("TL_FAILPOINT");
-  if (wanted != nullptr && std::strcmp(wanted, name) == 0) std::raise(SIGKILL);
+namespace {
+
+bool wanted(const char* name) {
+  const char* set = std::getenv("TL_FAILPOINT");
+  return set != nullptr && std::strcmp(set, name) == 0;
 }
+
+}  // namespace
+
+void failpoint(const char* name) {
+  if (wanted(name)) std::raise(SIGKILL);
+}
+
+bool failpoint_refuses(const char* name) { return wanted(name); }
 
 }  // namespace ticket

@@ -38,11 +38,11 @@ constexpr int kSeatClashAttempts = 5;
 Status check_application(const Ticket& t) {
   if (t.zone != Zone::kFree)
     return conflict("ticket " + t.code + " is a paid ticket, not a free-seat application");
-  if (t.status == "SUCCESS")
+  if (t.status == TicketStatus::kSuccess)
     return conflict("application " + t.code + " was already granted seat " +
                     (t.seats.empty() ? std::string("-") : seat_label(t.seats.front())));
-  if (t.status == "FAIL")
-    return conflict("application " + t.code + " was " + to_lower(t.reason) +
+  if (t.status == TicketStatus::kFail)
+    return conflict("application " + t.code + " was " + to_lower(reason_name(t.reason)) +
                     "; it cannot be granted");
   return {};
 }
@@ -57,7 +57,7 @@ Result<Ticket> grant(Context& ctx, std::string_view text) {
   for (int attempt = 1;; ++attempt) {
     bool clash = false;
     Status s = db->transaction([&]() -> Status {
-      auto locked = lock_ticket(*db, code);
+      TL_ASSIGN_OR_RETURN(std::optional<Ticket> locked, lock_ticket(*db, code));
       if (!locked) return not_found("no ticket " + code);
       t = std::move(*locked);
       TL_TRY(check_application(t));
@@ -81,8 +81,7 @@ Result<Ticket> grant(Context& ctx, std::string_view text) {
       try {
         ins.execute();
       } catch (const sql::SQLException& e) {
-        if (e.getErrorCode() == kErDupEntry &&
-            std::string(e.what()).find("uq_active_seat") != std::string::npos) {
+        if (is_duplicate_key(e, "uq_active_seat")) {
           clash = true;
           return conflict("seat " + seat_label(seat) + " of concert " + concert.slug +
                           " is already taken");
@@ -98,7 +97,7 @@ Result<Ticket> grant(Context& ctx, std::string_view text) {
       decide.execute();
       record_audit(*db, ctx.actor(),
                    {action::kGranted, concert.id, t.id, t.code, "seat " + seat_label(seat)});
-      t.status = "SUCCESS";
+      t.status = TicketStatus::kSuccess;
       t.seats = {seat};
       t.seat_indexes = {seat.number - 1};
       return {};

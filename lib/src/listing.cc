@@ -3,6 +3,7 @@
 #include "concert_rows.h"
 #include "ticket/text.h"
 #include "db.h"
+#include "ticket_rows.h"
 
 namespace ticket {
 namespace {
@@ -14,34 +15,28 @@ namespace {
 constexpr const char* kCount = "SELECT COUNT(*) FROM TICKETS WHERE " TL_TICKET_FILTER;
 
 // One row per ticket and seat (a ticket without seats gives one row with
-// NULL seat columns), the page chosen first in a derived table.
+// NULL seat columns), the page chosen first in a derived table. After the
+// ticket's columns come those of kApplication, then kSeat's.
 constexpr const char* kPage =
-    "SELECT t.id, t.code, t.concert_id, t.zone, t.status, COALESCE(t.reason, ''), t.amount, "
-    "t.currency,"
-    " CAST(UNIX_TIMESTAMP(t.hold_expires_at) * 1000 AS SIGNED),"
-    " t.holder_name, c.id_last4, COALESCE(b.platform, ''), COALESCE(b.reference, ''),"
-    " CAST(UNIX_TIMESTAMP(b.paid_at) * 1000 AS SIGNED), CAST(UNIX_TIMESTAMP(t.created_at) * 1000 "
-    "AS SIGNED),"
-    " k.seat_rows, k.seats_per_row, k.free_seats,"
+    "SELECT " TL_TICKET_COLUMNS ","
     " f.ticket_id IS NOT NULL, f.answer1, f.answer2, f.answer3, COALESCE(f.decided_by, ''),"
     " CAST(UNIX_TIMESTAMP(f.decided_at) * 1000 AS SIGNED), COALESCE(f.note, ''),"
-    " s.zone, s.seat_row, s.seat_number, t.holder_age, t.holder_gender"
+    " s.zone, s.seat_row, s.seat_number"
     " FROM (SELECT id FROM TICKETS WHERE " TL_TICKET_FILTER
-    " ORDER BY id LIMIT ? OFFSET ?) p"
-    " JOIN TICKETS t ON t.id = p.id"
-    " JOIN CUSTOMERS c ON c.id = t.customer_id"
-    " JOIN CONCERTS k ON k.id = t.concert_id"
-    " LEFT JOIN TICKETS_APPLY_BUY b ON b.ticket_id = t.id"
+    " ORDER BY id LIMIT ? OFFSET ?) pg"
+    " JOIN TICKETS t ON t.id = pg.id" TL_TICKET_JOINS
     " LEFT JOIN TICKETS_APPLY_FREE f ON f.ticket_id = t.id"
     " LEFT JOIN TICKET_SEATS s ON s.ticket_id = t.id"
     " ORDER BY t.id, s.seat_row, s.seat_number";
+constexpr int kApplication = ticket_rows::kColumns + 1;
+constexpr int kSeat = kApplication + 7;
 
 #undef TL_TICKET_FILTER
 
 struct CheckedFilter {
   std::optional<uint64_t> concert_id;
-  std::optional<std::string> status;
-  std::optional<std::string> zone;
+  std::optional<TicketStatus> status;
+  std::optional<Zone> zone;
   int page = 1;
   int limit = kDefaultPageLimit;
 };
@@ -49,16 +44,13 @@ struct CheckedFilter {
 Result<CheckedFilter> check(Db& db, const TicketFilter& f) {
   CheckedFilter out;
   if (f.status) {
-    const std::string s = to_upper(*f.status);
-    if (s != "PROCESS" && s != "SUCCESS" && s != "FAIL")
+    out.status = parse_status(to_upper(*f.status));
+    if (!out.status)
       return invalid("--status must be PROCESS, SUCCESS or FAIL, got " + quote(*f.status));
-    out.status = s;
   }
   if (f.zone) {
-    const std::string z = to_upper(*f.zone);
-    if (z != "BUY" && z != "FREE")
-      return invalid("--zone must be BUY or FREE, got " + quote(*f.zone));
-    out.zone = z;
+    out.zone = parse_zone(to_upper(*f.zone));
+    if (!out.zone) return invalid("--zone must be BUY or FREE, got " + quote(*f.zone));
   }
   if (f.page) {
     const auto p = parse_int(*f.page, 1, 1000000000);
@@ -87,11 +79,15 @@ void bind_filter(sql::PreparedStatement& stmt, const CheckedFilter& f) {
     stmt.setNull(1, 0);
     stmt.setNull(2, 0);
   }
+  const std::optional<std::string_view> status =
+      f.status ? std::optional(status_name(*f.status)) : std::nullopt;
+  const std::optional<std::string_view> zone =
+      f.zone ? std::optional(zone_name(*f.zone)) : std::nullopt;
   int i = 3;
-  for (const auto* v : {&f.status, &f.zone}) {
+  for (const auto* v : {&status, &zone}) {
     if (*v) {
-      stmt.setString(i, **v);
-      stmt.setString(i + 1, **v);
+      stmt.setString(i, std::string(**v));
+      stmt.setString(i + 1, std::string(**v));
     } else {
       stmt.setNull(i, 0);
       stmt.setNull(i + 1, 0);
@@ -100,41 +96,16 @@ void bind_filter(sql::PreparedStatement& stmt, const CheckedFilter& f) {
   }
 }
 
-std::optional<Millis> optional_ms(sql::ResultSet& rs, int column) {
-  if (rs.isNull(column)) return std::nullopt;
-  return rs.getInt64(column);
-}
-
-ListedTicket read_ticket(sql::ResultSet& rs) {
-  ListedTicket row;
-  Ticket& t = row.ticket;
-  t.id = rs.getUInt64(1);
-  t.code = rs.getString(2);
-  t.concert_id = rs.getUInt64(3);
-  t.zone = rs.getString(4) == "BUY" ? Zone::kBuy : Zone::kFree;
-  t.status = rs.getString(5);
-  t.reason = rs.getString(6);
-  auto amount = parse_money(std::string(rs.getString(7)));
-  t.amount = amount.ok() ? *amount : 0;
-  t.currency = rs.getString(8);
-  t.hold_expires_at = optional_ms(rs, 9);
-  t.customer_name = rs.getString(10);
-  t.customer_age = rs.getInt(29);
-  t.customer_gender = rs.getString(30);
-  t.customer_last4 = rs.getString(11);
-  t.platform = rs.getString(12);
-  t.reference = rs.getString(13);
-  t.paid_at = optional_ms(rs, 14);
-  t.created_at = rs.getInt64(15);
-  if (rs.getInt(19) != 0) {
-    Application a;
-    a.answers = {rs.getString(20), rs.getString(21), rs.getString(22)};
-    a.decided_by = rs.getString(23);
-    a.decided_at = optional_ms(rs, 24);
-    a.note = rs.getString(25);
-    row.application = std::move(a);
-  }
-  return row;
+// The application in the columns from kApplication, if the row has one.
+std::optional<Application> read_application(sql::ResultSet& rs) {
+  if (rs.getInt(kApplication) == 0) return std::nullopt;
+  Application a;
+  a.answers = {rs.getString(kApplication + 1), rs.getString(kApplication + 2),
+               rs.getString(kApplication + 3)};
+  a.decided_by = rs.getString(kApplication + 4);
+  if (!rs.isNull(kApplication + 5)) a.decided_at = rs.getInt64(kApplication + 5);
+  a.note = rs.getString(kApplication + 6);
+  return a;
 }
 
 }  // namespace
@@ -158,16 +129,16 @@ Result<TicketPage> list_tickets(Context& ctx, const TicketFilter& filter) {
     page.setInt(7, f.limit);
     page.setInt64(8, static_cast<int64_t>(f.page - 1) * f.limit);
     ResultSetPtr rs = db->query(page);
+    Layout layout;
     while (rs->next()) {
-      if (out.tickets.empty() || out.tickets.back().ticket.id != rs->getUInt64(1))
-        out.tickets.push_back(read_ticket(*rs));
-      if (rs->isNull(26)) continue;
-      Ticket& t = out.tickets.back().ticket;
-      const Layout layout{rs->getInt(16), rs->getInt(17), rs->getInt(18)};
-      const Zone zone = rs->getString(26) == "BUY" ? Zone::kBuy : Zone::kFree;
-      const Seat seat{zone, static_cast<int>(rs->getUInt(27)), static_cast<int>(rs->getUInt(28))};
-      t.seats.push_back(seat);
-      t.seat_indexes.push_back(seat_index(seat, layout));
+      if (out.tickets.empty() || out.tickets.back().ticket.id != rs->getUInt64(1)) {
+        TL_ASSIGN_OR_RETURN(ticket_rows::TicketRow row, ticket_rows::read_ticket(*rs));
+        layout = row.layout;
+        out.tickets.push_back({std::move(row.ticket), read_application(*rs)});
+      }
+      if (rs->isNull(kSeat)) continue;
+      TL_ASSIGN_OR_RETURN(const Seat seat, ticket_rows::read_seat(*rs, kSeat));
+      ticket_rows::add_seat(out.tickets.back().ticket, seat, layout);
     }
     return out;
   });
@@ -176,11 +147,11 @@ Result<TicketPage> list_tickets(Context& ctx, const TicketFilter& filter) {
 Result<TicketPage> list_applications(Context& ctx, TicketFilter filter, bool pending) {
   if (!filter.concert) return invalid("give the concert with --concert C");
   if (filter.zone) return invalid("applications are always in the FREE zone; do not give --zone");
-  filter.zone = "FREE";
+  filter.zone = std::string(zone_name(Zone::kFree));
   if (pending) {
-    if (filter.status && to_upper(*filter.status) != "PROCESS")
+    if (filter.status && parse_status(to_upper(*filter.status)) != TicketStatus::kProcess)
       return invalid("--pending lists applications in PROCESS; do not give another --status");
-    filter.status = "PROCESS";
+    filter.status = std::string(status_name(TicketStatus::kProcess));
   }
   return list_tickets(ctx, filter);
 }

@@ -50,22 +50,22 @@ Result<Ticket> pay(Context& ctx, const PayRequest& req) {
 
   Ticket t;
   TL_ASSIGN_OR_RETURN(Outcome outcome, db->transaction<Outcome>([&]() -> Result<Outcome> {
-    auto locked = lock_ticket(*db, code);
+    TL_ASSIGN_OR_RETURN(std::optional<Ticket> locked, lock_ticket(*db, code));
     if (!locked) return not_found("no ticket " + code);
     t = std::move(*locked);
     if (t.zone != Zone::kBuy) return invalid("ticket " + code + " is a free ticket; there is nothing to pay");
-    if (t.status == "SUCCESS") {
+    if (t.status == TicketStatus::kSuccess) {
       if (t.platform == platform && t.reference == req.reference) return Outcome::kAlreadyPaid;
       return conflict("ticket " + code + " is already paid with another reference");
     }
-    if (t.status == "FAIL") {
-      if (t.reason == "EXPIRED")
+    if (t.status == TicketStatus::kFail) {
+      if (t.reason == FailReason::kExpired)
         return expired("the hold of ticket " + code + " ran out at " + format_iso8601(t.hold_expires_at.value_or(0)) +
                        "; its seats were released");
-      return conflict("ticket " + code + " was " + to_lower(t.reason) + "; it cannot be paid");
+      return conflict("ticket " + code + " was " + to_lower(reason_name(t.reason)) + "; it cannot be paid");
     }
     if (t.past_deadline) {
-      fail_ticket(*db, ctx.actor(), t, "EXPIRED", action::kExpired, "payment came after the deadline");
+      fail_ticket(*db, ctx.actor(), t, FailReason::kExpired, action::kExpired, "payment came after the deadline");
       return Outcome::kExpiredNow;
     }
     auto& rec = db->prepare(kRecordPayment);
@@ -75,7 +75,7 @@ Result<Ticket> pay(Context& ctx, const PayRequest& req) {
     try {
       rec.execute();
     } catch (const sql::SQLException& e) {
-      if (e.getErrorCode() == kErDupEntry)
+      if (is_duplicate_key(e, "uq_payment_reference"))
         return conflict("payment reference " + req.reference + " on " + platform + " is already used by another ticket");
       throw;
     }
@@ -106,7 +106,7 @@ Result<Ticket> pay(Context& ctx, const PayRequest& req) {
     // the hold until the daemon finds the ticket SUCCESS and confirms it.
     (void)confirm_seats(ctx, t.concert_id, Zone::kBuy, t.code, t.seat_indexes, seat_event::kSold);
   }
-  t.status = "SUCCESS";
+  t.status = TicketStatus::kSuccess;
   t.platform = platform;
   t.reference = req.reference;
   return t;

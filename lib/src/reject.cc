@@ -15,24 +15,22 @@ constexpr const char* kPending =
     "SELECT code FROM TICKETS WHERE concert_id = ? AND zone = 'FREE' AND status = 'PROCESS' ORDER "
     "BY id";
 
-constexpr const char* kRejected = "REJECTED";
-
 Status check_pending(const Ticket& t) {
   if (t.zone != Zone::kFree)
     return conflict("ticket " + t.code + " is a paid ticket, not a free-seat application");
-  if (t.status == "SUCCESS")
+  if (t.status == TicketStatus::kSuccess)
     return conflict("application " + t.code +
                     " was already granted; cancel it with: tl-admin cancel " + t.code +
                     " --reason ...");
-  if (t.status == "FAIL")
-    return conflict("application " + t.code + " was already " + to_lower(t.reason));
+  if (t.status == TicketStatus::kFail)
+    return conflict("application " + t.code + " was already " + to_lower(reason_name(t.reason)));
   return {};
 }
 
 // Inside a transaction, with the ticket locked and pending.
 void reject_locked(Db& db, const std::string& actor, Ticket& t,
                    const std::optional<std::string>& note) {
-  fail_ticket(db, actor, t, kRejected, action::kRejected, note.value_or(""));
+  fail_ticket(db, actor, t, FailReason::kRejected, action::kRejected, note.value_or(""));
   auto& decide = db.prepare(kDecide);
   decide.setString(1, actor);
   if (note)
@@ -41,8 +39,8 @@ void reject_locked(Db& db, const std::string& actor, Ticket& t,
     decide.setNull(2, 0);
   decide.setUInt64(3, t.id);
   decide.execute();
-  t.status = "FAIL";
-  t.reason = kRejected;
+  t.status = TicketStatus::kFail;
+  t.reason = FailReason::kRejected;
 }
 
 }  // namespace
@@ -59,7 +57,7 @@ Result<Ticket> reject(Context& ctx, std::string_view text, const std::optional<s
   TL_TRY(validate_note(note, "--note"));
   TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
   return db->transaction<Ticket>([&]() -> Result<Ticket> {
-    auto t = lock_ticket(*db, code);
+    TL_ASSIGN_OR_RETURN(std::optional<Ticket> t, lock_ticket(*db, code));
     if (!t) return not_found("no ticket " + code);
     TL_TRY(check_pending(*t));
     reject_locked(*db, ctx.actor(), *t, note);
@@ -82,8 +80,8 @@ Result<RejectedApplications> reject_pending(Context& ctx, std::string_view conce
     // Each is decided under its own row lock: one granted since the read
     // above is SUCCESS by now and stays so.
     for (const std::string& code : codes) {
-      auto t = lock_ticket(*db, code);
-      if (!t || t->status != "PROCESS") continue;
+      TL_ASSIGN_OR_RETURN(std::optional<Ticket> t, lock_ticket(*db, code));
+      if (!t || t->status != TicketStatus::kProcess) continue;
       reject_locked(*db, ctx.actor(), *t, note);
       out.codes.push_back(code);
     }

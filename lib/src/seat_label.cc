@@ -21,8 +21,6 @@ Error bad_label(std::string_view label) {
 
 }  // namespace
 
-std::string_view zone_name(Zone zone) { return zone == Zone::kBuy ? "BUY" : "FREE"; }
-
 std::string row_letters(int row) {
   assert(row >= 0 && row < kMaxRows);
   std::string out;

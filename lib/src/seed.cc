@@ -15,6 +15,7 @@
 #include "ticket/text.h"
 #include "ticket_removal.h"
 #include "audit_sql.h"
+#include "ticket_rows.h"
 
 namespace ticket {
 namespace {
@@ -127,8 +128,7 @@ Status check_shrink(Db& db, uint64_t concert_id, const Layout& layout) {
   stmt.setInt(4, layout.free_seats);
   ResultSetPtr rs = db.query(stmt);
   if (!rs->next()) return {};
-  const Zone zone = rs->getString(1) == "FREE" ? Zone::kFree : Zone::kBuy;
-  const Seat seat{zone, rs->getInt(2), rs->getInt(3)};
+  TL_ASSIGN_OR_RETURN(const Seat seat, ticket_rows::read_seat(*rs, 1));
   return conflict("cannot shrink the concert to " + describe_layout(layout) + ": seat " + seat_label(seat) +
                   " is held or sold");
 }
@@ -156,7 +156,7 @@ Result<std::vector<TicketRemoval>> plan_reset(Db& db, const std::vector<Concert>
     auto existing = concert_rows::load(db, wanted.slug, true);
     if (!existing.ok() && existing.error().kind() == ErrorKind::kNotFound) continue;
     if (!existing.ok()) return std::move(existing).error();
-    auto found = tickets_to_remove(db, existing->id, true);
+    TL_ASSIGN_OR_RETURN(std::vector<TicketRemoval> found, tickets_to_remove(db, existing->id, true));
     TicketRemoval r = found.empty() ? TicketRemoval{} : found.front();
     r.concert_id = existing->id;
     r.slug = existing->slug;

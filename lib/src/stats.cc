@@ -3,23 +3,40 @@
 #include <cmath>
 
 #include "concert_filter.h"
+#include "stored_values.h"
 #include "ticket/concerts.h"
 #include "db.h"
 
 namespace ticket {
 namespace {
 
+// The statements start with the columns of read_state.
 constexpr const char* kCount =
-    "SELECT status, zone, COALESCE(reason, ''), COUNT(*) FROM TICKETS"
-    " WHERE (? IS NULL OR concert_id = ?) GROUP BY status, zone, reason";
+    "SELECT zone, status, reason, COUNT(*) FROM TICKETS"
+    " WHERE (? IS NULL OR concert_id = ?) GROUP BY zone, status, reason";
 
 // Seats and money of one concert by the status of their tickets.
 constexpr const char* kSeatTotals =
-    "SELECT t.zone, t.status, COALESCE(t.reason, ''), COUNT(*) FROM TICKET_SEATS s"
+    "SELECT t.zone, t.status, t.reason, COUNT(*) FROM TICKET_SEATS s"
     " JOIN TICKETS t ON t.id = s.ticket_id WHERE s.concert_id = ? GROUP BY t.zone, t.status, t.reason";
 constexpr const char* kTicketTotals =
-    "SELECT zone, status, COALESCE(reason, ''), COUNT(*), COALESCE(SUM(amount), 0) FROM TICKETS"
+    "SELECT zone, status, reason, COUNT(*), COALESCE(SUM(amount), 0) FROM TICKETS"
     " WHERE concert_id = ? GROUP BY zone, status, reason";
+
+struct State {
+  Zone zone = Zone::kBuy;
+  TicketStatus status = TicketStatus::kProcess;
+  FailReason reason = FailReason::kNone;
+};
+
+// Zone, status and reason in columns 1 to 3.
+Result<State> read_state(sql::ResultSet& rs) {
+  State s;
+  TL_ASSIGN_OR_RETURN(s.zone, stored_zone(rs, 1));
+  TL_ASSIGN_OR_RETURN(s.status, stored_status(rs, 2));
+  TL_ASSIGN_OR_RETURN(s.reason, stored_reason(rs, 3));
+  return s;
+}
 
 double percent(int64_t part, int64_t whole) {
   return std::round(1000.0 * static_cast<double>(part) / static_cast<double>(whole)) / 10.0;
@@ -33,16 +50,16 @@ Result<TicketCounts> count_tickets(Context& ctx, std::optional<uint64_t> concert
     auto& stmt = db->prepare(kCount);
     bind_concert_filter(stmt, concert_id);
     TicketCounts counts;
-    for (const char* status : {"PROCESS", "SUCCESS", "FAIL"}) {
-      for (const char* zone : {"BUY", "FREE"}) counts.by_status_zone[status][zone] = 0;
+    for (TicketStatus status : kTicketStatuses) {
+      for (Zone zone : kZones) counts.by_status_zone[status][zone] = 0;
     }
-    for (const char* reason : {"EXPIRED", "REJECTED", "CANCELLED"}) counts.failed_by_reason[reason] = 0;
+    for (FailReason reason : kFailReasons) counts.failed_by_reason[reason] = 0;
     ResultSetPtr rs = db->query(stmt);
     while (rs->next()) {
+      TL_ASSIGN_OR_RETURN(const State s, read_state(*rs));
       const int64_t n = rs->getInt64(4);
-      counts.by_status_zone[rs->getString(1)][rs->getString(2)] += n;
-      const std::string reason = rs->getString(3);
-      if (!reason.empty()) counts.failed_by_reason[reason] += n;
+      counts.by_status_zone[s.status][s.zone] += n;
+      if (s.reason != FailReason::kNone) counts.failed_by_reason[s.reason] += n;
       counts.total += n;
     }
     return counts;
@@ -64,14 +81,14 @@ Result<SaleStats> sale_stats(Context& ctx, std::string_view concert_text) {
     seats.setUInt64(1, concert.id);
     ResultSetPtr rs = db->query(seats);
     while (rs->next()) {
-      const std::string zone = rs->getString(1), status = rs->getString(2), reason = rs->getString(3);
+      TL_ASSIGN_OR_RETURN(const State s, read_state(*rs));
       const int64_t n = rs->getInt64(4);
-      if (zone == "BUY") {
-        if (status == "SUCCESS") st.sold += n;
-        if (status == "PROCESS") st.held += n;
-        if (reason == "EXPIRED") st.expired += n;
-        if (reason == "CANCELLED") st.cancelled += n;
-      } else if (status == "SUCCESS") {
+      if (s.zone == Zone::kBuy) {
+        if (s.status == TicketStatus::kSuccess) st.sold += n;
+        if (s.status == TicketStatus::kProcess) st.held += n;
+        if (s.reason == FailReason::kExpired) st.expired += n;
+        if (s.reason == FailReason::kCancelled) st.cancelled += n;
+      } else if (s.status == TicketStatus::kSuccess) {
         st.free_granted += n;
       }
     }
@@ -79,11 +96,12 @@ Result<SaleStats> sale_stats(Context& ctx, std::string_view concert_text) {
     tickets.setUInt64(1, concert.id);
     rs = db->query(tickets);
     while (rs->next()) {
-      const std::string zone = rs->getString(1), status = rs->getString(2), reason = rs->getString(3);
-      if (zone == "FREE" && status == "PROCESS") st.free_pending += rs->getInt64(4);
-      if (zone == "FREE" && reason == "REJECTED") st.free_rejected += rs->getInt64(4);
-      if (zone == "BUY" && status == "SUCCESS") {
-        TL_ASSIGN_OR_RETURN(Cents amount, parse_money(std::string(rs->getString(5))));
+      TL_ASSIGN_OR_RETURN(const State s, read_state(*rs));
+      const bool free_zone = s.zone == Zone::kFree;
+      if (free_zone && s.status == TicketStatus::kProcess) st.free_pending += rs->getInt64(4);
+      if (free_zone && s.reason == FailReason::kRejected) st.free_rejected += rs->getInt64(4);
+      if (!free_zone && s.status == TicketStatus::kSuccess) {
+        TL_ASSIGN_OR_RETURN(Cents amount, stored_money(*rs, 5));
         st.revenue += amount;
       }
     }

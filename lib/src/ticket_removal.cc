@@ -3,6 +3,7 @@
 #include <cppconn/exception.h>
 
 #include "concert_filter.h"
+#include "stored_values.h"
 #include "ticket/text.h"
 #include "db.h"
 
@@ -47,7 +48,8 @@ constexpr Queries kWithPaymentsLocked = {
 constexpr Queries kWithoutPayments = {TL_COUNTS(TL_PAID_WITHOUT_PAYMENTS, TL_FROM_WITHOUT_PAYMENTS),
                                       TL_CODES(TL_PAID_WITHOUT_PAYMENTS, TL_FROM_WITHOUT_PAYMENTS)};
 
-std::vector<TicketRemoval> run(Db& db, const Queries& q, std::optional<uint64_t> concert_id) {
+Result<std::vector<TicketRemoval>> run(Db& db, const Queries& q,
+                                       std::optional<uint64_t> concert_id) {
   std::vector<TicketRemoval> out;
   auto& counts = db.prepare(q.counts);
   bind_concert_filter(counts, concert_id);
@@ -60,8 +62,9 @@ std::vector<TicketRemoval> run(Db& db, const Queries& q, std::optional<uint64_t>
       out.back().slug = rs->getString(2);
     }
     TicketRemoval& r = out.back();
+    TL_ASSIGN_OR_RETURN(const TicketStatus status, stored_status(*rs, 3));
     const int64_t n = rs->getInt64(4);
-    r.by_status[rs->getString(3)] += n;
+    r.by_status[status] += n;
     r.total += n;
     r.paid += rs->getInt64(5);
     r.granted += rs->getInt64(6);
@@ -85,8 +88,8 @@ std::string plural(int64_t n, const char* one, const char* many) {
 
 }  // namespace
 
-std::vector<TicketRemoval> tickets_to_remove(Db& db, std::optional<uint64_t> concert_id,
-                                             bool lock) {
+Result<std::vector<TicketRemoval>> tickets_to_remove(Db& db, std::optional<uint64_t> concert_id,
+                                                     bool lock) {
   try {
     return run(db, lock ? kWithPaymentsLocked : kWithPayments, concert_id);
   } catch (const sql::SQLException& e) {
@@ -97,7 +100,7 @@ std::vector<TicketRemoval> tickets_to_remove(Db& db, std::optional<uint64_t> con
   } catch (const sql::SQLException& e) {
     if (e.getErrorCode() != kErNoSuchTable) throw;
   }
-  return {};
+  return std::vector<TicketRemoval>();
 }
 
 std::string describe_sold(const std::vector<TicketRemoval>& removals) {
@@ -119,12 +122,12 @@ std::string describe_sold(const std::vector<TicketRemoval>& removals) {
 
 std::string removal_detail(const std::string& what, const std::vector<TicketRemoval>& removals) {
   int64_t total = 0, paid = 0, granted = 0;
-  std::map<std::string, int64_t> by_status;
+  std::map<std::string, int64_t> by_status;  // by the status's text, in its order
   for (const auto& r : removals) {
     total += r.total;
     paid += r.paid;
     granted += r.granted;
-    for (const auto& [status, n] : r.by_status) by_status[status] += n;
+    for (const auto& [status, n] : r.by_status) by_status[std::string(status_name(status))] += n;
   }
   if (total == 0) return what + " no tickets";
   std::string out = what + " " + plural(total, "ticket", "tickets") + " (";

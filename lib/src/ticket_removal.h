@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "db.h"
+#include "ticket/ticket_state.h"
 
 namespace ticket {
 
@@ -17,7 +18,7 @@ namespace ticket {
 struct TicketRemoval {
   uint64_t concert_id = 0;
   std::string slug;
-  std::map<std::string, int64_t> by_status;  // "PROCESS" -> 2, ...
+  std::map<TicketStatus, int64_t> by_status;
   int64_t total = 0;
   int64_t paid = 0;     // BUY tickets with a payment, whatever their status now
   int64_t granted = 0;  // FREE tickets granted a seat
@@ -32,8 +33,10 @@ struct TicketRemoval {
 // that has any, by concert id. With `lock` the tickets and their payments
 // are locked (FOR UPDATE) so that none is paid or granted before the caller's
 // transaction ends. Tables that do not exist count as empty, so that a
-// half-dropped schema can still be reset. Call inside Db::transaction.
-std::vector<TicketRemoval> tickets_to_remove(Db& db, std::optional<uint64_t> concert_id, bool lock);
+// half-dropped schema can still be reset. kInternal when MySQL holds a
+// status that is not one. Call inside Db::transaction.
+Result<std::vector<TicketRemoval>> tickets_to_remove(Db& db, std::optional<uint64_t> concert_id,
+                                                     bool lock);
 
 // "3 paid and 1 granted tickets of concert 'summer-2026'", for every entry
 // with sold tickets, joined by " and " (at most five concerts named).

@@ -12,4 +12,10 @@ namespace ticket {
 
 void failpoint(const char* name);
 
+// With TL_FAILPOINT=<name>, true at the step of that name: the step then
+// fails as if the system had refused it, for failures a test cannot provoke
+// otherwise. Steps: random-bytes (the cryptographic random generator gives
+// no bytes).
+bool failpoint_refuses(const char* name);
+
 }  // namespace ticket

@@ -11,12 +11,9 @@
 #include <string_view>
 
 #include "ticket/error.h"
+#include "ticket/ticket_state.h"
 
 namespace ticket {
-
-enum class Zone { kBuy, kFree };
-
-std::string_view zone_name(Zone zone);  // "BUY" or "FREE"
 
 struct Layout {
   int rows = 0;

@@ -10,18 +10,20 @@
 
 #include "ticket/context.h"
 #include "ticket/money.h"
+#include "ticket/ticket_state.h"
 
 namespace ticket {
 
 struct TicketCounts {
-  // status ("PROCESS", "SUCCESS", "FAIL") -> zone ("BUY", "FREE") -> tickets
-  std::map<std::string, std::map<std::string, int64_t>> by_status_zone;
-  // reason of FAIL tickets ("EXPIRED", "REJECTED", "CANCELLED") -> tickets
-  std::map<std::string, int64_t> failed_by_reason;
+  // status -> zone -> tickets, with every status and zone (0 when none)
+  std::map<TicketStatus, std::map<Zone, int64_t>> by_status_zone;
+  // FAIL tickets by reason, with every reason but kNone (0 when none)
+  std::map<FailReason, int64_t> failed_by_reason;
   int64_t total = 0;
 };
 
-// Over every concert, or one.
+// Over every concert, or one. kInternal when MySQL holds a state that is
+// not one.
 Result<TicketCounts> count_tickets(Context& ctx, std::optional<uint64_t> concert_id);
 
 // The sale of one concert, from MySQL. Seats are counted, not tickets; a

@@ -12,6 +12,7 @@
 #include "ticket/context.h"
 #include "ticket/money.h"
 #include "ticket/seat_label.h"
+#include "ticket/ticket_state.h"
 #include "ticket/timestamp.h"
 
 namespace ticket {
@@ -21,8 +22,8 @@ struct Ticket {
   std::string code;  // "TB-7K3MQ9XZ" (BUY) or "TF-..." (FREE)
   uint64_t concert_id = 0;
   Zone zone = Zone::kBuy;
-  std::string status;  // "PROCESS", "SUCCESS", "FAIL"
-  std::string reason;  // "EXPIRED", "REJECTED", "CANCELLED" when FAIL, else ""
+  TicketStatus status = TicketStatus::kProcess;
+  FailReason reason = FailReason::kNone;  // kNone unless status is kFail
   std::vector<Seat> seats;
   std::vector<int> seat_indexes;  // the seats' bits in their zone's bitmap
   Cents amount = 0;
@@ -42,11 +43,13 @@ struct Ticket {
 };
 
 // A new code that cannot be guessed: "TB-" or "TF-" and 8 characters of
-// Crockford's base 32 (40 random bits).
-std::string new_ticket_code(Zone zone);
+// Crockford's base 32 (40 bits from the system's cryptographic random
+// generator). kInternal when that generator fails: there is no weaker one.
+Result<std::string> new_ticket_code(Zone zone);
 
-// A PROCESS ticket of `concert` in `zone` with a new code, not yet stored.
-Ticket new_ticket(Zone zone, const Concert& concert);
+// A PROCESS ticket of `concert` in `zone` with a new code, not yet stored;
+// the errors of new_ticket_code.
+Result<Ticket> new_ticket(Zone zone, const Concert& concert);
 
 // A code as typed (any case); kInvalid unless it has the shape of a code.
 Result<std::string> parse_ticket_code(std::string_view text);
