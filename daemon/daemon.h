@@ -1,4 +1,4 @@
-// ticketlemond's event loops (SPEC §7). The main thread runs an io_context
+// ticketlemond's event loops (docs/design.md §6). The main thread runs an io_context
 // for signals and HTTP; a worker thread runs another whose one timer fires at
 // the earliest hold deadline (at most [daemon] max_nap_ms away) and runs the
 // engine's passes. Signals only post: SIGTERM/SIGINT let the pass in hand

@@ -1,4 +1,4 @@
-// What the database enforces by itself, whatever Redis says (SPEC §3).
+// What the database enforces by itself, whatever Redis says (docs/design.md §2.3).
 #include <gtest/gtest.h>
 
 #include "support/servers.h"

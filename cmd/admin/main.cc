@@ -1,4 +1,4 @@
-// tl-admin: schema, concerts, seeding and the operator's view (SPEC §6).
+// tl-admin: schema, concerts, seeding and the operator's view.
 #include "admin/commands.h"
 
 int main(int argc, char** argv) {

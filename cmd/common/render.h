@@ -1,4 +1,4 @@
-// JSON shapes of SPEC §6 and their human counterparts, shared by the tools.
+// The JSON shapes of the tools' man pages and their human counterparts, shared by the tools.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-// What every tool shares: the common flags of SPEC §6 (--config, --json, -q,
+// What every tool shares: the common flags (docs/design.md §8) (--config, --json, -q,
 // -v, --version, --help, before or after a subcommand), configuration
 // loading, one error line on stderr ("tl-buy: error: ...") or one JSON
 // object on stdout, and the exit codes of ticket::ErrorKind.

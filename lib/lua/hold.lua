@@ -1,4 +1,4 @@
--- Holds paid seats for one ticket: every seat or none (SPEC §4, §5).
+-- Holds paid seats for one ticket: every seat or none (docs/design.md §3.3, §5.1).
 --
 -- KEYS: meta, buy, free, owner, holds, holdseats, events, lock, ended
 -- ARGV: layout, code, deadline_ms, "seats", index...

@@ -1,4 +1,4 @@
--- Replaces a concert's seat map with what MySQL holds (SPEC §4: the cache
+-- Replaces a concert's seat map with what MySQL holds (docs/design.md §5.8: the cache
 -- can always be rebuilt). Holds that Redis has and MySQL does not know yet
 -- (a buy between its hold and its commit) are kept when their seats are
 -- still free, so a rebuild during a sale does not drop them.

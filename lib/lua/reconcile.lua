@@ -1,4 +1,4 @@
--- Applies a reconcile repair (SPEC §5) seat by seat, each only if the seat
+-- Applies a reconcile repair (docs/design.md §5.7) seat by seat, each only if the seat
 -- is still as the reconciler saw it, so that a repair racing a live sale
 -- never frees a seat that is held or sold and never takes a free one.
 --

@@ -1,4 +1,4 @@
-// tl-bench (SPEC §9): an on-sale simulated against the configured servers
+// tl-bench (docs/benchmarks.md): an on-sale simulated against the configured servers
 // and measured against the servers' own limits, in one run. Each measurement
 // is a phase in a file of its own; tl_bench.cc parses the flags and runs the
 // phases in order. Phases return Status: a server that cannot be reached is
@@ -38,7 +38,7 @@ struct Options {
   std::string daemon_path;       // ticketlemond
 };
 
-// Figures in the order they are printed; keys of SPEC §9 plus details.
+// Figures in the order they are printed; keys of docs/benchmarks.md plus details.
 using Figures = nlohmann::ordered_json;
 
 // What the phases share.

@@ -1,5 +1,5 @@
 // The table tl-bench prints: each figure, its limit, the ratio and the
-// target of issue 6 with whether this run met it.
+// target with whether this run met it.
 #include <cstdio>
 
 #include "bench.h"

@@ -1,5 +1,5 @@
 // tl-bench: an on-sale against the configured servers, measured against the
-// servers' own limits (SPEC §9). Built with the tests, not installed.
+// servers' own limits (docs/benchmarks.md). Built with the tests, not installed.
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
@@ -42,7 +42,7 @@ std::string shown(T value) {
 
 double num(const Figures& f, const char* key) { return f.contains(key) ? f[key].get<double>() : 0.0; }
 
-// The ratios and the targets of issue 6, from the figures measured.
+// The ratios and the targets, from the figures measured.
 void judge(Figures& f) {
   const double insert_limit = num(f, "limit_insert_commit_per_s"), hold_limit = num(f, "limit_hold_per_s");
   f["ratio_buys_to_insert_limit"] = insert_limit > 0 ? num(f, "buys_per_s") / insert_limit : 0.0;
@@ -61,7 +61,7 @@ void judge(Figures& f) {
   };
 }
 
-// The keys of SPEC §9 first, then the targets, then the details.
+// The keys of docs/benchmarks.md first, then the targets, then the details.
 Figures ordered(const Figures& f) {
   Figures out = Figures::object();
   for (const char* k : kSpecKeys) out[k] = f.contains(k) ? f[k] : Figures();

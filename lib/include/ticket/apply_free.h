@@ -1,4 +1,4 @@
-// Applying for a free seat (SPEC §5 "Free"): an application is a FREE ticket
+// Applying for a free seat (docs/design.md §5.5): an application is a FREE ticket
 // in PROCESS with no seat, and the applicant's answers to three questions,
 // until an operator grants it a seat (grant.h) or rejects it (reject.h).
 #pragma once

@@ -1,5 +1,5 @@
 // AUDIT_LOG: one row per state change, written in the transaction that makes
-// the change (SPEC §3).
+// the change (docs/design.md §7.11).
 #pragma once
 
 #include <cstdint>
@@ -12,7 +12,7 @@
 
 namespace ticket {
 
-// Actions of tickets (SPEC §6) and of administration.
+// Actions of tickets (docs/design.md §4) and of administration.
 namespace action {
 inline constexpr const char* kHeld = "held";
 inline constexpr const char* kExpired = "expired";

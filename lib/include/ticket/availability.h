@@ -1,4 +1,4 @@
-// What is left of a concert (SPEC §6 `tl-status --concert`).
+// What is left of a concert (`tl-status --concert`).
 #pragma once
 
 #include <cstdint>

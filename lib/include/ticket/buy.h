@@ -1,4 +1,4 @@
-// Buying paid seats (SPEC §5 "Buy").
+// Buying paid seats (docs/design.md §5.1).
 #pragma once
 
 #include <string>

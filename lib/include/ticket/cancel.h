@@ -1,4 +1,4 @@
-// Cancelling a ticket (SPEC §5 "Cancel"): an operator's decision, for a paid
+// Cancelling a ticket (docs/design.md §5.6): an operator's decision, for a paid
 // or held ticket, a granted free seat or a pending application.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Configuration (SPEC §2): a TOML file, environment overrides, flag overrides.
+// Configuration (docs/design.md §1.4): a TOML file, environment overrides, flag overrides.
 //
 // The file is the first of: the --config path, $TL_CONFIG, ./ticketlemon.toml,
 // $XDG_CONFIG_HOME/ticketlemon/ticketlemon.toml (default ~/.config),

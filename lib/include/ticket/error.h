@@ -1,5 +1,5 @@
 // Expected failures as values. Every operation of libticket returns a
-// Result<T> (or Status); the kind of an Error is the exit code of SPEC §6.
+// Result<T> (or Status); the kind of an Error is the exit code of docs/design.md §8.
 #pragma once
 
 #include <cassert>

@@ -1,4 +1,4 @@
-// Expiring holds (SPEC §5 "Expire"): what the daemon runs at each deadline,
+// Expiring holds (docs/design.md §5.3, §5.4): what the daemon runs at each deadline,
 // and the MySQL sweep that finds what Redis lost.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Granting a free seat to an application (SPEC §5 "Free").
+// Granting a free seat to an application (docs/design.md §5.5).
 #pragma once
 
 #include <string_view>

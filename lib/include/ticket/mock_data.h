@@ -1,4 +1,4 @@
-// Demo data (SPEC §6 `tl-admin mock-data`): customers with realistic names
+// Demo data (`tl-admin mock-data`): customers with realistic names
 // who buy, pay, hold, apply for free seats and get granted or rejected,
 // through the same operations the tools call, so the data obeys every rule
 // of a real sale (audit rows, Redis seat map, unique indexes).

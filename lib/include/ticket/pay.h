@@ -1,4 +1,4 @@
-// Paying for held seats (SPEC §5 "Pay").
+// Paying for held seats (docs/design.md §5.2).
 #pragma once
 
 #include <string>

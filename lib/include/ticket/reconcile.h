@@ -1,4 +1,4 @@
-// Reconciling a concert's Redis seat map with MySQL (SPEC §5 "Reconcile").
+// Reconciling a concert's Redis seat map with MySQL (docs/design.md §5.7).
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Rejecting free-seat applications (SPEC §5 "Free").
+// Rejecting free-seat applications (docs/design.md §5.5).
 #pragma once
 
 #include <optional>

@@ -1,4 +1,4 @@
-// The seat map of a concert in Redis (SPEC §4): a cache that can always be
+// The seat map of a concert in Redis (docs/design.md §3): a cache that can always be
 // rebuilt from MySQL.
 //
 // Keys share the hash tag {c<id>} so that every script touches one slot:

@@ -1,4 +1,4 @@
-// Counting tickets (SPEC §6 `tl-admin count`) and the figures of one
+// Counting tickets (`tl-admin count`) and the figures of one
 // concert's sale (`tl-admin stats`).
 #pragma once
 
