@@ -108,8 +108,12 @@ TEST(SeatMapReplies, HoldDecodesEachOutcomeAndRefusesOthers) {
 
 TEST(SeatMapReplies, ChangesRebuildAndRepairRefuseMalformedReplies) {
   Replies r;
-  EXPECT_TRUE(decode_release(r.list({r.text("ok"), r.integer(4), r.integer(1)})).ok());
-  EXPECT_TRUE(decode_release(r.list({r.text("cold")})).ok());
+  auto freed = decode_release(r.list({r.text("ok"), r.integer(4), r.integer(1), r.integer(7)}));
+  ASSERT_TRUE(freed.ok());
+  EXPECT_EQ(*freed, (std::vector<int>{1, 7}));
+  auto cold = decode_release(r.list({r.text("cold")}));
+  ASSERT_TRUE(cold.ok());
+  EXPECT_TRUE(cold->empty());
   EXPECT_FALSE(decode_release(r.list({r.text("ok"), r.text("gen")})).ok());
   EXPECT_TRUE(decode_confirm(r.list({r.text("ended")})).ok());
   EXPECT_FALSE(decode_confirm(r.list({r.text("ok")})).ok());

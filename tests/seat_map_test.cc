@@ -268,6 +268,25 @@ TEST_F(SeatMap, RepairRecordsTheSeatsItChangedInTheAuditLog) {
   EXPECT_EQ(repairs().size(), 1u);
 }
 
+// A hold that no ticket in MySQL explains, long past its deadline, is
+// released by a repair, and its seats are named in the repair's row.
+TEST_F(SeatMap, RepairNamesTheSeatsOfADeadHoldItReleased) {
+  ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-DEADH0LD", wall_clock_ms() - 60000, {4, 5}).ok());
+  auto fixed = reconcile(*ctx_, concert_, true);
+  ASSERT_TRUE(fixed.ok()) << fixed.error().message();
+  EXPECT_TRUE(fixed->repaired);
+  auto audit = list_audit(*ctx_, {std::nullopt, concert_.id, 1000});
+  ASSERT_TRUE(audit.ok());
+  std::vector<std::string> details;
+  for (const AuditEntry& e : *audit)
+    if (e.action == "repaired") details.push_back(e.detail);
+  EXPECT_EQ(details, std::vector<std::string>{"freed: A5 A6"});
+  auto counts = read_seat_counts(*ctx_, concert_);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->held, 0);
+  EXPECT_EQ(counts->buy_taken, 0);
+}
+
 // A map whose keys were deleted is rebuilt, not repaired: no audit row.
 TEST_F(SeatMap, ALostMapIsRebuiltWithoutARepairRow) {
   ASSERT_TRUE(buy(*ctx_, buyer(concert_, "A2", "ID0004")).ok());

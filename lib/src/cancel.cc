@@ -50,7 +50,7 @@ Result<Cancellation> cancel(Context& ctx, std::string_view text, const std::stri
   // active ticket still has it in the database. A pending application has no
   // seat and nothing to release.
   if (!t.seat_indexes.empty()) {
-    Status released =
+    auto released =
         release_seats(ctx, t.concert_id, t.zone, t.code, t.seat_indexes, seat_event::kCancelled);
     if (!released.ok()) out.cache_warning = released.error().message();
   }

@@ -97,8 +97,11 @@ std::vector<Seat> seats_of(const Drift& d, const Concert& c, bool missing) {
 
 // The seats the script really changed, in `done`.
 Status apply_repair(Context& ctx, const Concert& concert, const Drift& d, RepairReply& done) {
-  for (const std::string& code : d.dead_holds)
-    TL_TRY(release_seats(ctx, concert.id, Zone::kBuy, code, {}, seat_event::kReleased));
+  for (const std::string& code : d.dead_holds) {
+    TL_ASSIGN_OR_RETURN(std::vector<int> freed,
+                        release_seats(ctx, concert.id, Zone::kBuy, code, {}, seat_event::kReleased));
+    for (int index : freed) done.freed.push_back({Zone::kBuy, index});
+  }
   std::vector<std::string> args = {d.releases, std::to_string(d.missing.size()), std::to_string(d.leaked.size())};
   for (const ActiveSeat& a : d.missing) {
     args.push_back(std::string(1, zone_letter(a.zone)));

@@ -135,14 +135,19 @@ Result<HoldReply> decode_hold(const redisReply* r) {
   return out;
 }
 
-Status decode_release(const redisReply* r) {
+Result<std::vector<int>> decode_release(const redisReply* r) {
   const Reply reply(r, "release.lua");
   const std::string word = reply.word();
-  if (word == "cold") return {};
+  std::vector<int> freed;
+  if (word == "cold") return freed;
   if (word != "ok") return reply.unknown();
   TL_TRY(reply.expect_at_least(2));
-  for (size_t i = 1; i < reply.size(); ++i) TL_TRY(reply.integer(i));
-  return {};
+  TL_TRY(reply.integer(1));
+  for (size_t i = 2; i < reply.size(); ++i) {
+    TL_ASSIGN_OR_RETURN(long long index, reply.integer(i));
+    freed.push_back(static_cast<int>(index));
+  }
+  return freed;
 }
 
 Status decode_confirm(const redisReply* r) {

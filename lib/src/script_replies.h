@@ -25,8 +25,8 @@ struct HoldReply {
 };
 Result<HoldReply> decode_hold(const redisReply* r);
 
-// release.lua: {"ok", gen, freed index...} | {"cold"}.
-Status decode_release(const redisReply* r);
+// release.lua: {"ok", gen, freed index...} | {"cold"}: the seats it freed.
+Result<std::vector<int>> decode_release(const redisReply* r);
 
 // confirm.lua: {"ok", gen} | {"ended"} | {"cold"}.
 Status decode_confirm(const redisReply* r);

@@ -1,13 +1,12 @@
 #include "ticket/seat_map_rebuild.h"
 
-#include <openssl/rand.h>
-
 #include <chrono>
 #include <functional>
 #include <map>
 #include <thread>
 
 #include "active_seats.h"
+#include "random_bytes.h"
 #include "script_replies.h"
 #include "seat_map_scripts.h"
 #include "ticket/seat_map.h"
@@ -20,9 +19,9 @@ namespace {
 constexpr int kLockMs = 10000;
 constexpr auto kWaitForRebuild = std::chrono::seconds(15);
 
-std::string random_token() {
+Result<std::string> random_token() {
   unsigned char raw[12];
-  if (RAND_bytes(raw, sizeof raw) != 1) return std::to_string(wall_clock_ms());
+  TL_TRY(random_bytes(raw, sizeof raw, "a rebuild lock token"));
   static const char* hex = "0123456789abcdef";
   std::string out;
   for (unsigned char b : raw) {
@@ -36,7 +35,7 @@ std::string random_token() {
 // lock (its rebuild is under way).
 Result<bool> try_rebuild(Context& ctx, const Concert& concert) {
   TL_ASSIGN_OR_RETURN(Redis * redis, ctx.redis());
-  const std::string token = random_token();
+  TL_ASSIGN_OR_RETURN(const std::string token, random_token());
   TL_ASSIGN_OR_RETURN(RedisReply got, redis->command({"SET", seat_map_keys(ctx, concert.id).lock, token, "NX", "PX",
                                                       std::to_string(kLockMs)}));
   if (got->type == REDIS_REPLY_NIL) return false;

@@ -59,8 +59,9 @@ Result<std::vector<int>> hold_best(Context& ctx, const Concert& concert, const s
   return hold(ctx, concert, args, n);
 }
 
-Status release_seats(Context& ctx, uint64_t concert_id, Zone zone, const std::string& code,
-                     const std::vector<int>& seats, const char* event) {
+Result<std::vector<int>> release_seats(Context& ctx, uint64_t concert_id, Zone zone,
+                                       const std::string& code, const std::vector<int>& seats,
+                                       const char* event) {
   TL_ASSIGN_OR_RETURN(RedisReply r,
                       run_script(ctx, release_script(), concert_id, change_args(zone, code, seats, event)));
   return decode_release(r.get());

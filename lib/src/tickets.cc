@@ -1,12 +1,9 @@
 #include "ticket/tickets.h"
 
-#include <openssl/err.h>
-#include <openssl/rand.h>
-
 #include "ticket/audit.h"
-#include "ticket/failpoint.h"
 #include "ticket/text.h"
 #include "audit_sql.h"
+#include "random_bytes.h"
 #include "ticket_rows.h"
 #include "tickets_sql.h"
 
@@ -46,15 +43,7 @@ Result<std::optional<Ticket>> load(Db& db, const std::string& code) {
 
 Result<std::string> new_ticket_code(Zone zone) {
   unsigned char raw[kCodeChars];
-  if (failpoint_refuses("random-bytes") || RAND_bytes(raw, sizeof raw) != 1) {
-    std::string why = "the system's random generator gave no bytes";
-    if (const unsigned long err = ERR_get_error(); err != 0) {
-      char text[256];
-      ERR_error_string_n(err, text, sizeof text);
-      why += std::string(" (") + text + ")";
-    }
-    return internal("cannot make a ticket code: " + why);
-  }
+  TL_TRY(random_bytes(raw, sizeof raw, "a ticket code"));
   std::string code = zone == Zone::kBuy ? "TB-" : "TF-";
   for (unsigned char b : raw) code += kAlphabet[b % kAlphabet.size()];
   return code;

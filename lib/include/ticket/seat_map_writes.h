@@ -25,8 +25,8 @@ Result<std::vector<int>> hold_best(Context& ctx, const Concert& concert, const s
 
 // Frees the seats that ticket `code` owns and forgets its hold. With `seats`
 // empty, the seats of its hold. Never frees a seat another ticket owns. A
-// missing map needs nothing: its rebuild reads MySQL.
-Status release_seats(Context& ctx, uint64_t concert_id, Zone zone, const std::string& code,
+// missing map needs nothing: its rebuild reads MySQL. The seats it freed.
+Result<std::vector<int>> release_seats(Context& ctx, uint64_t concert_id, Zone zone, const std::string& code,
                      const std::vector<int>& seats, const char* event);
 
 // Several releases of one concert in one round trip.
