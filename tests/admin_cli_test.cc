@@ -235,10 +235,12 @@ TEST_F(AdminCli, SeedTwiceThenCount) {
   const auto seed_file = std::string(TL_SOURCE_DIR) + "/etc/example-concerts.toml";
   auto first = admin({"seed", seed_file, "--json"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
-  for (const auto& c : json::parse(first.out)["concerts"]) EXPECT_EQ(c["action"], "created");
+  const json created = json::parse(first.out);
+  for (const auto& c : created.at("concerts")) EXPECT_EQ(c["action"], "created");
   auto second = admin({"seed", seed_file, "--json"});
   ASSERT_EQ(second.exit_code, 0) << second.err;
-  for (const auto& c : json::parse(second.out)["concerts"]) EXPECT_EQ(c["action"], "unchanged");
+  const json unchanged = json::parse(second.out);
+  for (const auto& c : unchanged.at("concerts")) EXPECT_EQ(c["action"], "unchanged");
   EXPECT_EQ(rows("CONCERTS"), 2);
 
   const auto bad = dir_.write("bad.toml", "[[concert]]\nslug = \"x\"\n");
