@@ -11,9 +11,6 @@
 
 namespace ticket {
 
-// The newest schema version this build knows.
-int latest_schema_version();
-
 struct MigrationReport {
   int from_version = 0;
   int to_version = 0;
@@ -39,8 +36,8 @@ Result<MigrationReport> migrate(const MysqlConfig& config);
 // migrates again.
 Status drop_schema(Db& db);
 
-// kConfig unless the database holds exactly latest_schema_version() and every
-// table of it; the message says what was found and what to do. A table the
+// kConfig unless the database holds exactly the newest version this build
+// knows and every table of it; the message says what was found and what to do. A table the
 // account has no rights on is not reported.
 Status check_schema(Db& db);
 
