@@ -22,6 +22,15 @@ TEST(Money, ParsesAndFormatsTwoDecimals) {
   EXPECT_FALSE(parse_currency("E1R").ok());
 }
 
+TEST(Money, RefusesWhatADecimalColumnNeverHolds) {
+  for (const char* bad : {"-1.00", "-0.01", "+1.00", " 1.00", "1.00 ", "1.000", "NaN", "0x10"}) {
+    const auto parsed = parse_money(bad);
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_EQ(parsed.error().kind(), ErrorKind::kInvalid) << bad;
+  }
+  EXPECT_EQ(*parse_money("9999999999.99"), kMaxCents);
+}
+
 TEST(Money, ReadsZeroLeadingZerosAndOneDecimal) {
   EXPECT_EQ(*parse_money("0"), 0);
   EXPECT_EQ(*parse_money("0.0"), 0);
