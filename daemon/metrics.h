@@ -33,8 +33,6 @@ class Metrics {
 
   // Release lag of expired holds: the last kWindow are kept for quantiles.
   void add_lags(const std::vector<ticket::Millis>& lags);
-  // The q-quantile (0..1) of the kept lags, in milliseconds; 0 when none.
-  double lag_quantile(double q) const;
 
   // Prometheus text exposition format 0.0.4.
   std::string render() const;
@@ -42,6 +40,9 @@ class Metrics {
   static constexpr size_t kWindow = 100000;
 
  private:
+  // The q-quantile (0..1) of the kept lags, in milliseconds; 0 when none.
+  double lag_quantile(double q) const;
+
   mutable std::mutex mu_;
   std::string failing_;
   std::deque<ticket::Millis> lags_;

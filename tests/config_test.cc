@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <functional>
 #include <random>
+#include <utility>
+#include <vector>
 
 #include "support/servers.h"
 #include "ticket/context.h"
@@ -360,30 +364,55 @@ std::string random_text(const std::string& alphabet, size_t n) {
   return out;
 }
 
+// Why read_secret refuses `secret` as a file's content, or nullopt when it
+// takes it.
+std::optional<std::string> weakness(const TempDir& t, const std::string& secret) {
+  const std::string path = t.write("weak", secret);
+  auto r = read_secret(path);
+  if (r.ok()) {
+    EXPECT_EQ(*r, secret);
+    return std::nullopt;
+  }
+  EXPECT_EQ(r.error().kind(), ErrorKind::kConfig);
+  const std::string& msg = r.error().message();
+  const std::string head = "the secret in " + path + " is too weak (";
+  const std::string tail = "); make one with: openssl rand -hex 32";
+  if (msg.size() < head.size() + tail.size() || msg.rfind(head, 0) != 0 ||
+      msg.compare(msg.size() - tail.size(), tail.size(), tail) != 0) {
+    ADD_FAILURE() << msg;
+    return msg;
+  }
+  return msg.substr(head.size(), msg.size() - head.size() - tail.size());
+}
+
 TEST(Config, WeakSecretsAreRefusedByEntropyNotLength) {
+  TempDir t;
   const std::string hex = "0123456789abcdef";
   const std::string b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  EXPECT_EQ(secret_weakness(std::string(16, ' ')), "only 1 distinct byte, at least 10 needed");
-  EXPECT_EQ(secret_weakness(std::string(64, 'a')), "only 1 distinct byte, at least 10 needed");
-  EXPECT_EQ(secret_weakness(std::string(64, '\t') + "  \v\f"),
+  EXPECT_EQ(weakness(t, std::string(16, ' ')), "only 1 distinct byte, at least 10 needed");
+  EXPECT_EQ(weakness(t, std::string(64, 'a')), "only 1 distinct byte, at least 10 needed");
+  EXPECT_EQ(weakness(t, std::string(64, '\t') + "  \v\f"),
             "only 4 distinct bytes, at least 10 needed");
   std::string abab;
   for (int i = 0; i < 32; ++i) abab += "ab";
-  EXPECT_EQ(secret_weakness(abab), "only 2 distinct bytes, at least 10 needed");
+  EXPECT_EQ(weakness(t, abab), "only 2 distinct bytes, at least 10 needed");
   std::string pattern;
   for (int i = 0; i < 8; ++i) pattern += "Abcdefghijk1";
-  EXPECT_EQ(secret_weakness(pattern), "about 72 bits, at least 128 needed");
-  EXPECT_EQ(secret_weakness("0123456789abcdef"), "about 64 bits, at least 128 needed");
-  EXPECT_EQ(secret_weakness("Tr0ub4dor&3xyzQW"), "about 104 bits, at least 128 needed");
+  EXPECT_EQ(weakness(t, pattern), "about 72 bits, at least 128 needed");
+  EXPECT_EQ(weakness(t, "0123456789abcdef"), "about 64 bits, at least 128 needed");
+  EXPECT_EQ(weakness(t, "Tr0ub4dor&3xyzQW"), "about 104 bits, at least 128 needed");
+  EXPECT_EQ(weakness(t, "ABCDEFGHIJKLMNOPQRSTU"), "about 126 bits, at least 128 needed");
+  EXPECT_EQ(weakness(t, "ABCDEFGHIJKLMNOPQRSTUV"), std::nullopt);  // 22 base64 characters, 132 bits
+  EXPECT_EQ(weakness(t, ""), "only 0 distinct bytes, at least 10 needed");
   // What `openssl rand -hex 32`, `-hex 16` and `-base64 32` make.
   for (int i = 0; i < 100; ++i) {
-    EXPECT_EQ(secret_weakness(random_text(hex, 64)), std::nullopt);
-    EXPECT_EQ(secret_weakness(random_text(hex, 32)), std::nullopt);
-    EXPECT_EQ(secret_weakness(random_text(b64, 43) + "="), std::nullopt);
+    EXPECT_EQ(weakness(t, random_text(hex, 64)), std::nullopt);
+    EXPECT_EQ(weakness(t, random_text(hex, 32)), std::nullopt);
+    EXPECT_EQ(weakness(t, random_text(b64, 43) + "="), std::nullopt);
   }
   std::string binary;
   for (int i = 0; i < 16; ++i) binary += static_cast<char>(0x80 + i * 7);
-  EXPECT_EQ(secret_weakness(binary), std::nullopt);
+  EXPECT_EQ(weakness(t, binary), std::nullopt);
 }
 
 TEST(Config, WeakSecretFileIsRefusedNamingTheFileNotTheValue) {
@@ -440,6 +469,274 @@ TEST(Config, ChangesAreListedWithoutSecrets) {
   EXPECT_EQ(changes[2], "[mysql] password: changed");
   for (const auto& c : changes) EXPECT_EQ(c.find("topsecret"), std::string::npos);
   EXPECT_TRUE(config_changes(a, a).empty());
+}
+
+// A whole-number key with its bounds and where load_config puts it.
+struct IntKeyCase {
+  std::string section, name;
+  int64_t min, max;
+  std::function<int(const Config&)> get;
+};
+
+std::vector<IntKeyCase> int_keys() {
+  return {
+      {"mysql", "port", 1, 65535, [](const Config& c) { return c.mysql.port; }},
+      {"mysql", "connect_timeout_ms", 100, 600000,
+       [](const Config& c) { return c.mysql.connect_timeout_ms; }},
+      {"redis", "port", 1, 65535, [](const Config& c) { return c.redis.port; }},
+      {"redis", "db", 0, 1023, [](const Config& c) { return c.redis.db; }},
+      {"redis", "connect_timeout_ms", 100, 600000,
+       [](const Config& c) { return c.redis.connect_timeout_ms; }},
+      {"redis", "command_timeout_ms", 100, 600000,
+       [](const Config& c) { return c.redis.command_timeout_ms; }},
+      {"daemon", "reconcile_interval_s", 0, 86400,
+       [](const Config& c) { return c.daemon.reconcile_interval_s; }},
+      {"daemon", "sweep_interval_s", 1, 3600,
+       [](const Config& c) { return c.daemon.sweep_interval_s; }},
+      {"daemon", "max_nap_ms", 10, 60000, [](const Config& c) { return c.daemon.max_nap_ms; }},
+      {"daemon", "expire_batch", 1, 10000, [](const Config& c) { return c.daemon.expire_batch; }},
+  };
+}
+
+std::string env_name(const std::string& section, const std::string& name) {
+  std::string out = "TL_" + section + "_" + name;
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+TEST(Config, EveryWholeNumberKeyTakesItsBoundsFromFileAndEnvironment) {
+  TempDir t;
+  for (const auto& k : int_keys()) {
+    const std::string key = "[" + k.section + "] " + k.name;
+    const std::string range =
+        "expected a whole number from " + std::to_string(k.min) + " to " + std::to_string(k.max);
+    for (const int64_t v : {k.min, k.max}) {
+      ConfigRequest req = with_home(t);
+      req.path =
+          t.write("c.toml", "[" + k.section + "]\n" + k.name + " = " + std::to_string(v) + "\n");
+      auto c = load_in(t.path(), req);
+      ASSERT_TRUE(c.ok()) << key << " = " << v << ": " << c.error().message();
+      EXPECT_EQ(k.get(*c), v) << key;
+      req = with_home(t);
+      req.env[env_name(k.section, k.name)] = std::to_string(v);
+      auto e = load_in(t.path(), req);
+      ASSERT_TRUE(e.ok()) << key << " = " << v << ": " << e.error().message();
+      EXPECT_EQ(k.get(*e), v) << key;
+    }
+    for (const int64_t v : {k.min - 1, k.max + 1, int64_t{1} << 40}) {
+      ConfigRequest req = with_home(t);
+      req.path =
+          t.write("c.toml", "[" + k.section + "]\n" + k.name + " = " + std::to_string(v) + "\n");
+      EXPECT_EQ(error_of(load_in(t.path(), req)),
+                *req.path + ":2: " + key + ": " + range + ", got " + std::to_string(v));
+      req = with_home(t);
+      const std::string var = env_name(k.section, k.name);
+      req.env[var] = std::to_string(v);
+      EXPECT_EQ(error_of(load_in(t.path(), req)), "environment variable " + var + ": " + key +
+                                                      ": " + range + ", got '" + std::to_string(v) +
+                                                      "'");
+    }
+    for (const char* wrong : {"3.5", "true", "\"10\"", "[1]", "1979-05-27"}) {
+      ConfigRequest req = with_home(t);
+      req.path = t.write("c.toml", "[" + k.section + "]\n" + k.name + " = " + wrong + "\n");
+      const std::string msg = error_of(load_in(t.path(), req));
+      EXPECT_EQ(msg.rfind(*req.path + ":2: " + key + ": " + range + ", got a", 0), 0u) << msg;
+    }
+  }
+}
+
+TEST(Config, WholeNumbersFromTheEnvironmentAreDigitsOnly) {
+  TempDir t;
+  for (const char* bad :
+       {"", " 80", "80 ", "+80", "0x50", "8e1", "80.0", "eighty", "99999999999999999999"}) {
+    ConfigRequest req = with_home(t);
+    req.env["TL_MYSQL_PORT"] = bad;
+    const std::string msg = error_of(load_in(t.path(), req));
+    EXPECT_EQ(msg.rfind("environment variable TL_MYSQL_PORT: [mysql] port: expected a whole number "
+                        "from 1 to 65535, got ",
+                        0),
+              0u)
+        << msg;
+  }
+}
+
+// The value `key` gets, or its error, when set from a file.
+std::string string_key(const TempDir& t, const std::string& section, const std::string& key,
+                       const std::string& toml_value) {
+  ConfigRequest req = with_home(t);
+  req.path = t.write("s.toml", "[" + section + "]\n" + key + " = " + toml_value + "\n");
+  auto c = load_in(t.path(), req);
+  if (!c.ok()) return c.error().message().substr(req.path->size() + 4);  // after "PATH:2: "
+  return "ok";
+}
+
+TEST(Config, EveryTextKeyChecksItsValue) {
+  TempDir t;
+  const std::string host_error = "expected a host name or address";
+  for (const char* section : {"mysql", "redis"}) {
+    const std::string key = std::string("[") + section + "] host: ";
+    EXPECT_EQ(string_key(t, section, "host", "\"db-1.internal\""), "ok");
+    EXPECT_EQ(string_key(t, section, "host", "\"::1\""), "ok");
+    EXPECT_EQ(string_key(t, section, "host", "\"" + std::string(255, 'h') + "\""), "ok");
+    EXPECT_EQ(string_key(t, section, "host", "\"\""), key + host_error + ", got ''");
+    EXPECT_EQ(string_key(t, section, "host", "\"a b\""), key + host_error + ", got 'a b'");
+    EXPECT_EQ(string_key(t, section, "host", "\"a\\tb\""), key + host_error + ", got 'a\\x09b'");
+    EXPECT_EQ(string_key(t, section, "host", "\"" + std::string(256, 'h') + "\"")
+                  .rfind(key + host_error, 0),
+              0u);
+  }
+  const std::string ident = "expected 1 to 64 letters, digits or underscores";
+  for (const char* name : {"user", "database"}) {
+    const std::string key = std::string("[mysql] ") + name + ": ";
+    EXPECT_EQ(string_key(t, "mysql", name, "\"tl_app_2\""), "ok");
+    EXPECT_EQ(string_key(t, "mysql", name, "\"" + std::string(64, 'u') + "\""), "ok");
+    EXPECT_EQ(string_key(t, "mysql", name, "\"\""), key + ident + ", got ''");
+    EXPECT_EQ(string_key(t, "mysql", name, "\"tl-app\""), key + ident + ", got 'tl-app'");
+    EXPECT_EQ(string_key(t, "mysql", name, "\"tl`app\""), key + ident + ", got 'tl`app'");
+    EXPECT_EQ(string_key(t, "mysql", name, "\"Zoë\""), key + ident + ", got 'Zoë'");
+    EXPECT_EQ(
+        string_key(t, "mysql", name, "\"" + std::string(65, 'u') + "\"").rfind(key + ident, 0), 0u);
+  }
+  const std::string prefix =
+      "[redis] key_prefix: expected 1 to 32 letters, digits, '_', '-' or '.'";
+  EXPECT_EQ(string_key(t, "redis", "key_prefix", "\"shop-1.eu_west\""), "ok");
+  EXPECT_EQ(string_key(t, "redis", "key_prefix", "\"" + std::string(32, 'p') + "\""), "ok");
+  EXPECT_EQ(string_key(t, "redis", "key_prefix", "\"\""), prefix + ", got ''");
+  EXPECT_EQ(string_key(t, "redis", "key_prefix", "\"a:b\""), prefix + ", got 'a:b'");
+  EXPECT_EQ(string_key(t, "redis", "key_prefix", "\"a{b}\""), prefix + ", got 'a{b}'");
+  EXPECT_EQ(
+      string_key(t, "redis", "key_prefix", "\"" + std::string(33, 'p') + "\"").rfind(prefix, 0),
+      0u);
+  for (const auto& [section, name] : std::vector<std::pair<std::string, std::string>>{
+           {"mysql", "password_file"}, {"redis", "password_file"}, {"security", "secret_file"}}) {
+    const std::string key = "[" + section + "] " + name + ": expected a file path";
+    EXPECT_EQ(string_key(t, section, name, "\"/run/secrets/x y\""), "ok");
+    EXPECT_EQ(string_key(t, section, name, "\"" + std::string(4096, 'f') + "\""), "ok");
+    EXPECT_EQ(string_key(t, section, name, "\"/run/\\u001b[2J\""), key + ", got '/run/\\x1B[2J'");
+    EXPECT_EQ(string_key(t, section, name, "\"" + std::string(4097, 'f') + "\"").rfind(key, 0), 0u);
+  }
+  EXPECT_EQ(string_key(t, "redis", "password_file", "\"\""), "ok");  // no password
+  for (const char* level : {"trace", "debug", "info", "warn", "error", "critical", "off"}) {
+    EXPECT_EQ(string_key(t, "log", "level", std::string("\"") + level + "\""), "ok") << level;
+  }
+  EXPECT_EQ(
+      string_key(t, "log", "level", "\"INFO\""),
+      "[log] level: expected one of trace, debug, info, warn, error, critical, off, got 'INFO'");
+  EXPECT_EQ(string_key(t, "daemon", "listen", "\"[::1]:9464\""), "ok");
+  EXPECT_EQ(string_key(t, "daemon", "listen", "9464"),
+            "[daemon] listen: expected a string, got an integer");
+}
+
+TEST(Config, MalformedTomlIsOneLineNamingFileAndLine) {
+  TempDir t;
+  for (const std::string& bad :
+       {std::string("[mysql]\nhost = \"unterminated\n"), std::string("[mysql]\nhost\n"),
+        std::string("[mysql]\nport = 1\nport = 2\n"), std::string("[mysql]\n[mysql]\n"),
+        std::string("[mysql\nport = 1\n"), std::string("[mysql]\nport = 0x\n"),
+        std::string("[mysql]\nhost = \"\xff\"\n")}) {
+    ConfigRequest req = with_home(t);
+    req.path = t.write("bad.toml", bad);
+    const std::string msg = error_of(load_in(t.path(), req));
+    EXPECT_EQ(msg.rfind(*req.path + ":", 0), 0u) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  }
+}
+
+TEST(Config, SectionsAndKeysMustBeKnown) {
+  TempDir t;
+  ConfigRequest req = with_home(t);
+  req.path = t.write("a.toml", "[mysql.replica]\nhost = \"x\"\n");
+  EXPECT_EQ(error_of(load_in(t.path(), req)), *req.path + ":1: unknown key 'replica' in [mysql]");
+  req.path = t.write("b.toml", "[[mysql]]\nhost = \"x\"\n");
+  EXPECT_EQ(error_of(load_in(t.path(), req))
+                .rfind(*req.path + ":1: unknown key 'mysql' outside a section", 0),
+            0u);
+  req.path = t.write("c.toml", "[mysql]\npassword = \"s3cret\"\n");
+  EXPECT_EQ(error_of(load_in(t.path(), req)), *req.path + ":2: unknown key 'password' in [mysql]");
+  req.path = t.write("d.toml", "[log]\nLevel = \"debug\"\n");
+  EXPECT_EQ(error_of(load_in(t.path(), req)), *req.path + ":2: unknown key 'Level' in [log]");
+  req = with_home(t);
+  req.env["TL_LOG_COLOUR"] = "yes";
+  EXPECT_EQ(error_of(load_in(t.path(), req)),
+            "environment variable TL_LOG_COLOUR: unknown key 'colour' in [log]");
+}
+
+TEST(Config, EmptyFileGivesTheDefaults) {
+  TempDir t;
+  ConfigRequest req = with_home(t);
+  req.path = t.write("empty.toml", "# nothing here\n");
+  auto c = load_in(t.path(), req);
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_EQ(c->source, *req.path);
+  EXPECT_TRUE(config_changes(Config{}, *c).empty());
+}
+
+TEST(Config, OversizedFileIsRefused) {
+  TempDir t;
+  ConfigRequest req = with_home(t);
+  req.path = t.write("big.toml", "[log]\nlevel = \"info\"\n" + std::string(1 << 20, '#') + "\n");
+  EXPECT_EQ(error_of(load_in(t.path(), req)),
+            "config file " + *req.path + " is larger than 1048576 bytes");
+}
+
+TEST(Config, PasswordsFromTheEnvironmentAreTakenAsTheyAre) {
+  TempDir t;
+  ConfigRequest req = with_home(t);
+  req.env["TL_MYSQL_PASSWORD"] = " spaced \t";
+  req.env["TL_REDIS_PASSWORD"] = "";
+  auto c = load_in(t.path(), req);
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_EQ(c->mysql.password, " spaced \t");
+  EXPECT_EQ(c->redis.password, "");
+  const auto changes = config_changes(Config{}, *c);
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0], "[mysql] password: changed");
+  EXPECT_EQ(changes[1], "[redis] password: changed");
+}
+
+TEST(Config, SecretFileRules) {
+  TempDir t;
+  const std::string strong = random_text("0123456789abcdef", 64);
+  EXPECT_EQ(*read_secret(t.write("lf", strong + "\n")), strong);
+  EXPECT_EQ(*read_secret(t.write("crlfs", strong + "\r\n\r\n")), strong);
+  // Only line ends at the end are cut: the secret is the whole file.
+  EXPECT_EQ(*read_secret(t.write("two", strong + "\n" + strong + "\n")), strong + "\n" + strong);
+  EXPECT_EQ(*read_secret(t.write("spaces", " " + strong + " ")), " " + strong + " ");
+  auto none = read_secret("");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().kind(), ErrorKind::kConfig);
+  EXPECT_EQ(none.error().message(),
+            "no file is configured for the secret ([security] secret_file)");
+  const auto readable = t.write("readable", strong, 0604);
+  auto r = read_secret(readable);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message(),
+            "secret file " + readable +
+                " is accessible by group or others (mode 0604); run: chmod 600 " + readable);
+  EXPECT_EQ(r.error().message().find(strong), std::string::npos);
+  const auto big = t.write("big", strong + std::string(64 * 1024, 'x'));
+  EXPECT_EQ(read_secret(big).error().message(),
+            "secret file " + big + " is larger than 65536 bytes");
+  EXPECT_EQ(read_secret(t.path()).error().message(),
+            "cannot read secret file " + t.path() + ": not a regular file");
+  EXPECT_EQ(read_secret_file("", "Redis password").error().message(),
+            "no file is configured for the Redis password");
+}
+
+TEST(Config, ListenAddressBoundsAndForms) {
+  EXPECT_EQ(parse_listen_address("127.0.0.1:65535")->port, 65535);
+  EXPECT_EQ(parse_listen_address("127.0.0.1:1")->port, 1);
+  EXPECT_EQ(parse_listen_address("[2001:db8::8a2e:370:7334]:443")->host, "2001:db8::8a2e:370:7334");
+  EXPECT_EQ(parse_listen_address("[::ffff:127.0.0.1]:80")->host, "::ffff:127.0.0.1");
+  const std::string label63(63, 'a');
+  EXPECT_TRUE(parse_listen_address(label63 + ".example:80").has_value());
+  const std::vector<std::string> bad_addresses = {
+      "127.0.0.1:65536",        "127.0.0.1:00000", "[fe80::1%eth0]:80", "1.2.3:80", "256.0.0.1:80",
+      label63 + "a.example:80", "exa$mple:80",     "host.:80",          ".host:80", "[::1]]:80",
+      "localhost:80\n",         "127.0.0.1:8 0"};
+  for (const std::string& bad : bad_addresses) {
+    EXPECT_FALSE(parse_listen_address(bad).has_value()) << "'" << bad << "'";
+  }
 }
 
 }  // namespace

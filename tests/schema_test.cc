@@ -9,10 +9,12 @@
 #include "redis.h"
 #include "schema_sql.h"
 #include "support/servers.h"
+#include "support/sql.h"
 
 namespace ticket {
 namespace {
 
+using testing::newest_migration;
 using testing::TestEnv;
 
 int64_t scalar(Db& db, const std::string& sql) {
@@ -38,7 +40,7 @@ TEST(Schema, MigratingCreatesTheDatabaseAndEveryTable) {
   auto r = migrate(env.config().mysql);
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->from_version, 0);
-  EXPECT_EQ(r->to_version, latest_schema_version());
+  EXPECT_EQ(r->to_version, newest_migration());
   EXPECT_EQ(r->applied, (std::vector<int>{1, 2, 3}));
   auto db = Db::connect(env.config().mysql);
   ASSERT_TRUE(db.ok());
@@ -61,9 +63,9 @@ TEST(Schema, MigratingTwiceChangesNothing) {
   auto again = migrate(env.config().mysql);
   ASSERT_TRUE(again.ok()) << again.error().message();
   EXPECT_TRUE(again->applied.empty());
-  EXPECT_EQ(again->from_version, latest_schema_version());
-  EXPECT_EQ(again->to_version, latest_schema_version());
-  EXPECT_EQ(scalar(**db, "SELECT COUNT(*) FROM SCHEMA_VERSION"), latest_schema_version());
+  EXPECT_EQ(again->from_version, newest_migration());
+  EXPECT_EQ(again->to_version, newest_migration());
+  EXPECT_EQ(scalar(**db, "SELECT COUNT(*) FROM SCHEMA_VERSION"), newest_migration());
   EXPECT_EQ(scalar(**db, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"), tables);
   EXPECT_EQ(scalar(**db, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"),
             columns);
@@ -82,7 +84,7 @@ TEST(Schema, NewerSchemaIsRefusedNamingTheVersion) {
   EXPECT_EQ(s.error().message(), "the database '" + env.database() + "' at 127.0.0.1:" +
                                      std::to_string(env.sandbox().mysql_port) +
                                      " has schema version 99, newer than this TicketLemon knows (up to " +
-                                     std::to_string(latest_schema_version()) + "); upgrade TicketLemon");
+                                     std::to_string(newest_migration()) + "); upgrade TicketLemon");
   auto m = migrate(env.config().mysql);
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.error().kind(), ErrorKind::kConfig);
@@ -136,7 +138,7 @@ TEST(Schema, MissingTablesAreNamedAndMigrateRecreatesThem) {
   EXPECT_EQ(s.error().message(),
             "the database '" + env.database() +
                 "' at 127.0.0.1:" + std::to_string(env.sandbox().mysql_port) +
-                " has schema version " + std::to_string(latest_schema_version()) +
+                " has schema version " + std::to_string(newest_migration()) +
                 " but lacks the tables TICKETS_APPLY_FREE, AUDIT_LOG; run: tl-admin db migrate");
   auto ctx = env.context();
   auto conn = ctx->db();
@@ -184,7 +186,7 @@ TEST(Schema, ResetCutShortReadsAsNoSchemaAndIsNotCalledUpToDate) {
   exec(**db, "DELETE FROM CONCERTS");
   auto r = migrate(env.config().mysql);
   ASSERT_TRUE(r.ok()) << r.error().message();
-  EXPECT_EQ(r->applied.size(), static_cast<size_t>(latest_schema_version()));
+  EXPECT_EQ(r->applied.size(), static_cast<size_t>(newest_migration()));
   EXPECT_TRUE(check_schema(**db).ok());
 }
 
@@ -216,7 +218,7 @@ TEST(Schema, ConcurrentMigratorsApplyEachMigrationOnce) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(failed.load(), 0);
-  EXPECT_EQ(applied.load(), latest_schema_version());
+  EXPECT_EQ(applied.load(), newest_migration());
 }
 
 TEST(Schema, UnreachableServerIsUnavailableWithTheAddress) {

@@ -102,5 +102,81 @@ TEST(SeatLabel, RejectsSeatsOutsideTheLayout) {
             "'A0' is not a seat label (a seat is a row and a number such as A12 or AA3, or FREE-n in the free zone)");
 }
 
+TEST(SeatLabel, ZoneNames) {
+  EXPECT_EQ(zone_name(Zone::kBuy), "BUY");
+  EXPECT_EQ(zone_name(Zone::kFree), "FREE");
+}
+
+TEST(SeatLabel, LayoutCountsSeatsPerZone) {
+  EXPECT_EQ(kLayout.paid_seats(), 600);
+  EXPECT_EQ(kLayout.seats(Zone::kBuy), 600);
+  EXPECT_EQ(kLayout.seats(Zone::kFree), 100);
+  const Layout none{};
+  EXPECT_EQ(none.seats(Zone::kBuy), 0);
+  EXPECT_EQ(none.seats(Zone::kFree), 0);
+}
+
+TEST(SeatLabel, EveryRowLetterReadsBackAsItsRow) {
+  const Layout widest{kMaxRows, 1, 0};
+  for (int row = 0; row < kMaxRows; ++row) {
+    const std::string label = row_letters(row) + "1";
+    auto s = parse_seat(label, widest);
+    ASSERT_TRUE(s.ok()) << label << ": " << s.error().message();
+    ASSERT_EQ(s->row, row) << label;
+    ASSERT_EQ(seat_label(*s), label);
+    ASSERT_EQ(seat_index(*s, widest), row);
+  }
+  EXPECT_EQ(row_letters(kMaxRows - 1), "ZZZ");
+}
+
+TEST(SeatLabel, SeatsOrderByZoneThenRowThenNumber) {
+  const Seat a1{Zone::kBuy, 0, 1}, a2{Zone::kBuy, 0, 2}, b1{Zone::kBuy, 1, 1},
+      f1{Zone::kFree, 0, 1};
+  EXPECT_LT(a1, a2);
+  EXPECT_LT(a2, b1);
+  EXPECT_LT(b1, f1);
+  EXPECT_EQ(a1, (Seat{Zone::kBuy, 0, 1}));
+  EXPECT_NE(a1, (Seat{Zone::kFree, 0, 1}));
+}
+
+TEST(SeatLabel, SeatNumbersHaveAtMostSixDigits) {
+  const Layout wide{1, 999999, 999999};
+  EXPECT_EQ(seat_label(*parse_seat("A999999", wide)), "A999999");
+  EXPECT_EQ(seat_label(*parse_seat("FREE-999999", wide)), "FREE-999999");
+  EXPECT_EQ(seat_label(*parse_seat("A0000001", wide)), "A1");
+  for (const char* bad : {"A1000000", "FREE-1000000"}) {
+    auto s = parse_seat(bad, wide);
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_EQ(s.error().message().rfind("'" + std::string(bad) + "' is not a seat label", 0), 0u)
+        << bad;
+  }
+}
+
+TEST(SeatLabel, LayoutWithoutRowsOrFreeSeatsHasNoSuchSeats) {
+  const Layout free_only{0, 0, 3};
+  auto paid = parse_seat("A1", free_only);
+  ASSERT_FALSE(paid.ok());
+  EXPECT_EQ(paid.error().message(), "there is no seat A1 (rows run from A to -)");
+  EXPECT_TRUE(parse_seat("FREE-3", free_only).ok());
+  const Layout paid_only{2, 2, 0};
+  auto no_free = parse_seat("FREE-1", paid_only);
+  ASSERT_FALSE(no_free.ok());
+  EXPECT_EQ(no_free.error().message(), "there is no seat FREE-1 (the free zone has 0 seats)");
+}
+
+TEST(SeatLabel, FreePrefixNeedsItsDash) {
+  const Layout big{kMaxRows, 20, 100};
+  for (const char* bad : {"FREE", "FREE1", "FREE 1", "FREE_1", "FREE-1A", "FREE-A"}) {
+    auto s = parse_seat(bad, big);
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_EQ(s.error().kind(), ErrorKind::kInvalid) << bad;
+  }
+  // Up to three letters are a paid row, even when they spell a word.
+  auto fre = parse_seat("FRE1", big);
+  ASSERT_TRUE(fre.ok());
+  EXPECT_EQ(fre->zone, Zone::kBuy);
+  EXPECT_EQ(seat_label(*fre), "FRE1");
+}
+
 }  // namespace
 }  // namespace ticket

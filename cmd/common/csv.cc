@@ -1,5 +1,7 @@
 #include "common/csv.h"
 
+#include <string_view>
+
 #include "ticket/text.h"
 
 namespace ticket::cli {
@@ -10,8 +12,7 @@ bool starts_formula(std::string_view value) {
          std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos;
 }
 
-}  // namespace
-
+// One field, neutralised and escaped, quoted when it must be.
 std::string csv_field(std::string_view value) {
   std::string cell = (starts_formula(value) ? "'" : "") + printable(value, "\t\r\n");
   if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
@@ -23,6 +24,8 @@ std::string csv_field(std::string_view value) {
   out += '"';
   return out;
 }
+
+}  // namespace
 
 std::string csv_record(const std::vector<std::string>& fields) {
   std::string out;

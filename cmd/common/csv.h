@@ -11,13 +11,9 @@
 #pragma once
 
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace ticket::cli {
-
-// One field, neutralised and escaped, quoted when it must be.
-std::string csv_field(std::string_view value);
 
 // One record with its CRLF.
 std::string csv_record(const std::vector<std::string>& fields);

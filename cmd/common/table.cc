@@ -5,12 +5,10 @@
 #include "ticket/text.h"
 
 namespace ticket::cli {
-
-size_t display_width(const std::string& s) {
-  return utf8_length(s);
-}
-
 namespace {
+
+// Display width of UTF-8 text (code points; good enough for names).
+size_t display_width(const std::string& s) { return utf8_length(s); }
 
 std::vector<std::string> printable_cells(std::vector<std::string> cells) {
   for (std::string& cell : cells) cell = printable(cell);

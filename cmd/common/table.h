@@ -31,7 +31,4 @@ class Fields {
   std::vector<std::pair<std::string, std::string>> rows_;
 };
 
-// Display width of UTF-8 text (code points; good enough for names).
-size_t display_width(const std::string& s);
-
 }  // namespace ticket::cli

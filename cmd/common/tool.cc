@@ -74,11 +74,6 @@ std::optional<int> parse_command_line(CLI::App& app, const std::string& name, in
   return std::nullopt;
 }
 
-Status require_nonempty(const std::string& value, const std::string& flag) {
-  if (value.empty()) return invalid(flag + " must not be empty");
-  return {};
-}
-
 void Tool::print_error(const Error& error) const {
   if (json_) {
     nlohmann::json j = {{"error",
@@ -142,7 +137,6 @@ int Tool::run(int argc, char** argv) {
     ConfigRequest request;
     if (app_.count("--config") > 0) request.path = config_path_;
     request.env = process_environment();
-    request.overrides = overrides_;
     auto config = load_config(request);
     if (!config.ok()) {
       print_error(config.error());

@@ -9,7 +9,6 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "ticket/config.h"
 #include "ticket/context.h"
@@ -41,15 +40,10 @@ class Tool {
   Tool(std::string name, std::string description);
 
   CLI::App& app() { return app_; }
-  const std::string& name() const { return name_; }
   bool json() const { return json_; }
-  bool quiet() const { return quiet_; }
-  int verbose() const { return verbose_; }
 
   // Adds --actor (tl-admin): who is acting, for the audit log.
   void add_actor_flag();
-  // A command-line flag that overrides a configuration key.
-  void add_config_override(ConfigOverride o) { overrides_.push_back(std::move(o)); }
 
   // The action run after parsing; subcommand callbacks set it.
   void set_action(Action action) { action_ = std::move(action); }
@@ -58,13 +52,13 @@ class Tool {
   // process exit code.
   int run(int argc, char** argv);
 
+ private:
   // Prints an error as this tool does (stderr line, or JSON on stdout).
   void print_error(const Error& error) const;
 
   // For -v: a line on stderr.
   void note(const std::string& line) const;
 
- private:
   std::string name_;
   CLI::App app_;
   std::string config_path_;
@@ -72,7 +66,6 @@ class Tool {
   bool json_ = false;
   bool quiet_ = false;
   int verbose_ = 0;
-  std::vector<ConfigOverride> overrides_;
   Action action_;
 };
 
@@ -81,8 +74,5 @@ class Tool {
 // or a usage error, printed as one line "NAME: error: ... (see NAME --help)" (2).
 std::optional<int> parse_command_line(CLI::App& app, const std::string& name, int argc,
                                       char** argv);
-
-// Checks a value given on the command line that must not be empty.
-Status require_nonempty(const std::string& value, const std::string& flag);
 
 }  // namespace ticket::cli

@@ -36,14 +36,17 @@ Status check_answer(const std::string& answer, const char* flag) {
   return {};
 }
 
-}  // namespace
-
+// Checks the answers: each 1 to kMaxAnswerChars characters of UTF-8 without
+// control characters, except that line breaks and tabs are allowed. The first
+// problem is a kInvalid naming the flag (--q1, --q2, --q3).
 Status validate_answers(const Answers& answers) {
   TL_TRY(check_answer(answers.q1, "--q1"));
   TL_TRY(check_answer(answers.q2, "--q2"));
   TL_TRY(check_answer(answers.q3, "--q3"));
   return {};
 }
+
+}  // namespace
 
 Result<Ticket> apply_free(Context& ctx, const ApplyFreeRequest& req) {
   TL_ASSIGN_OR_RETURN(Customer customer, validate_customer(req.customer));

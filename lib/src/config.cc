@@ -235,6 +235,40 @@ Result<std::string> read_private_file(const std::string& path, const std::string
   return out.str();
 }
 
+// Why `secret` is too weak to key an HMAC (the rule is read_secret's, in
+// config.h), or nullopt when it is strong enough.
+std::optional<std::string> secret_weakness(std::string_view secret) {
+  bool seen[256] = {};
+  int distinct = 0;
+  bool hex = true, base64 = true, printable = true;
+  for (char ch : secret) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!seen[c]) ++distinct;
+    seen[c] = true;
+    hex = hex && std::isxdigit(c);
+    base64 =
+        base64 && (std::isalnum(c) || c == '+' || c == '/' || c == '=' || c == '-' || c == '_');
+    printable = printable && c >= 0x20 && c < 0x7f;
+  }
+  if (distinct < 10)
+    return "only " + std::to_string(distinct) +
+           (distinct == 1 ? " distinct byte" : " distinct bytes") + ", at least 10 needed";
+  // The shortest pattern that, repeated at least twice, makes the secret.
+  size_t period = secret.size();
+  for (size_t p = 1; p <= secret.size() / 2; ++p) {
+    if (secret.substr(p) == secret.substr(0, secret.size() - p)) {
+      period = p;
+      break;
+    }
+  }
+  const double bits_per_char = hex ? 4.0 : base64 ? 6.0 : printable ? 6.5 : 8.0;
+  const double bits = static_cast<double>(period) * bits_per_char;
+  if (bits < 128.0)
+    return "about " + std::to_string(static_cast<int>(std::floor(bits))) +
+           " bits, at least 128 needed";
+  return std::nullopt;
+}
+
 bool exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
@@ -388,38 +422,6 @@ Result<std::string> read_secret(const std::string& path) {
     return config_error("the secret in " + path + " is too weak (" + *why +
                         "); make one with: openssl rand -hex 32");
   return text;
-}
-
-std::optional<std::string> secret_weakness(std::string_view secret) {
-  bool seen[256] = {};
-  int distinct = 0;
-  bool hex = true, base64 = true, printable = true;
-  for (char ch : secret) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (!seen[c]) ++distinct;
-    seen[c] = true;
-    hex = hex && std::isxdigit(c);
-    base64 =
-        base64 && (std::isalnum(c) || c == '+' || c == '/' || c == '=' || c == '-' || c == '_');
-    printable = printable && c >= 0x20 && c < 0x7f;
-  }
-  if (distinct < 10)
-    return "only " + std::to_string(distinct) +
-           (distinct == 1 ? " distinct byte" : " distinct bytes") + ", at least 10 needed";
-  // The shortest pattern that, repeated at least twice, makes the secret.
-  size_t period = secret.size();
-  for (size_t p = 1; p <= secret.size() / 2; ++p) {
-    if (secret.substr(p) == secret.substr(0, secret.size() - p)) {
-      period = p;
-      break;
-    }
-  }
-  const double bits_per_char = hex ? 4.0 : base64 ? 6.0 : printable ? 6.5 : 8.0;
-  const double bits = static_cast<double>(period) * bits_per_char;
-  if (bits < 128.0)
-    return "about " + std::to_string(static_cast<int>(std::floor(bits))) +
-           " bits, at least 128 needed";
-  return std::nullopt;
 }
 
 std::optional<ListenAddress> parse_listen_address(std::string_view text) {

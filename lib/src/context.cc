@@ -9,7 +9,9 @@
 #include "redis.h"
 
 namespace ticket {
+namespace {
 
+// The name of the user running this process.
 std::string os_user() {
   struct passwd pw {};
   struct passwd* found = nullptr;
@@ -18,6 +20,8 @@ std::string os_user() {
     return pw.pw_name;
   return "uid" + std::to_string(geteuid());
 }
+
+}  // namespace
 
 Context::Context(Config config) : config_(std::move(config)), actor_(os_user()) {}
 

@@ -166,6 +166,9 @@ Result<Customer> validate_customer(const CustomerInput& in) {
   return c;
 }
 
+namespace {
+
+// The stored form of a security number: HMAC-SHA256 under `secret`.
 std::string customer_id_hash(const std::string& secret, const std::string& id_number) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -173,6 +176,8 @@ std::string customer_id_hash(const std::string& secret, const std::string& id_nu
        reinterpret_cast<const unsigned char*>(id_number.data()), id_number.size(), digest, &len);
   return std::string(reinterpret_cast<const char*>(digest), len);
 }
+
+}  // namespace
 
 std::string mask_id(const std::string& last4) { return "****" + last4; }
 

@@ -61,6 +61,11 @@ class Db {
   const std::string& endpoint() const { return endpoint_; }
   const std::string& database() const { return config_.database; }
 
+ private:
+  Db(MysqlConfig config, std::string password, bool select_database);
+  Status open();
+  Status run(const std::function<Status()>& body);
+
   // Turns a driver exception into an Error; `what` says what was being done.
   // A refused privilege, login or missing table is kConfig (what to fix is
   // in the message); a server at a connection or resource limit, read-only,
@@ -68,10 +73,6 @@ class Db {
   // an error we do not understand is kInternal.
   Error error_from(const sql::SQLException& e, const std::string& what) const;
 
- private:
-  Db(MysqlConfig config, std::string password, bool select_database);
-  Status open();
-  Status run(const std::function<Status()>& body);
   // The Error for a server refusal by its error number, if it is one.
   std::optional<Error> refusal(int code, const std::string& msg) const;
 

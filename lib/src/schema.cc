@@ -36,6 +36,9 @@ const std::vector<Migration>& migrations() {
   return all;
 }
 
+// The newest schema version this build knows.
+int latest_schema_version() { return migrations().back().version; }
+
 constexpr int kErNoSuchTable = 1146;
 constexpr int kErDupFieldName = 1060;
 constexpr int kErTableAccessDenied = 1142;
@@ -263,8 +266,6 @@ Status clear_leftovers(Db& db, const std::string& where) {
 }
 
 }  // namespace
-
-int latest_schema_version() { return migrations().back().version; }
 
 Result<MigrationReport> migrate(const MysqlConfig& config) {
   auto first = Db::connect(config);

@@ -12,8 +12,8 @@ namespace ticket {
 // migrates again.
 Status drop_schema(Db& db);
 
-// kConfig unless the database holds exactly latest_schema_version() and every
-// table of it; the message says what was found and what to do. A table the
+// kConfig unless the database holds exactly the newest version this build
+// knows and every table of it; the message says what was found and what to do. A table the
 // account has no rights on is not reported.
 Status check_schema(Db& db);
 

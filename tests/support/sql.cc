@@ -3,7 +3,21 @@
 #include <cppconn/exception.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+
 namespace ticket::testing {
+
+int newest_migration() {
+  int newest = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(TL_SOURCE_DIR "/lib/sql")) {
+    const std::string name = entry.path().filename().string();
+    const size_t digits = name.find_first_not_of("0123456789");
+    if (entry.path().extension() != ".sql" || digits == 0 || digits == std::string::npos) continue;
+    newest = std::max(newest, std::stoi(name.substr(0, digits)));
+  }
+  return newest;
+}
 
 int exec_sql(Db& db, const std::string& sql) {
   int code = 0;

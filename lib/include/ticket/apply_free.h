@@ -27,11 +27,6 @@ struct ApplyFreeRequest {
   Answers answers;
 };
 
-// Checks the answers: each 1 to kMaxAnswerChars characters of UTF-8 without
-// control characters, except that line breaks and tabs are allowed. The first
-// problem is a kInvalid naming the flag (--q1, --q2, --q3).
-Status validate_answers(const Answers& answers);
-
 // Validates, then in one MySQL transaction creates or updates the customer
 // and creates a FREE ticket in PROCESS (no seat, no deadline), its answers
 // and an 'applied' audit row. Redis is not involved: free seats are assigned

@@ -97,17 +97,14 @@ Result<std::string> read_secret_file(const std::string& path, const std::string&
 
 // Reads the secret of [security] secret_file, a file that only its owner may
 // read: the whole file without trailing CR/LF. Refused (kConfig, naming the
-// file, never the value) when it is weak: see secret_weakness().
+// file, never the value) when it is weak. Strong enough means at least 10
+// distinct bytes and an estimated 128 bits or more. The estimate is the
+// length of the shortest pattern that repeats to make the secret, times the
+// bits a character of its alphabet can carry: 4 for hexadecimal digits, 6
+// for base64 characters, 6.5 for other printable ASCII, 8 otherwise.
+// `openssl rand -hex 32` (64 hex digits, 256 bits) passes; 16 spaces, one
+// character repeated or "abab..." do not.
 Result<std::string> read_secret(const std::string& path);
-
-// Why `secret` is too weak to key an HMAC, or nullopt when it is strong
-// enough. Strong enough means at least 10 distinct bytes and an estimated
-// 128 bits or more. The estimate is the length of the shortest pattern that
-// repeats to make the secret, times the bits a character of its alphabet can
-// carry: 4 for hexadecimal digits, 6 for base64 characters, 6.5 for other
-// printable ASCII, 8 otherwise. `openssl rand -hex 32` (64 hex digits, 256
-// bits) passes; 16 spaces, one character repeated or "abab..." do not.
-std::optional<std::string> secret_weakness(std::string_view secret);
 
 // An HTTP listen address: an IPv4 literal, a bracketed IPv6 literal or a
 // host name, a colon and a port of 1 to 65535 in decimal digits:

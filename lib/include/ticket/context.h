@@ -49,7 +49,4 @@ class Context {
   std::string secret_;
 };
 
-// The name of the user running this process.
-std::string os_user();
-
 }  // namespace ticket

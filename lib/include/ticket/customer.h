@@ -32,9 +32,6 @@ struct Customer {
 // ...) or combining marks.
 Result<Customer> validate_customer(const CustomerInput& input);
 
-// The stored form of a security number: HMAC-SHA256 under `secret`.
-std::string customer_id_hash(const std::string& secret, const std::string& id_number);
-
 // "****1234": what may be shown of a security number.
 std::string mask_id(const std::string& last4);
 

@@ -10,9 +10,6 @@
 
 namespace ticket {
 
-// The newest schema version this build knows.
-int latest_schema_version();
-
 struct MigrationReport {
   int from_version = 0;
   int to_version = 0;
