@@ -2,7 +2,7 @@
 // generation and events, and rebuilding from MySQL when the map is gone.
 #include "ticket/seat_map.h"
 #include "ticket/seat_map_events.h"
-#include "ticket/seat_map_rebuild.h"
+#include "seat_map_rebuild.h"
 #include "ticket/seat_map_views.h"
 #include "ticket/seat_map_writes.h"
 

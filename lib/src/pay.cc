@@ -34,13 +34,15 @@ Status check_reference(const std::string& ref) {
   return {};
 }
 
-}  // namespace
-
+// "QRCODE", "DIRECT" or "PAYPLAT" from any case; kInvalid otherwise.
 Result<std::string> parse_platform(std::string_view text) {
   const std::string p = to_upper(text);
   if (p == "QRCODE" || p == "DIRECT" || p == "PAYPLAT") return p;
   return invalid("--platform must be QRCODE, DIRECT or PAYPLAT, got " + quote(text));
 }
+
+}  // namespace
+
 
 Result<Ticket> pay(Context& ctx, const PayRequest& req) {
   TL_ASSIGN_OR_RETURN(std::string code, parse_ticket_code(req.code));

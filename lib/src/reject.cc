@@ -43,14 +43,17 @@ void reject_locked(Db& db, const std::string& actor, Ticket& t,
   t.reason = FailReason::kRejected;
 }
 
-}  // namespace
-
+// An optional note given with --note: 1 to kMaxNoteChars printable
+// characters; kInvalid naming `flag` otherwise.
 Status validate_note(const std::optional<std::string>& note, const char* flag) {
   if (note && (note->empty() || utf8_length(*note) > kMaxNoteChars || !is_printable_utf8(*note)))
     return invalid(std::string(flag) + " must be 1 to " + std::to_string(kMaxNoteChars) +
                    " printable characters, got " + quote(*note));
   return {};
 }
+
+}  // namespace
+
 
 Result<Ticket> reject(Context& ctx, std::string_view text, const std::optional<std::string>& note) {
   TL_ASSIGN_OR_RETURN(std::string code, parse_ticket_code(text));

@@ -1,4 +1,4 @@
-#include "ticket/seat_map_rebuild.h"
+#include "seat_map_rebuild.h"
 
 #include <chrono>
 #include <functional>

@@ -39,8 +39,7 @@ Result<std::optional<Ticket>> load(Db& db, const std::string& code) {
   return std::optional<Ticket>(std::move(row.ticket));
 }
 
-}  // namespace
-
+// "TB-" or "TF-" and 8 characters of Crockford's base 32.
 Result<std::string> new_ticket_code(Zone zone) {
   unsigned char raw[kCodeChars];
   TL_TRY(random_bytes(raw, sizeof raw, "a ticket code"));
@@ -48,6 +47,9 @@ Result<std::string> new_ticket_code(Zone zone) {
   for (unsigned char b : raw) code += kAlphabet[b % kAlphabet.size()];
   return code;
 }
+
+}  // namespace
+
 
 Result<Ticket> new_ticket(Zone zone, const Concert& concert) {
   Ticket t;

@@ -24,7 +24,5 @@ struct PayRequest {
 // the deadline: the ticket becomes FAIL/EXPIRED and its seats are released).
 Result<Ticket> pay(Context& ctx, const PayRequest& request);
 
-// "QRCODE", "DIRECT" or "PAYPLAT" from any case; kInvalid otherwise.
-Result<std::string> parse_platform(std::string_view text);
 
 }  // namespace ticket

@@ -15,9 +15,6 @@ namespace ticket {
 // Longest note on a decision, in characters.
 inline constexpr size_t kMaxNoteChars = 500;
 
-// An optional note given with --note: 1 to kMaxNoteChars printable
-// characters; kInvalid naming `flag` otherwise.
-Status validate_note(const std::optional<std::string>& note, const char* flag);
 
 // In one transaction: the application (a FREE ticket in PROCESS) becomes
 // FAIL/REJECTED with the decision (who, when, the note) and a 'rejected'

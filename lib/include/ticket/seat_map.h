@@ -26,7 +26,7 @@
 //
 // Every script (lib/lua/) takes all nine keys, in this order. The operations
 // are in seat_map_writes.h (hold, release, confirm), seat_map_views.h
-// (counts, grid, snapshot), seat_map_rebuild.h and seat_map_events.h. A
+// (counts, grid, snapshot) and seat_map_events.h. A
 // script that finds the map missing answers "cold"; the operations then
 // rebuild it from MySQL under the lock and try again.
 #pragma once

@@ -42,13 +42,11 @@ struct Ticket {
   Millis created_at = 0;
 };
 
-// A new code that cannot be guessed: "TB-" or "TF-" and 8 characters of
-// Crockford's base 32 (40 bits from the system's cryptographic random
-// generator). kInternal when that generator fails: there is no weaker one.
-Result<std::string> new_ticket_code(Zone zone);
 
-// A PROCESS ticket of `concert` in `zone` with a new code, not yet stored;
-// the errors of new_ticket_code.
+// A PROCESS ticket of `concert` in `zone` with a new code, not yet stored.
+// The code cannot be guessed: "TB-" or "TF-" and 8 characters of Crockford's
+// base 32 (40 bits from the system's cryptographic random generator);
+// kInternal when that generator fails: there is no weaker one.
 Result<Ticket> new_ticket(Zone zone, const Concert& concert);
 
 // A code as typed (any case); kInvalid unless it has the shape of a code.

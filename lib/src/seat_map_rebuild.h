@@ -1,4 +1,5 @@
-// Rebuilding a concert's seat map (seat_map.h) from MySQL.
+// Rebuilding a concert's seat map (ticket/seat_map.h) from MySQL. Internal to
+// libticket: the operations rebuild a cold map themselves.
 #pragma once
 
 #include "ticket/concerts.h"
