@@ -49,9 +49,7 @@ void Engine::failed(const char* pass, const ticket::Error& error) {
   last_failure_ = what;
 }
 
-void Engine::succeeded(const char* pass) {
-  failing_.erase(pass);
-}
+void Engine::succeeded(const char* pass) { failing_.erase(pass); }
 
 void Engine::publish_health() {
   std::string failing;

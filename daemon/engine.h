@@ -51,7 +51,7 @@ class Engine {
   Clock::time_point next_reconcile_{};
   std::string last_failure_;
   std::map<std::string, std::string> failing_;  // passes whose last run failed -> what was logged
-  bool servers_ok_ = false;        // both answered the last check
+  bool servers_ok_ = false;                     // both answered the last check
 };
 
 }  // namespace ticketlemond

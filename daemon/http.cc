@@ -42,14 +42,10 @@ unsigned status_for(const beast::error_code& ec, bool timed_out) {
 
 const char* reason_text(unsigned status) {
   switch (status) {
-    case 408:
-      return "request timeout\n";
-    case 413:
-      return "request body too large: the endpoints take no body\n";
-    case 431:
-      return "request header fields too large\n";
-    default:
-      return "bad request\n";
+    case 408: return "request timeout\n";
+    case 413: return "request body too large: the endpoints take no body\n";
+    case 431: return "request header fields too large\n";
+    default: return "bad request\n";
   }
 }
 
@@ -177,8 +173,6 @@ void HttpServer::stop() {
   acceptor_.close(ignored);
 }
 
-unsigned short HttpServer::port() const {
-  return acceptor_.local_endpoint().port();
-}
+unsigned short HttpServer::port() const { return acceptor_.local_endpoint().port(); }
 
 }  // namespace ticketlemond

@@ -29,7 +29,9 @@ std::string up_to_date() {
 
 class AdminCli : public ::testing::Test {
  protected:
-  ToolRun admin(const std::vector<std::string>& args) { return run_tool(env_.config_file(), "tl-admin", args); }
+  ToolRun admin(const std::vector<std::string>& args) {
+    return run_tool(env_.config_file(), "tl-admin", args);
+  }
 
   int64_t rows(const std::string& table) {
     auto ctx = env_.context();
@@ -118,8 +120,10 @@ TEST_F(AdminCli, ConfigurationProblemsExit8) {
   const auto open = dir_.write("open.toml", "[mysql]\nport = 1\n", 0644);
   expect_one_line_error(run_tool(open, "tl-admin", {"concert", "list"}), 8, "chmod 600");
   const auto typo = dir_.write("typo.toml", "[mysql]\nprot = 1\n");
-  expect_one_line_error(run_tool(typo, "tl-admin", {"concert", "list"}), 8, typo + ":2: unknown key 'prot'");
-  auto env_typo = run_tool(env_.config_file(), "tl-admin", {"concert", "list"}, {{"TL_REDIS_PORT", "x"}});
+  expect_one_line_error(run_tool(typo, "tl-admin", {"concert", "list"}), 8,
+                        typo + ":2: unknown key 'prot'");
+  auto env_typo =
+      run_tool(env_.config_file(), "tl-admin", {"concert", "list"}, {{"TL_REDIS_PORT", "x"}});
   expect_one_line_error(env_typo, 8, "environment variable TL_REDIS_PORT");
   auto flag = run_tool("", "tl-admin", {"--config", typo, "concert", "list"});
   expect_one_line_error(flag, 8, typo + ":2:");
@@ -149,10 +153,31 @@ TEST_F(AdminCli, MigrateIsIdempotent) {
 }
 
 TEST_F(AdminCli, ConcertCreateListShowClose) {
-  auto created = admin({"concert", "create", "--slug", "gala", "--name", "Winter Gala", "--venue", "Hall",
-                        "--starts-at", "2026-12-31T20:00:00+01:00", "--rows", "3", "--seats-per-row", "4",
-                        "--free-seats", "2", "--price", "25.5", "--currency", "eur", "--hold-seconds", "90",
-                        "--max-seats-per-ticket", "2", "--json"});
+  auto created = admin({"concert",
+                        "create",
+                        "--slug",
+                        "gala",
+                        "--name",
+                        "Winter Gala",
+                        "--venue",
+                        "Hall",
+                        "--starts-at",
+                        "2026-12-31T20:00:00+01:00",
+                        "--rows",
+                        "3",
+                        "--seats-per-row",
+                        "4",
+                        "--free-seats",
+                        "2",
+                        "--price",
+                        "25.5",
+                        "--currency",
+                        "eur",
+                        "--hold-seconds",
+                        "90",
+                        "--max-seats-per-ticket",
+                        "2",
+                        "--json"});
   ASSERT_EQ(created.exit_code, 0) << created.err;
   const json c = json::parse(created.out)["concert"];
   EXPECT_EQ(c["slug"], "gala");
@@ -167,8 +192,8 @@ TEST_F(AdminCli, ConcertCreateListShowClose) {
     const json l = json::parse(list.out);
     ASSERT_EQ(l["concerts"].size(), 1u);
     const json& x = l["concerts"][0];
-    for (const char* field : {"id", "slug", "name", "rows", "seats_per_row", "free_seats", "price", "currency",
-                              "hold_seconds", "max_seats_per_ticket"}) {
+    for (const char* field : {"id", "slug", "name", "rows", "seats_per_row", "free_seats", "price",
+                              "currency", "hold_seconds", "max_seats_per_ticket"}) {
       EXPECT_TRUE(x.contains(field)) << field;
     }
     EXPECT_EQ(x["rows"], 3);
@@ -181,8 +206,8 @@ TEST_F(AdminCli, ConcertCreateListShowClose) {
   ASSERT_EQ(show.exit_code, 0);
   EXPECT_NE(show.out.find("3 rows x 4 seats (A1-C4), 2 free seats"), std::string::npos);
   EXPECT_EQ(admin({"concert", "show", "nope"}).exit_code, 4);
-  auto dup = admin({"concert", "create", "--slug", "gala", "--name", "X", "--rows", "1", "--seats-per-row", "1",
-                    "--price", "1", "--currency", "EUR"});
+  auto dup = admin({"concert", "create", "--slug", "gala", "--name", "X", "--rows", "1",
+                    "--seats-per-row", "1", "--price", "1", "--currency", "EUR"});
   expect_one_line_error(dup, 3, "already exists");
   auto closed = admin({"concert", "close", "gala", "--json"});
   ASSERT_EQ(closed.exit_code, 0);
@@ -191,8 +216,9 @@ TEST_F(AdminCli, ConcertCreateListShowClose) {
 }
 
 TEST_F(AdminCli, BadConcertInputExits2AndWritesNothing) {
-  const std::vector<std::string> good = {"concert", "create", "--slug", "ok", "--name", "Fine", "--rows", "2",
-                                         "--seats-per-row", "3", "--price", "10", "--currency", "EUR"};
+  const std::vector<std::string> good = {
+      "concert", "create",          "--slug", "ok",      "--name", "Fine",       "--rows",
+      "2",       "--seats-per-row", "3",      "--price", "10",     "--currency", "EUR"};
   auto with = [&](const std::string& flag, const std::string& value) {
     std::vector<std::string> args = good;
     for (size_t i = 0; i + 1 < args.size(); ++i) {
@@ -207,16 +233,26 @@ TEST_F(AdminCli, BadConcertInputExits2AndWritesNothing) {
   };
   const std::string ten_kb(10 * 1024, 'x');
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"--rows", "-1"},          {"--rows", "abc"},
-      {"--rows", "99999999999999999999"}, {"--seats-per-row", ""},
-      {"--seats-per-row", "1001"}, {"--price", "-5"},
-      {"--price", "1.999"},      {"--price", "ten"},
-      {"--currency", "EURO"},    {"--slug", "Bad Slug"},
-      {"--slug", "'; DROP TABLE CONCERTS; --"}, {"--slug", "123"},
-      {"--name", ""},            {"--name", ten_kb},
-      {"--name", "bell\x07"},    {"--name", "line\nbreak"},
-      {"--hold-seconds", "0"},   {"--max-seats-per-ticket", "51"},
-      {"--starts-at", "tomorrow"}, {"--free-seats", "1e3"},
+      {"--rows", "-1"},
+      {"--rows", "abc"},
+      {"--rows", "99999999999999999999"},
+      {"--seats-per-row", ""},
+      {"--seats-per-row", "1001"},
+      {"--price", "-5"},
+      {"--price", "1.999"},
+      {"--price", "ten"},
+      {"--currency", "EURO"},
+      {"--slug", "Bad Slug"},
+      {"--slug", "'; DROP TABLE CONCERTS; --"},
+      {"--slug", "123"},
+      {"--name", ""},
+      {"--name", ten_kb},
+      {"--name", "bell\x07"},
+      {"--name", "line\nbreak"},
+      {"--hold-seconds", "0"},
+      {"--max-seats-per-ticket", "51"},
+      {"--starts-at", "tomorrow"},
+      {"--free-seats", "1e3"},
   };
   const int64_t concerts = rows("CONCERTS");
   const int64_t audit = rows("AUDIT_LOG");
@@ -256,7 +292,8 @@ TEST_F(AdminCli, SeedTwiceThenCount) {
 }
 
 TEST_F(AdminCli, ResetWithYesEmptiesEverything) {
-  ASSERT_EQ(admin({"seed", std::string(TL_SOURCE_DIR) + "/etc/example-concerts.toml"}).exit_code, 0);
+  ASSERT_EQ(admin({"seed", std::string(TL_SOURCE_DIR) + "/etc/example-concerts.toml"}).exit_code,
+            0);
   auto r = admin({"db", "reset", "--yes"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(

@@ -22,8 +22,8 @@ TEST(Bench, ShortRunFindsNoDoubleBookingAndWritesEveryFigure) {
   TempDir dir;
   const std::string out = dir.path() + "/bench.json";
   ToolRun r = run_tool(env.config_file(), "tl-bench",
-                       {"--seats", "500", "--buyers", "4", "--duration", "2", "--expire-holds", "300",
-                        "--reconcile-seats", "2000", "--json", out, "-q"});
+                       {"--seats", "500", "--buyers", "4", "--duration", "2", "--expire-holds",
+                        "300", "--reconcile-seats", "2000", "--json", out, "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_EQ(r.err, "");
   EXPECT_NE(r.out.find("double bookings"), std::string::npos) << r.out;
@@ -32,9 +32,9 @@ TEST(Bench, ShortRunFindsNoDoubleBookingAndWritesEveryFigure) {
   const auto j = nlohmann::json::parse(in, nullptr, false);
   ASSERT_TRUE(j.is_object()) << "not JSON: " << out;
   for (const char* key : {"buys_per_s", "buy_p50_ms", "buy_p99_ms", "holds_per_s", "reads_per_s",
-                          "release_lag_p50_ms", "release_lag_p99_ms", "reconcile_100k_ms", "double_bookings",
-                          "limit_hold_per_s", "limit_insert_commit_per_s", "ratio_buys_to_insert_limit",
-                          "ratio_holds_to_hold_limit"}) {
+                          "release_lag_p50_ms", "release_lag_p99_ms", "reconcile_100k_ms",
+                          "double_bookings", "limit_hold_per_s", "limit_insert_commit_per_s",
+                          "ratio_buys_to_insert_limit", "ratio_holds_to_hold_limit"}) {
     ASSERT_TRUE(j.contains(key)) << key;
     EXPECT_TRUE(j[key].is_number()) << key << ": " << j[key].dump();
   }

@@ -10,10 +10,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "support/process.h"
-#include "support/servers.h"
 #include "db.h"
 #include "redis.h"
+#include "support/process.h"
+#include "support/servers.h"
 
 namespace ticket {
 namespace {

@@ -8,8 +8,8 @@
 #include <atomic>
 #include <thread>
 
-#include "support/daemon.h"
 #include "redis.h"
+#include "support/daemon.h"
 #include "support/process.h"
 #include "support/sale.h"
 #include "support/servers.h"
@@ -68,7 +68,8 @@ class Daemon : public testing::Daemon {
 std::vector<Ticket> buy_many(Context& ctx, const Concert& c, int n, const std::string& prefix) {
   std::vector<Ticket> out;
   for (int i = 0; i < n; ++i) {
-    auto t = buy(ctx, buyer(c, seat_label(seat_at(Zone::kBuy, i, c.layout)), prefix + std::to_string(i)));
+    auto t = buy(
+        ctx, buyer(c, seat_label(seat_at(Zone::kBuy, i, c.layout)), prefix + std::to_string(i)));
     EXPECT_TRUE(t.ok()) << t.error().message();
     if (t.ok()) out.push_back(*t);
   }
@@ -80,14 +81,15 @@ TEST(Fault, KilledBuyLeavesNoSeatStuckAfterItsDeadline) {
   auto ctx = env.context();
   Concert c = make_concert(*ctx, {1, 5, 0, 1, 1});
   ToolRun killed = run_tool(env.config_file(), "tl-buy",
-                            {"--concert", c.slug, "--seat", "A2", "--name", "Kay", "--age", "40", "--gender", "male",
-                             "--id-number", "KILLED01"},
+                            {"--concert", c.slug, "--seat", "A2", "--name", "Kay", "--age", "40",
+                             "--gender", "male", "--id-number", "KILLED01"},
                             {{"TL_FAILPOINT", "buy-after-hold"}});
   EXPECT_EQ(killed.exit_code, 128 + SIGKILL);
   EXPECT_EQ(redis_taken(*ctx, c), std::set<int>{1}) << "the hold was made";
   EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM TICKETS"), 0) << "the ticket was not";
   Daemon daemon(env);
-  EXPECT_TRUE(eventually([&] { return redis_taken(*ctx, c).empty(); }, 10000)) << daemon.process().log();
+  EXPECT_TRUE(eventually([&] { return redis_taken(*ctx, c).empty(); }, 10000))
+      << daemon.process().log();
   EXPECT_TRUE(buy(*ctx, buyer(c, "A2", "NEXT0001")).ok());
 }
 
@@ -97,8 +99,9 @@ TEST(Fault, KilledPayLeavesTheSeatSold) {
   Concert c = make_concert(*ctx, {1, 5, 0, 1, 1});
   auto t = buy(*ctx, buyer(c, "A4", "PAYER001"));
   ASSERT_TRUE(t.ok());
-  ToolRun killed = run_tool(env.config_file(), "tl-pay", {t->code, "--platform", "DIRECT", "--reference", "K-1"},
-                            {{"TL_FAILPOINT", "pay-after-commit"}});
+  ToolRun killed =
+      run_tool(env.config_file(), "tl-pay", {t->code, "--platform", "DIRECT", "--reference", "K-1"},
+               {{"TL_FAILPOINT", "pay-after-commit"}});
   EXPECT_EQ(killed.exit_code, 128 + SIGKILL);
   EXPECT_EQ(find_ticket(*ctx, t->code)->status, TicketStatus::kSuccess);
   Daemon daemon(env);
@@ -131,11 +134,15 @@ TEST(Fault, DaemonKilledMidBatchThenRestartedExpiresEachHoldOnce) {
   EXPECT_LT(expired_first, 300);
   EXPECT_EQ(redis_taken(*ctx, c).size(), 300u);
   Daemon daemon(env);
-  EXPECT_TRUE(eventually([&] { return redis_taken(*ctx, c).empty(); }, 15000)) << daemon.process().log();
-  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE status = 'FAIL' AND reason = 'EXPIRED'"), 300);
+  EXPECT_TRUE(eventually([&] { return redis_taken(*ctx, c).empty(); }, 15000))
+      << daemon.process().log();
+  EXPECT_EQ(
+      count(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE status = 'FAIL' AND reason = 'EXPIRED'"),
+      300);
   EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'expired'"), 300);
-  EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM (SELECT ticket_code FROM AUDIT_LOG WHERE action = 'expired'"
-                        " GROUP BY ticket_code HAVING COUNT(*) > 1) d"),
+  EXPECT_EQ(count(*ctx,
+                  "SELECT COUNT(*) FROM (SELECT ticket_code FROM AUDIT_LOG WHERE action = 'expired'"
+                  " GROUP BY ticket_code HAVING COUNT(*) > 1) d"),
             0);
   auto r = reconcile(*ctx, c, false);
   ASSERT_TRUE(r.ok());
@@ -155,15 +162,18 @@ TEST(Fault, TwoDaemonsExpireEachHoldExactlyOnce) {
   EXPECT_TRUE(eventually([&] { return redis_taken(*ctx, c).empty(); }, 30000))
       << first.process().log() << second.process().log();
   EXPECT_EQ(count(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'expired'"), kHolds);
-  EXPECT_EQ(count(*ctx, "SELECT COUNT(DISTINCT ticket_code) FROM AUDIT_LOG WHERE action = 'expired'"), kHolds);
+  EXPECT_EQ(
+      count(*ctx, "SELECT COUNT(DISTINCT ticket_code) FROM AUDIT_LOG WHERE action = 'expired'"),
+      kHolds);
   const auto a = std::stoull("0" + first.metric("tl_holds_expired_total"));
   const auto b = std::stoull("0" + second.metric("tl_holds_expired_total"));
   EXPECT_EQ(a + b, static_cast<unsigned long long>(kHolds)) << "each hold expired by one daemon";
-  std::cout << "release lag after the deadline, " << kHolds << " holds, two daemons: daemon 1 expired " << a
-            << " (p50 " << first.metric("tl_release_lag_seconds{quantile=\"0.5\"}") << " s, p99 "
-            << first.metric("tl_release_lag_seconds{quantile=\"0.99\"}") << " s), daemon 2 expired " << b << " (p50 "
-            << second.metric("tl_release_lag_seconds{quantile=\"0.5\"}") << " s, p99 "
-            << second.metric("tl_release_lag_seconds{quantile=\"0.99\"}") << " s)\n";
+  std::cout << "release lag after the deadline, " << kHolds
+            << " holds, two daemons: daemon 1 expired " << a << " (p50 "
+            << first.metric("tl_release_lag_seconds{quantile=\"0.5\"}") << " s, p99 "
+            << first.metric("tl_release_lag_seconds{quantile=\"0.99\"}") << " s), daemon 2 expired "
+            << b << " (p50 " << second.metric("tl_release_lag_seconds{quantile=\"0.5\"}")
+            << " s, p99 " << second.metric("tl_release_lag_seconds{quantile=\"0.99\"}") << " s)\n";
   EXPECT_EQ(http_get(first.port(), "/healthz").first, 200);
   first.process().signal(SIGTERM);
   second.process().signal(SIGTERM);
@@ -208,7 +218,8 @@ TEST(Fault, ReconcileRepairLoopDuringASaleDoesNoHarm) {
   });
   std::thread tool_loop([&] {
     while (selling) {
-      auto r = run_tool(env.config_file(), "tl-admin", {"reconcile", "--concert", c.slug, "--repair", "-q"});
+      auto r = run_tool(env.config_file(), "tl-admin",
+                        {"reconcile", "--concert", c.slug, "--repair", "-q"});
       EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 6) << r.err;
     }
   });
@@ -218,7 +229,8 @@ TEST(Fault, ReconcileRepairLoopDuringASaleDoesNoHarm) {
     buyers.emplace_back([&, b] {
       auto bctx = env.context();
       for (int i = 1 + b; i < c.layout.paid_seats() - 1; i += 16) {
-        auto t = buy(*bctx, buyer(c, seat_label(seat_at(Zone::kBuy, i, c.layout)), "LOOP" + std::to_string(i)));
+        auto t = buy(*bctx, buyer(c, seat_label(seat_at(Zone::kBuy, i, c.layout)),
+                                  "LOOP" + std::to_string(i)));
         if (!t.ok()) {
           ADD_FAILURE() << t.error().message();
           continue;
@@ -280,9 +292,10 @@ struct ProcessSale {
         for (int i = b; i < c.layout.paid_seats() && !stop; i += buyers) {
           const std::string label = seat_label(seat_at(Zone::kBuy, i, c.layout));
           for (int attempt = 0; attempt < 100 && !stop; ++attempt) {
-            ToolRun r = run_tool(env.config_file(), "tl-buy",
-                                 {"--concert", c.slug, "--seat", label, "--name", "P", "--age", "20", "--gender",
-                                  "female", "--id-number", "P" + std::to_string(i) + "X" + std::to_string(attempt)});
+            ToolRun r = run_tool(
+                env.config_file(), "tl-buy",
+                {"--concert", c.slug, "--seat", label, "--name", "P", "--age", "20", "--gender",
+                 "female", "--id-number", "P" + std::to_string(i) + "X" + std::to_string(attempt)});
             if (r.exit_code == 0 || r.exit_code == 3) {
               if (r.exit_code == 0) ++wins;
               break;
@@ -324,7 +337,8 @@ TEST_F(ServerFaults, RedisFlushedAndRestartedDuringASale) {
   EXPECT_EQ(static_cast<int>(mysql_taken(*ctx_, c).size()), sale.wins.load());
   // The daemon rebuilds and repairs: Redis agrees with MySQL again.
   EXPECT_TRUE(eventually([&] { return redis_taken(*ctx_, c) == mysql_taken(*ctx_, c); }, 10000));
-  EXPECT_EQ(sale.wins.load(), c.layout.paid_seats()) << "every seat sold once the servers were back";
+  EXPECT_EQ(sale.wins.load(), c.layout.paid_seats())
+      << "every seat sold once the servers were back";
   EXPECT_TRUE(eventually([&] { return http_get(daemon.port(), "/healthz").first == 200; }, 10000));
 }
 
@@ -346,14 +360,16 @@ TEST_F(ServerFaults, MySqlRestartedDuringASale) {
     for (const auto& line : sale.unavailable_lines) {
       EXPECT_EQ(testing::line_count(line), 1) << line;
       EXPECT_EQ(line.rfind("tl-buy: error: ", 0), 0u) << line;
-      EXPECT_NE(line.find("MySQL at 127.0.0.1:" + std::to_string(servers_->sandbox().mysql_port)), std::string::npos)
+      EXPECT_NE(line.find("MySQL at 127.0.0.1:" + std::to_string(servers_->sandbox().mysql_port)),
+                std::string::npos)
           << line;
     }
   }
   // Nothing half-written: every ticket has its seat and its payment row.
-  EXPECT_EQ(count(*ctx_, "SELECT COUNT(*) FROM TICKETS t WHERE NOT EXISTS (SELECT 1 FROM TICKET_SEATS s"
-                         " WHERE s.ticket_id = t.id) OR NOT EXISTS (SELECT 1 FROM TICKETS_APPLY_BUY p"
-                         " WHERE p.ticket_id = t.id)"),
+  EXPECT_EQ(count(*ctx_,
+                  "SELECT COUNT(*) FROM TICKETS t WHERE NOT EXISTS (SELECT 1 FROM TICKET_SEATS s"
+                  " WHERE s.ticket_id = t.id) OR NOT EXISTS (SELECT 1 FROM TICKETS_APPLY_BUY p"
+                  " WHERE p.ticket_id = t.id)"),
             0);
   EXPECT_EQ(double_bookings(*ctx_, c), 0);
   EXPECT_EQ(sale.wins.load(), c.layout.paid_seats());
@@ -391,21 +407,25 @@ TEST_F(ServerFaults, WatchSurvivesARedisRestartAndARefusedSubscribe) {
 
   servers_->control("stop", "redis");
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  EXPECT_EQ(watch.wait_for(0), std::nullopt) << "still watching while Redis is down: " << watch.log();
+  EXPECT_EQ(watch.wait_for(0), std::nullopt)
+      << "still watching while Redis is down: " << watch.log();
   servers_->control("start", "redis");
   ASSERT_TRUE(watching(2)) << watch.log();
 
   redis_again(*ctx_, {"ACL", "SETUSER", "default", "resetchannels"});
   redis_do(*ctx_, {"CLIENT", "KILL", "TYPE", "pubsub"});
   std::this_thread::sleep_for(std::chrono::milliseconds(2000));
-  EXPECT_EQ(watch.wait_for(0), std::nullopt) << "still watching while SUBSCRIBE is refused: " << watch.log();
-  EXPECT_EQ(count_of(watch.log(), "Watching concert"), 2) << "not subscribed meanwhile: " << watch.log();
+  EXPECT_EQ(watch.wait_for(0), std::nullopt)
+      << "still watching while SUBSCRIBE is refused: " << watch.log();
+  EXPECT_EQ(count_of(watch.log(), "Watching concert"), 2)
+      << "not subscribed meanwhile: " << watch.log();
   redis_do(*ctx_, {"ACL", "SETUSER", "default", "allchannels"});
   ASSERT_TRUE(watching(3)) << watch.log();
 
   auto sold = buy(*ctx_, buyer(c, "A3", "WATCH001"));
   ASSERT_TRUE(sold.ok()) << sold.error().message();
-  EXPECT_TRUE(eventually([&] { return watch.log().find(sold->code + " A3") != std::string::npos; }, 10000))
+  EXPECT_TRUE(
+      eventually([&] { return watch.log().find(sold->code + " A3") != std::string::npos; }, 10000))
       << watch.log();
   watch.signal(SIGINT);
   watch.wait();
@@ -428,7 +448,8 @@ TEST_F(ServerFaults, AFailingPassIsLoggedOncePerErrorNotAtEveryRetry) {
   EXPECT_GE(count_of(log, "check redis: "), 1) << log;
   EXPECT_LE(count_of(log, "check redis: "), 2) << log;
   EXPECT_LE(count_of(log, "expire: "), 2) << log;
-  EXPECT_NE(daemon.process().log().find("working again after: "), std::string::npos) << daemon.process().log();
+  EXPECT_NE(daemon.process().log().find("working again after: "), std::string::npos)
+      << daemon.process().log();
 }
 
 }  // namespace

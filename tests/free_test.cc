@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <thread>
 
-#include "support/sale.h"
 #include "redis.h"
+#include "support/sale.h"
 #include "support/servers.h"
 #include "support/sql.h"
 #include "ticket/apply_free.h"
@@ -77,14 +77,16 @@ TEST(ApplyFree, CreatesAPendingFreeTicketWithAnswersAndAnAuditRow) {
   EXPECT_EQ(found->status, TicketStatus::kProcess);
   EXPECT_TRUE(found->seats.empty());
   EXPECT_FALSE(found->hold_expires_at);
-  EXPECT_EQ(scalar_sql(*ctx,
-                  "SELECT COUNT(*) FROM TICKETS_APPLY_FREE WHERE answer1 = 'Two lines,\\nwith a "
-                  "\"quote\"\\tand a tab.'"
-                  " AND answer2 = 'The encore.' AND answer3 = 'No.' AND decided_by IS NULL"),
-            1);
   EXPECT_EQ(
-      scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'applied' AND ticket_code = '" +
-                      t->code + "'"),
+      scalar_sql(*ctx,
+                 "SELECT COUNT(*) FROM TICKETS_APPLY_FREE WHERE answer1 = 'Two lines,\\nwith a "
+                 "\"quote\"\\tand a tab.'"
+                 " AND answer2 = 'The encore.' AND answer3 = 'No.' AND decided_by IS NULL"),
+      1);
+  EXPECT_EQ(
+      scalar_sql(*ctx,
+                 "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'applied' AND ticket_code = '" +
+                     t->code + "'"),
       1);
   EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKET_SEATS"), 0);
   // An application takes no seat in Redis.
@@ -229,13 +231,13 @@ TEST(Grant, AssignsTheLowestFreeSeatAndMarksItInRedis) {
   EXPECT_EQ(seat_label(g1->seats[0]), "FREE-2");
   EXPECT_EQ(redis_free_taken(*ctx, c), (std::set<int>{0, 1}));
   EXPECT_EQ(scalar_sql(*ctx,
-                  "SELECT COUNT(*) FROM TICKETS_APPLY_FREE WHERE decided_by = 'alice' AND "
-                  "decided_at IS NOT NULL"),
+                       "SELECT COUNT(*) FROM TICKETS_APPLY_FREE WHERE decided_by = 'alice' AND "
+                       "decided_at IS NOT NULL"),
             2);
   EXPECT_EQ(scalar_sql(*ctx,
-                  "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'granted' AND actor = 'alice'"
-                  " AND detail = 'seat FREE-1' AND ticket_code = '" +
-                      apps[0].code + "'"),
+                       "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'granted' AND actor = 'alice'"
+                       " AND detail = 'seat FREE-1' AND ticket_code = '" +
+                           apps[0].code + "'"),
             1);
   auto found = find_ticket(*ctx, apps[1].code);
   ASSERT_TRUE(found.ok());
@@ -305,11 +307,14 @@ TEST(Grant, TenRacingGrantsForThreeFreeSeatsGiveEachSeatOnce) {
   EXPECT_EQ(wins, 3);
   EXPECT_EQ(seats, (std::set<std::string>{"FREE-1", "FREE-2", "FREE-3"}));
   EXPECT_EQ(double_bookings(*ctx, c), 0);
-  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKET_SEATS WHERE zone = 'FREE' AND active = 1"), 3);
-  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE zone = 'FREE' AND status = 'SUCCESS'"),
-            3);
-  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE zone = 'FREE' AND status = 'PROCESS'"),
-            7);
+  EXPECT_EQ(
+      scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKET_SEATS WHERE zone = 'FREE' AND active = 1"), 3);
+  EXPECT_EQ(
+      scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE zone = 'FREE' AND status = 'SUCCESS'"),
+      3);
+  EXPECT_EQ(
+      scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE zone = 'FREE' AND status = 'PROCESS'"),
+      7);
   EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'granted'"), 3);
   EXPECT_EQ(redis_free_taken(*ctx, c), (std::set<int>{0, 1, 2}));
 }
@@ -356,13 +361,14 @@ TEST(Reject, FailsTheApplicationWithTheDecisionAndNote) {
   EXPECT_EQ(r->status, TicketStatus::kFail);
   EXPECT_EQ(r->reason, FailReason::kRejected);
   EXPECT_EQ(scalar_sql(*ctx,
-                  "SELECT COUNT(*) FROM TICKETS_APPLY_FREE WHERE decided_by = 'Bob Ops'"
-                  " AND note = 'Not eligible, sorry' AND decided_at IS NOT NULL"),
+                       "SELECT COUNT(*) FROM TICKETS_APPLY_FREE WHERE decided_by = 'Bob Ops'"
+                       " AND note = 'Not eligible, sorry' AND decided_at IS NOT NULL"),
             1);
-  EXPECT_EQ(scalar_sql(*ctx,
-                  "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'rejected' AND actor = 'Bob Ops'"
-                  " AND detail = 'Not eligible, sorry'"),
-            1);
+  EXPECT_EQ(
+      scalar_sql(*ctx,
+                 "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'rejected' AND actor = 'Bob Ops'"
+                 " AND detail = 'Not eligible, sorry'"),
+      1);
   auto twice = reject(*ctx, a.code, std::nullopt);
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.error().kind(), ErrorKind::kConflict);
@@ -397,14 +403,14 @@ TEST(RejectPending, LeavesNothingPendingAndGrantedSeatsAlone) {
   EXPECT_EQ(r->concert.id, c.id);
   EXPECT_EQ(r->codes,
             (std::vector<std::string>{apps[0].code, apps[3].code, apps[4].code, apps[5].code}));
-  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE concert_id = " + std::to_string(c.id) +
-                            " AND status = 'PROCESS'"),
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE concert_id = " +
+                                 std::to_string(c.id) + " AND status = 'PROCESS'"),
             0);
   EXPECT_EQ(find_ticket(*ctx, apps[1].code)->status, TicketStatus::kSuccess);
   EXPECT_EQ(find_ticket(*ctx, elsewhere.code)->status, TicketStatus::kProcess);
   EXPECT_EQ(scalar_sql(*ctx,
-                  "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'rejected' AND detail = 'all "
-                  "seats are gone'"),
+                       "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'rejected' AND detail = 'all "
+                       "seats are gone'"),
             4);
   auto again = reject_pending(*ctx, c.slug, std::nullopt);
   ASSERT_TRUE(again.ok());
@@ -430,11 +436,12 @@ TEST(Cancel, FreesAPaidSeatForTheNextBuyerInMysqlAndRedis) {
   EXPECT_EQ(cancelled->cache_warning, "");
   EXPECT_TRUE(mysql_taken(*ctx, c).empty());
   EXPECT_TRUE(redis_taken(*ctx, c).empty());
-  EXPECT_EQ(scalar_sql(*ctx,
-                  "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'cancelled' AND actor = 'carol'"
-                  " AND detail = 'refund requested by phone' AND ticket_code = '" +
-                      t->code + "'"),
-            1);
+  EXPECT_EQ(
+      scalar_sql(*ctx,
+                 "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'cancelled' AND actor = 'carol'"
+                 " AND detail = 'refund requested by phone' AND ticket_code = '" +
+                     t->code + "'"),
+      1);
 
   auto next = buy(*ctx, buyer(c, "B3", "CN000002"));
   ASSERT_TRUE(next.ok()) << next.error().message();

@@ -292,12 +292,16 @@ TEST(MockData, MakesAMixOfTicketsThroughTheRealOperations) {
   EXPECT_GT(r->pending, 0);
   EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM CUSTOMERS"), 80 - r->skipped);
   EXPECT_GE(scalar_sql(*ctx, "SELECT COUNT(DISTINCT name) FROM CUSTOMERS"), 40) << "varied names";
-  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'paid' AND actor = 'demo'"),
-            r->paid);
-  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'granted'"), r->granted);
-  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'rejected'"), r->rejected);
-  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE zone = 'FREE' AND status = 'PROCESS'"),
-            r->pending);
+  EXPECT_EQ(
+      scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'paid' AND actor = 'demo'"),
+      r->paid);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'granted'"),
+            r->granted);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'rejected'"),
+            r->rejected);
+  EXPECT_EQ(
+      scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE zone = 'FREE' AND status = 'PROCESS'"),
+      r->pending);
   EXPECT_EQ(double_bookings(*ctx, c), 0);
   EXPECT_EQ(redis_taken(*ctx, c), mysql_taken(*ctx, c));
 

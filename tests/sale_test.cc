@@ -52,7 +52,8 @@ TEST(Buy, CreatesAProcessTicketWithDeadlineAmountAndAudit) {
   EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'held'"), 1);
   EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS_APPLY_BUY WHERE amount = 20.00"), 1);
   // The security number is stored only as its HMAC.
-  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM CUSTOMERS WHERE id_hash LIKE '%AB12345678%'"), 0);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM CUSTOMERS WHERE id_hash LIKE '%AB12345678%'"),
+            0);
   EXPECT_EQ(scalar_sql(*ctx, "SELECT LENGTH(id_hash) FROM CUSTOMERS"), 32);
 }
 
@@ -126,7 +127,8 @@ TEST(Buy, OneActiveTicketPerCustomerAndConcert) {
   auto second = buy(*ctx, buyer(c, "A2", "id123456"));
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.error().kind(), ErrorKind::kConflict);
-  EXPECT_EQ(second.error().message(), "this customer already has an active ticket for concert " + c.slug);
+  EXPECT_EQ(second.error().message(),
+            "this customer already has an active ticket for concert " + c.slug);
   // The refused buy gave its hold back.
   EXPECT_EQ(redis_taken(*ctx, c), std::set<int>{0});
   EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS"), 1);
@@ -210,7 +212,8 @@ TEST(Expire, ReleasesDueHoldsOnceAndConfirmsPaidOnes) {
   ASSERT_TRUE(a.ok() && b.ok());
   ASSERT_TRUE(pay(*ctx, {b->code, "PAYPLAT", "P-7"}).ok());
   // A hold whose buyer died before writing MySQL.
-  ASSERT_TRUE(hold_seats(*ctx, c, "TB-0RPHAN00", wall_clock_ms() - kOrphanHoldGraceMs - 1, {4}).ok());
+  ASSERT_TRUE(
+      hold_seats(*ctx, c, "TB-0RPHAN00", wall_clock_ms() - kOrphanHoldGraceMs - 1, {4}).ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   auto first = expire_due(*ctx, c, 100);
   ASSERT_TRUE(first.ok()) << first.error().message();
@@ -227,8 +230,8 @@ TEST(Expire, ReleasesDueHoldsOnceAndConfirmsPaidOnes) {
 // (a) Many buyers, one concert, until it is sold out.
 // Each buy runs under a shared lock of `gate`, when given, so that
 // `on_sale` can stop every buyer between two buys.
-void sell_out(const TestEnv& env, const Concert& c, int buyers, const std::function<void(int)>& on_sale,
-              std::shared_mutex* gate = nullptr) {
+void sell_out(const TestEnv& env, const Concert& c, int buyers,
+              const std::function<void(int)>& on_sale, std::shared_mutex* gate = nullptr) {
   const int seats = c.layout.paid_seats();
   std::vector<std::atomic<bool>> sold(static_cast<size_t>(seats));
   std::atomic<int> wins{0}, unexpected{0};
@@ -245,7 +248,8 @@ void sell_out(const TestEnv& env, const Concert& c, int buyers, const std::funct
         const std::string label = seat_label(seat_at(Zone::kBuy, idx, c.layout));
         std::shared_lock<std::shared_mutex> lock;
         if (gate) lock = std::shared_lock(*gate);
-        auto t = buy(*ctx, buyer(c, label, "B" + std::to_string(b) + "N" + std::to_string(customer)));
+        auto t =
+            buy(*ctx, buyer(c, label, "B" + std::to_string(b) + "N" + std::to_string(customer)));
         if (lock) lock.unlock();
         if (t.ok()) {
           ++customer;
@@ -288,7 +292,8 @@ TEST(Contention, PayRacingTheDeadlineNeverBothPaysAndReleases) {
   Concert c = make_concert(*ctx, {4, 10, 0, 1, 1});
   std::vector<Ticket> tickets;
   for (int i = 0; i < kTickets; ++i) {
-    auto t = buy(*ctx, buyer(c, seat_label(seat_at(Zone::kBuy, i, c.layout)), "RACE" + std::to_string(i)));
+    auto t = buy(
+        *ctx, buyer(c, seat_label(seat_at(Zone::kBuy, i, c.layout)), "RACE" + std::to_string(i)));
     ASSERT_TRUE(t.ok()) << t.error().message();
     tickets.push_back(*t);
   }
@@ -306,9 +311,12 @@ TEST(Contention, PayRacingTheDeadlineNeverBothPaysAndReleases) {
     payers.emplace_back([&, i] {
       auto pctx = env.context();
       // From 150 ms before the deadline to 150 ms after it.
-      const Millis at = *tickets[static_cast<size_t>(i)].hold_expires_at - 150 + (i * 300) / kTickets;
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::max<Millis>(0, at - wall_clock_ms())));
-      auto r = pay(*pctx, {tickets[static_cast<size_t>(i)].code, "DIRECT", "R" + std::to_string(i)});
+      const Millis at =
+          *tickets[static_cast<size_t>(i)].hold_expires_at - 150 + (i * 300) / kTickets;
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(std::max<Millis>(0, at - wall_clock_ms())));
+      auto r =
+          pay(*pctx, {tickets[static_cast<size_t>(i)].code, "DIRECT", "R" + std::to_string(i)});
       outcome[static_cast<size_t>(i)] = r.ok() ? 0 : r.error().exit_code();
     });
   }
@@ -355,23 +363,26 @@ TEST(Contention, FlushAllDuringASellOut) {
   std::atomic<bool> flushed_paused{false}, flushed_live{false};
   std::shared_mutex gate;
   std::atomic<int64_t> checked_taken{-1}, checked_mysql{-2};
-  sell_out(env, c, 64, [&](int wins) {
-    if (wins == 300 && !flushed_paused.exchange(true)) {
-      // Paused: no buy is between its hold and its commit, so the map
-      // rebuilt after the flush must match MySQL exactly.
-      std::unique_lock lock(gate);
-      auto fctx = env.context();
-      redis_do(*fctx, {"FLUSHALL"});
-      auto a = availability(*fctx, std::to_string(c.id), false);
-      EXPECT_TRUE(a.ok());
-      if (a.ok()) checked_taken = a->buy_held + a->buy_sold;
-      checked_mysql = static_cast<int64_t>(mysql_taken(*fctx, c).size());
-    }
-    if (wins == 600 && !flushed_live.exchange(true)) {
-      auto fctx = env.context();
-      redis_do(*fctx, {"FLUSHALL"});
-    }
-  }, &gate);
+  sell_out(
+      env, c, 64,
+      [&](int wins) {
+        if (wins == 300 && !flushed_paused.exchange(true)) {
+          // Paused: no buy is between its hold and its commit, so the map
+          // rebuilt after the flush must match MySQL exactly.
+          std::unique_lock lock(gate);
+          auto fctx = env.context();
+          redis_do(*fctx, {"FLUSHALL"});
+          auto a = availability(*fctx, std::to_string(c.id), false);
+          EXPECT_TRUE(a.ok());
+          if (a.ok()) checked_taken = a->buy_held + a->buy_sold;
+          checked_mysql = static_cast<int64_t>(mysql_taken(*fctx, c).size());
+        }
+        if (wins == 600 && !flushed_live.exchange(true)) {
+          auto fctx = env.context();
+          redis_do(*fctx, {"FLUSHALL"});
+        }
+      },
+      &gate);
   EXPECT_TRUE(flushed_paused && flushed_live);
   EXPECT_EQ(checked_taken.load(), checked_mysql.load());
   EXPECT_GE(checked_taken.load(), 300);

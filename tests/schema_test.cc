@@ -44,10 +44,12 @@ TEST(Schema, MigratingCreatesTheDatabaseAndEveryTable) {
   EXPECT_EQ(r->applied, (std::vector<int>{1, 2, 3}));
   auto db = Db::connect(env.config().mysql);
   ASSERT_TRUE(db.ok());
-  EXPECT_EQ(scalar(**db, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
-                         "TABLE_NAME IN ('CONCERTS','CUSTOMERS','TICKETS','TICKET_SEATS','TICKETS_APPLY_BUY',"
-                         "'TICKETS_APPLY_FREE','AUDIT_LOG','SCHEMA_VERSION') AND ENGINE = 'InnoDB'"),
-            8);
+  EXPECT_EQ(
+      scalar(**db,
+             "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
+             "TABLE_NAME IN ('CONCERTS','CUSTOMERS','TICKETS','TICKET_SEATS','TICKETS_APPLY_BUY',"
+             "'TICKETS_APPLY_FREE','AUDIT_LOG','SCHEMA_VERSION') AND ENGINE = 'InnoDB'"),
+      8);
   EXPECT_TRUE(check_schema(**db).ok());
 }
 
@@ -55,36 +57,47 @@ TEST(Schema, MigratingTwiceChangesNothing) {
   TestEnv env;
   auto db = Db::connect(env.config().mysql);
   ASSERT_TRUE(db.ok());
-  const int64_t tables = scalar(**db, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()");
-  const int64_t columns =
-      scalar(**db, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()");
-  const int64_t indexes =
-      scalar(**db, "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()");
+  const int64_t tables = scalar(
+      **db, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()");
+  const int64_t columns = scalar(
+      **db, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()");
+  const int64_t indexes = scalar(
+      **db, "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()");
   auto again = migrate(env.config().mysql);
   ASSERT_TRUE(again.ok()) << again.error().message();
   EXPECT_TRUE(again->applied.empty());
   EXPECT_EQ(again->from_version, newest_migration());
   EXPECT_EQ(again->to_version, newest_migration());
   EXPECT_EQ(scalar(**db, "SELECT COUNT(*) FROM SCHEMA_VERSION"), newest_migration());
-  EXPECT_EQ(scalar(**db, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"), tables);
-  EXPECT_EQ(scalar(**db, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"),
-            columns);
-  EXPECT_EQ(scalar(**db, "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()"),
-            indexes);
+  EXPECT_EQ(
+      scalar(**db,
+             "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"),
+      tables);
+  EXPECT_EQ(
+      scalar(**db,
+             "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"),
+      columns);
+  EXPECT_EQ(
+      scalar(**db,
+             "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()"),
+      indexes);
 }
 
 TEST(Schema, NewerSchemaIsRefusedNamingTheVersion) {
   TestEnv env;
   auto db = Db::connect(env.config().mysql);
   ASSERT_TRUE(db.ok());
-  exec(**db, "INSERT INTO SCHEMA_VERSION (version, description, applied_at) VALUES (99, 'future', NOW(3))");
+  exec(
+      **db,
+      "INSERT INTO SCHEMA_VERSION (version, description, applied_at) VALUES (99, 'future', NOW(3))");
   Status s = check_schema(**db);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().kind(), ErrorKind::kConfig);
-  EXPECT_EQ(s.error().message(), "the database '" + env.database() + "' at 127.0.0.1:" +
-                                     std::to_string(env.sandbox().mysql_port) +
-                                     " has schema version 99, newer than this TicketLemon knows (up to " +
-                                     std::to_string(newest_migration()) + "); upgrade TicketLemon");
+  EXPECT_EQ(s.error().message(),
+            "the database '" + env.database() +
+                "' at 127.0.0.1:" + std::to_string(env.sandbox().mysql_port) +
+                " has schema version 99, newer than this TicketLemon knows (up to " +
+                std::to_string(newest_migration()) + "); upgrade TicketLemon");
   auto m = migrate(env.config().mysql);
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.error().kind(), ErrorKind::kConfig);
@@ -244,8 +257,9 @@ TEST(Schema, WrongPasswordIsAConfigError) {
   auto db = Db::connect(m);
   ASSERT_FALSE(db.ok());
   EXPECT_EQ(db.error().kind(), ErrorKind::kConfig);
-  EXPECT_EQ(db.error().message(), "MySQL at 127.0.0.1:" + std::to_string(env.sandbox().mysql_port) +
-                                      " refused user 'ticketlemon': check [mysql] user and the password");
+  EXPECT_EQ(db.error().message(),
+            "MySQL at 127.0.0.1:" + std::to_string(env.sandbox().mysql_port) +
+                " refused user 'ticketlemon': check [mysql] user and the password");
   RedisConfig r = env.config().redis;
   r.password = "wrong";
   auto redis = Redis::connect(r);

@@ -53,7 +53,8 @@ TEST(SeatMapReplies, IntegerReplyIsAnErrorUnlessItIsAWholeNumber) {
   EXPECT_EQ(*reply_integer(r.integer(42)), 42);
   EXPECT_EQ(*reply_integer(r.text("1700000000123")), 1700000000123);
   EXPECT_EQ(*reply_integer(r.text("-5")), -5);
-  for (const redisReply* bad : {r.text("abc"), r.text(""), r.text("12x"), r.text("1.5"), r.nil(), r.list({})}) {
+  for (const redisReply* bad :
+       {r.text("abc"), r.text(""), r.text("12x"), r.text("1.5"), r.nil(), r.list({})}) {
     auto v = reply_integer(bad);
     ASSERT_FALSE(v.ok()) << describe_reply(bad);
     EXPECT_EQ(v.error().kind(), ErrorKind::kInternal);
@@ -65,22 +66,26 @@ TEST(SeatMapReplies, IntegerReplyIsAnErrorUnlessItIsAWholeNumber) {
 
 TEST(SeatMapReplies, ViewCountsWithTextForANumberIsAnErrorNamingTheScript) {
   Replies r;
-  auto good = decode_view_counts(r.list({r.text("ok"), r.integer(7), r.integer(2), r.integer(5), r.integer(1)}));
+  auto good = decode_view_counts(
+      r.list({r.text("ok"), r.integer(7), r.integer(2), r.integer(5), r.integer(1)}));
   ASSERT_TRUE(good.ok()) << good.error().message();
   EXPECT_EQ(good->generation, 7);
   EXPECT_EQ(good->held, 2);
   EXPECT_EQ(good->buy_taken, 5);
   EXPECT_EQ(good->free_taken, 1);
 
-  auto bad = decode_view_counts(r.list({r.text("ok"), r.text("x"), r.integer(2), r.integer(5), r.integer(1)}));
+  auto bad = decode_view_counts(
+      r.list({r.text("ok"), r.text("x"), r.integer(2), r.integer(5), r.integer(1)}));
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().kind(), ErrorKind::kInternal);
-  EXPECT_EQ(bad.error().message(),
-            "unexpected reply from view.lua: element 2: Redis answered the text 'x' where a whole number was due");
+  EXPECT_EQ(
+      bad.error().message(),
+      "unexpected reply from view.lua: element 2: Redis answered the text 'x' where a whole number was due");
 
   auto short_list = decode_view_counts(r.list({r.text("ok"), r.integer(7)}));
   ASSERT_FALSE(short_list.ok());
-  EXPECT_EQ(short_list.error().message(), "unexpected reply from view.lua: a list of 2 where a list of 5 was due");
+  EXPECT_EQ(short_list.error().message(),
+            "unexpected reply from view.lua: a list of 2 where a list of 5 was due");
   EXPECT_FALSE(decode_view_counts(r.integer(3)).ok());
 }
 
@@ -98,8 +103,9 @@ TEST(SeatMapReplies, HoldDecodesEachOutcomeAndRefusesOthers) {
 
   auto seat_text = decode_hold(r.list({r.text("ok"), r.integer(3), r.text("A1")}));
   ASSERT_FALSE(seat_text.ok());
-  EXPECT_EQ(seat_text.error().message(),
-            "unexpected reply from hold.lua: element 3: Redis answered the text 'A1' where a whole number was due");
+  EXPECT_EQ(
+      seat_text.error().message(),
+      "unexpected reply from hold.lua: element 3: Redis answered the text 'A1' where a whole number was due");
   auto odd = decode_hold(r.list({r.text("maybe")}));
   ASSERT_FALSE(odd.ok());
   EXPECT_EQ(odd.error().message(), "unexpected reply from hold.lua: a list of 1 starting 'maybe'");
@@ -121,22 +127,25 @@ TEST(SeatMapReplies, ChangesRebuildAndRepairRefuseMalformedReplies) {
   EXPECT_EQ(*decode_rebuild(r.list({r.text("ok"), r.integer(1)})), true);
   EXPECT_FALSE(decode_rebuild(r.nil()).ok());
 
-  auto repaired = decode_reconcile(r.list({r.text("ok"), r.list({r.text("b3"), r.text("f0")}), r.list({})}));
+  auto repaired =
+      decode_reconcile(r.list({r.text("ok"), r.list({r.text("b3"), r.text("f0")}), r.list({})}));
   ASSERT_TRUE(repaired.ok());
   EXPECT_EQ(repaired->taken.size(), 2u);
   EXPECT_EQ(repaired->taken[1], std::make_pair(Zone::kFree, 0));
   auto counts = decode_reconcile(r.list({r.text("ok"), r.integer(1), r.integer(0)}));
   ASSERT_FALSE(counts.ok());
-  EXPECT_EQ(counts.error().message(), "unexpected reply from reconcile.lua: element 2 is the number 1, not a list");
+  EXPECT_EQ(counts.error().message(),
+            "unexpected reply from reconcile.lua: element 2 is the number 1, not a list");
   EXPECT_FALSE(decode_reconcile(r.list({r.text("ok"), r.list({r.text("z9")}), r.list({})})).ok());
 }
 
 TEST(SeatMapReplies, FullViewWithANonNumericDeadlineIsAnError) {
   Replies r;
   auto full = [&](const std::string& deadline) {
-    return decode_view_full(r.list({r.text("ok"), r.integer(1), r.integer(1), r.text(""), r.text(""), r.text("3"),
-                                    r.list({r.text("TB-1"), r.text("0,1")}), r.list({}),
-                                    r.list({r.text("TB-1"), r.text(deadline)})}));
+    return decode_view_full(
+        r.list({r.text("ok"), r.integer(1), r.integer(1), r.text(""), r.text(""), r.text("3"),
+                r.list({r.text("TB-1"), r.text("0,1")}), r.list({}),
+                r.list({r.text("TB-1"), r.text(deadline)})}));
   };
   auto good = full("1700000000000");
   ASSERT_TRUE(good.ok()) << good.error().message();

@@ -75,8 +75,27 @@ TEST(SeatLabel, FreeZoneLabels) {
 }
 
 TEST(SeatLabel, RejectsMalformedLabels) {
-  for (const char* bad : {"", "A", "1", "1A", "A0", "A-1", "-1", "abc", "A1B", " A1", "A1 ", "AAAA1", "A 1",
-                          "A1.5", "FREE-", "FREE-0", "FREE--1", "FREEx1", "A\n1", "Å1", "A99999999999999999999",
+  for (const char* bad : {"",
+                          "A",
+                          "1",
+                          "1A",
+                          "A0",
+                          "A-1",
+                          "-1",
+                          "abc",
+                          "A1B",
+                          " A1",
+                          "A1 ",
+                          "AAAA1",
+                          "A 1",
+                          "A1.5",
+                          "FREE-",
+                          "FREE-0",
+                          "FREE--1",
+                          "FREEx1",
+                          "A\n1",
+                          "Å1",
+                          "A99999999999999999999",
                           "'; DROP TABLE TICKETS; --"}) {
     auto s = parse_seat(bad, kLayout);
     ASSERT_FALSE(s.ok()) << bad;
@@ -98,8 +117,9 @@ TEST(SeatLabel, RejectsSeatsOutsideTheLayout) {
   EXPECT_EQ(no_free.error().message(), "there is no seat FREE-6 (the free zone has 5 seats)");
   auto zero = parse_seat("A0", small);
   ASSERT_FALSE(zero.ok());
-  EXPECT_EQ(zero.error().message(),
-            "'A0' is not a seat label (a seat is a row and a number such as A12 or AA3, or FREE-n in the free zone)");
+  EXPECT_EQ(
+      zero.error().message(),
+      "'A0' is not a seat label (a seat is a row and a number such as A12 or AA3, or FREE-n in the free zone)");
 }
 
 TEST(SeatLabel, ZoneNames) {

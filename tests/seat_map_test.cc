@@ -1,8 +1,8 @@
 // The Redis seat map: atomic holds, release and confirm by owner, the
 // generation and events, and rebuilding from MySQL when the map is gone.
 #include "ticket/seat_map.h"
-#include "ticket/seat_map_events.h"
 #include "seat_map_rebuild.h"
+#include "ticket/seat_map_events.h"
 #include "ticket/seat_map_views.h"
 #include "ticket/seat_map_writes.h"
 
@@ -70,7 +70,7 @@ TEST_F(SeatMap, BestFindsTheFirstAdjacentRunFromTheFront) {
   EXPECT_EQ(*best, (std::vector<int>{3, 4, 5, 6}));  // A4-A7: A1-A2 is too short
   auto next = hold_best(*ctx_, concert_, "TB-CCCCCCCC", later(), 3);
   ASSERT_TRUE(next.ok());
-  EXPECT_EQ(*next, (std::vector<int>{10, 11, 12}));  // row B
+  EXPECT_EQ(*next, (std::vector<int>{10, 11, 12}));                         // row B
   ASSERT_TRUE(hold_best(*ctx_, concert_, "TB-DDDDDDDD", later(), 4).ok());  // B4-B7
   auto none = hold_best(*ctx_, concert_, "TB-EEEEEEEE", later(), 4);
   ASSERT_FALSE(none.ok());
@@ -82,9 +82,12 @@ TEST_F(SeatMap, ReleaseFreesOnlyTheOwnersSeats) {
   ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-AAAAAAAA", later(), {0}).ok());
   ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-BBBBBBBB", later(), {1}).ok());
   // B's ticket names A1 too, as a confused caller might: A1 stays A's.
-  ASSERT_TRUE(release_seats(*ctx_, concert_.id, Zone::kBuy, "TB-BBBBBBBB", {0, 1}, seat_event::kReleased).ok());
+  ASSERT_TRUE(
+      release_seats(*ctx_, concert_.id, Zone::kBuy, "TB-BBBBBBBB", {0, 1}, seat_event::kReleased)
+          .ok());
   EXPECT_EQ(redis_taken(*ctx_, concert_), std::set<int>{0});
-  ASSERT_TRUE(release_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {}, seat_event::kReleased).ok());
+  ASSERT_TRUE(
+      release_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {}, seat_event::kReleased).ok());
   EXPECT_TRUE(redis_taken(*ctx_, concert_).empty());
   auto counts = read_seat_counts(*ctx_, concert_);
   ASSERT_TRUE(counts.ok());
@@ -93,7 +96,8 @@ TEST_F(SeatMap, ReleaseFreesOnlyTheOwnersSeats) {
 
 TEST_F(SeatMap, ConfirmKeepsSeatsTakenAndEndsTheHold) {
   ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-AAAAAAAA", later(), {4, 5}).ok());
-  ASSERT_TRUE(confirm_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {4, 5}, seat_event::kSold).ok());
+  ASSERT_TRUE(
+      confirm_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {4, 5}, seat_event::kSold).ok());
   auto grid = read_seat_grid(*ctx_, concert_);
   ASSERT_TRUE(grid.ok());
   EXPECT_EQ(grid->buy[4], SeatState::kTaken);
@@ -133,8 +137,11 @@ TEST_F(SeatMap, EveryChangeBumpsTheGenerationAndPublishesAnEvent) {
     ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return ready; }));
   }
   ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-AAAAAAAA", later(), {0, 1}).ok());
-  ASSERT_TRUE(confirm_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {0, 1}, seat_event::kSold).ok());
-  ASSERT_TRUE(release_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {0, 1}, seat_event::kCancelled).ok());
+  ASSERT_TRUE(
+      confirm_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {0, 1}, seat_event::kSold).ok());
+  ASSERT_TRUE(
+      release_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {0, 1}, seat_event::kCancelled)
+          .ok());
   watcher.join();
   ASSERT_EQ(events.size(), 3u);
   EXPECT_NE(events[0].find("\"event\":\"held\""), std::string::npos) << events[0];
@@ -168,8 +175,11 @@ TEST_F(SeatMap, MissingMapIsRebuiltFromMySqlKeepingUnknownHolds) {
 TEST_F(SeatMap, AConfirmArrivingAfterTheReleaseTakesNothingBack) {
   ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-AAAAAAAA", later(), {2}).ok());
   // Paid, then cancelled and released before the payment's confirm ran.
-  ASSERT_TRUE(release_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {2}, seat_event::kCancelled).ok());
-  ASSERT_TRUE(confirm_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {2}, seat_event::kSold).ok());
+  ASSERT_TRUE(
+      release_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {2}, seat_event::kCancelled)
+          .ok());
+  ASSERT_TRUE(
+      confirm_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {2}, seat_event::kSold).ok());
   EXPECT_TRUE(redis_taken(*ctx_, concert_).empty());
 }
 
@@ -181,7 +191,8 @@ TEST_F(SeatMap, EveryReleaseCountsEvenOneThatFreesNothing) {
     return n.ok() ? *n : -1;
   };
   const auto before = rel();
-  ASSERT_TRUE(release_seats(*ctx_, concert_.id, Zone::kBuy, "TB-NOTHING0", {}, seat_event::kReleased).ok());
+  ASSERT_TRUE(
+      release_seats(*ctx_, concert_.id, Zone::kBuy, "TB-NOTHING0", {}, seat_event::kReleased).ok());
   EXPECT_EQ(rel(), before + 1);
 }
 
@@ -189,7 +200,9 @@ TEST_F(SeatMap, AChangeOnAMissingMapRestartsARebuildInProgress) {
   ASSERT_TRUE(drop_seat_map(*ctx_, concert_.id).ok());
   const std::string lock = seat_map_keys(*ctx_, concert_.id).lock;
   redis_do(*ctx_, {"SET", lock, "a-rebuild-that-read-mysql-earlier"});
-  ASSERT_TRUE(release_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {1}, seat_event::kCancelled).ok());
+  ASSERT_TRUE(
+      release_seats(*ctx_, concert_.id, Zone::kBuy, "TB-AAAAAAAA", {1}, seat_event::kCancelled)
+          .ok());
   auto r = (*ctx_->redis())->command({"EXISTS", lock});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(*reply_integer(r->get()), 0) << "the rebuild's lock is gone, so its write is refused";
@@ -226,7 +239,8 @@ TEST_F(SeatMap, AMalformedNumberInTheMapIsAnErrorNotZero) {
   auto counts = read_seat_counts(*ctx_, concert_);
   ASSERT_FALSE(counts.ok());
   EXPECT_EQ(counts.error().kind(), ErrorKind::kInternal);
-  EXPECT_EQ(counts.error().message(), "unexpected reply from view.lua: a list of 1 where a list of 5 was due");
+  EXPECT_EQ(counts.error().message(),
+            "unexpected reply from view.lua: a list of 1 where a list of 5 was due");
 }
 
 // Real drift (a sold seat shown free, a free seat shown taken) repaired:

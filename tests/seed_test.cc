@@ -168,19 +168,23 @@ TEST_F(Seed, RefusesToShrinkBelowAHeldSeatAndWritesNothing) {
   const auto big = find_concert(*ctx_, "big-one");
   const uint64_t t = insert_raw_ticket(*db_, big->id, "TB-HELDSEAT01");
   // Seat J20: row index 9, number 20.
-  ASSERT_EQ(exec_sql(*db_, "INSERT INTO TICKET_SEATS (ticket_id, concert_id, zone, seat_row, seat_number, status) "
-                           "VALUES (" + std::to_string(t) + ", " + std::to_string(big->id) +
-                               ", 'BUY', 9, 20, 'PROCESS')"),
-            0);
+  ASSERT_EQ(
+      exec_sql(
+          *db_,
+          "INSERT INTO TICKET_SEATS (ticket_id, concert_id, zone, seat_row, seat_number, status) "
+          "VALUES (" +
+              std::to_string(t) + ", " + std::to_string(big->id) + ", 'BUY', 9, 20, 'PROCESS')"),
+      0);
   std::string fewer_rows = kTwoConcerts;
   fewer_rows.replace(fewer_rows.find("rows = 10"), 9, "rows = 9");
   fewer_rows.replace(fewer_rows.find("price = \"10\""), 12, "price = \"99\"");
   auto r = seed_text(fewer_rows);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind(), ErrorKind::kConflict);
-  EXPECT_EQ(r.error().message(),
-            "concert 'big-one': cannot shrink the concert to 9 rows x 20 seats (A1-I20), 100 free seats: seat J20 is "
-            "held or sold");
+  EXPECT_EQ(
+      r.error().message(),
+      "concert 'big-one': cannot shrink the concert to 9 rows x 20 seats (A1-I20), 100 free seats: seat J20 is "
+      "held or sold");
   // All or nothing: the other concert's price change was not applied either.
   EXPECT_EQ(find_concert(*ctx_, "small-one")->price, 1000);
   EXPECT_EQ(find_concert(*ctx_, "big-one")->layout.rows, 10);
@@ -195,7 +199,9 @@ TEST_F(Seed, RefusesToShrinkBelowAHeldSeatAndWritesNothing) {
   std::string more = kTwoConcerts;
   more.replace(more.find("rows = 10"), 9, "rows = 12");
   EXPECT_TRUE(seed_text(more).ok());
-  ASSERT_EQ(exec_sql(*db_, "UPDATE TICKET_SEATS SET status = 'FAIL' WHERE ticket_id = " + std::to_string(t)), 0);
+  ASSERT_EQ(exec_sql(*db_, "UPDATE TICKET_SEATS SET status = 'FAIL' WHERE ticket_id = " +
+                               std::to_string(t)),
+            0);
   auto shrunk = seed_text(fewer_rows);
   ASSERT_TRUE(shrunk.ok()) << shrunk.error().message();
   EXPECT_EQ(find_concert(*ctx_, "big-one")->layout.rows, 9);
@@ -386,34 +392,43 @@ TEST_F(Seed, StartTimeOutsideWhatMySqlStoresIsInvalid) {
 
 TEST_F(Seed, BadFilesNameFileLineAndField) {
   const std::string path = dir_.path() + "/bad.toml";
-  EXPECT_EQ(file_error("[[concert]]\nslug = \"a\"\nname = \"A\"\nrows = 1\nseats_per_row = 1\nprice = \"1\"\n"
-                       "currency = \"EUR\"\ncolour = \"red\"\n")
-                .message(),
-            path + ":8: unknown field 'colour'");
+  EXPECT_EQ(
+      file_error(
+          "[[concert]]\nslug = \"a\"\nname = \"A\"\nrows = 1\nseats_per_row = 1\nprice = \"1\"\n"
+          "currency = \"EUR\"\ncolour = \"red\"\n")
+          .message(),
+      path + ":8: unknown field 'colour'");
   EXPECT_EQ(file_error("[[concert]]\nslug = \"a\"\n").message(), path + ": missing field name");
-  EXPECT_EQ(file_error("[[concert]]\nslug = \"a\"\nname = \"A\"\nrows = 1\nseats_per_row = 1\nprice = \"1\"\n"
-                       "currency = \"EUR\"\nstarts_at = 2026-07-15T20:00:00\n")
-                .message(),
-            path + ":8: starts_at needs a time zone, such as 2026-07-15T20:00:00Z");
-  EXPECT_EQ(file_error("[[concert]]\nslug = \"a\"\nname = \"A\"\nrows = -1\nseats_per_row = 1\nprice = \"1\"\n"
-                       "currency = \"EUR\"\n")
-                .message(),
-            path + ":1: concert 'a': rows must be a whole number from 0 to 18278, got '-1'");
-  const std::string dup = "[[concert]]\nslug = \"a\"\nname = \"A\"\nrows = 1\nseats_per_row = 1\nprice = \"1\"\n"
-                          "currency = \"EUR\"\n";
+  EXPECT_EQ(
+      file_error(
+          "[[concert]]\nslug = \"a\"\nname = \"A\"\nrows = 1\nseats_per_row = 1\nprice = \"1\"\n"
+          "currency = \"EUR\"\nstarts_at = 2026-07-15T20:00:00\n")
+          .message(),
+      path + ":8: starts_at needs a time zone, such as 2026-07-15T20:00:00Z");
+  EXPECT_EQ(
+      file_error(
+          "[[concert]]\nslug = \"a\"\nname = \"A\"\nrows = -1\nseats_per_row = 1\nprice = \"1\"\n"
+          "currency = \"EUR\"\n")
+          .message(),
+      path + ":1: concert 'a': rows must be a whole number from 0 to 18278, got '-1'");
+  const std::string dup =
+      "[[concert]]\nslug = \"a\"\nname = \"A\"\nrows = 1\nseats_per_row = 1\nprice = \"1\"\n"
+      "currency = \"EUR\"\n";
   EXPECT_EQ(file_error(dup + dup).message(), path + ":8: slug 'a' appears twice");
   EXPECT_EQ(file_error("[[concert]\nslug=").message().rfind(path + ":1: ", 0), 0u);
   EXPECT_EQ(file_error("").message(), path + ": no [[concert]] tables");
   EXPECT_EQ(file_error("title = \"x\"\n").message(),
             path + ":1: unknown key 'title' (a seed file holds [[concert]] tables)");
   const std::string huge_name(10 * 1024 * 1024, 'n');
-  const Error e = file_error("[[concert]]\nslug = \"a\"\nname = \"" + huge_name +
-                             "\"\nrows = 1\nseats_per_row = 1\nprice = \"1\"\ncurrency = \"EUR\"\n");
+  const Error e =
+      file_error("[[concert]]\nslug = \"a\"\nname = \"" + huge_name +
+                 "\"\nrows = 1\nseats_per_row = 1\nprice = \"1\"\ncurrency = \"EUR\"\n");
   EXPECT_LT(e.message().size(), 200u);
   EXPECT_NE(e.message().find("name must be 1 to 255 printable characters"), std::string::npos);
   auto missing = read_seed_file(dir_.path() + "/none.toml");
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.error().message(), "cannot read seed file " + dir_.path() + "/none.toml: No such file or directory");
+  EXPECT_EQ(missing.error().message(),
+            "cannot read seed file " + dir_.path() + "/none.toml: No such file or directory");
 }
 
 }  // namespace

@@ -9,8 +9,8 @@
 #include <sstream>
 #include <thread>
 
-#include "support/process.h"
 #include "redis.h"
+#include "support/process.h"
 #include "support/sale.h"
 #include "support/servers.h"
 #include "support/sql.h"

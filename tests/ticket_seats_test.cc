@@ -19,7 +19,8 @@ class TicketSeats : public ::testing::Test {
  protected:
   void SetUp() override {
     ctx_ = env_.context();
-    ConcertInput in{"idx", "Index test", {}, {}, "2", "10", std::string("5"), "10.00", "EUR", {}, {}};
+    ConcertInput in{"idx",   "Index test", {}, {}, "2", "10", std::string("5"),
+                    "10.00", "EUR",        {}, {}};
     auto c = validate_concert(in);
     ASSERT_TRUE(c.ok()) << c.error().message();
     auto created = create_concert(*ctx_, *c);
@@ -32,8 +33,8 @@ class TicketSeats : public ::testing::Test {
 
   std::string seat(uint64_t ticket, const std::string& zone, int row, int number) {
     return "INSERT INTO TICKET_SEATS (ticket_id, concert_id, zone, seat_row, seat_number, status) VALUES (" +
-           std::to_string(ticket) + ", " + std::to_string(concert_) + ", '" + zone + "', " + std::to_string(row) +
-           ", " + std::to_string(number) + ", 'PROCESS')";
+           std::to_string(ticket) + ", " + std::to_string(concert_) + ", '" + zone + "', " +
+           std::to_string(row) + ", " + std::to_string(number) + ", 'PROCESS')";
   }
 
   TestEnv env_;
@@ -57,15 +58,22 @@ TEST_F(TicketSeats, UniqueActiveSeatAcceptsTheSeatOnceTheFirstIsFail) {
   const uint64_t second = insert_raw_ticket(*db_, concert_, "TB-SECOND0002");
   const uint64_t third = insert_raw_ticket(*db_, concert_, "TB-THIRD00002");
   ASSERT_EQ(exec_sql(*db_, seat(first, "BUY", 0, 5)), 0);
-  ASSERT_EQ(exec_sql(*db_, "UPDATE TICKET_SEATS SET status = 'FAIL' WHERE ticket_id = " + std::to_string(first)), 0);
+  ASSERT_EQ(exec_sql(*db_, "UPDATE TICKET_SEATS SET status = 'FAIL' WHERE ticket_id = " +
+                               std::to_string(first)),
+            0);
   EXPECT_EQ(exec_sql(*db_, seat(second, "BUY", 0, 5)), 0);
   // SUCCESS is active too.
-  ASSERT_EQ(exec_sql(*db_, "UPDATE TICKET_SEATS SET status = 'SUCCESS' WHERE ticket_id = " + std::to_string(second)),
+  ASSERT_EQ(exec_sql(*db_, "UPDATE TICKET_SEATS SET status = 'SUCCESS' WHERE ticket_id = " +
+                               std::to_string(second)),
             0);
   EXPECT_EQ(exec_sql(*db_, seat(third, "BUY", 0, 5)), kDuplicate);
-  EXPECT_EQ(scalar_sql(*db_, "SELECT COUNT(*) FROM TICKET_SEATS WHERE seat_number = 5 AND active = 1"), 1);
+  EXPECT_EQ(
+      scalar_sql(*db_, "SELECT COUNT(*) FROM TICKET_SEATS WHERE seat_number = 5 AND active = 1"),
+      1);
   // Two failed rows for one seat are fine.
-  ASSERT_EQ(exec_sql(*db_, "UPDATE TICKET_SEATS SET status = 'FAIL' WHERE ticket_id = " + std::to_string(second)), 0);
+  ASSERT_EQ(exec_sql(*db_, "UPDATE TICKET_SEATS SET status = 'FAIL' WHERE ticket_id = " +
+                               std::to_string(second)),
+            0);
   EXPECT_EQ(exec_sql(*db_, seat(third, "BUY", 0, 5)), 0);
 }
 

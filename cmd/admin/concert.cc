@@ -27,19 +27,34 @@ void add_concert_commands(Tool& tool) {
 
   auto f = std::make_shared<CreateFlags>();
   CLI::App* create = concert->add_subcommand("create", "Create a concert");
-  create->add_option("--slug", f->in.slug, "Unique short name, e.g. summer-2026 (lower-case, digits, dashes)")
+  create
+      ->add_option("--slug", f->in.slug,
+                   "Unique short name, e.g. summer-2026 (lower-case, digits, dashes)")
       ->type_name("SLUG")
       ->required();
-  create->add_option("--name", f->in.name, "Name shown to customers")->type_name("NAME")->required();
+  create->add_option("--name", f->in.name, "Name shown to customers")
+      ->type_name("NAME")
+      ->required();
   create->add_option("--venue", f->venue, "Where it takes place")->type_name("VENUE");
-  create->add_option("--starts-at", f->starts_at, "Start time with a zone, e.g. 2026-07-15T20:00:00Z")
+  create
+      ->add_option("--starts-at", f->starts_at, "Start time with a zone, e.g. 2026-07-15T20:00:00Z")
       ->type_name("TIME");
-  create->add_option("--rows", f->in.rows, "Rows of paid seats (A, B, ... Z, AA, ...)")->type_name("N")->required();
-  create->add_option("--seats-per-row", f->in.seats_per_row, "Paid seats in each row")->type_name("N")->required();
-  create->add_option("--free-seats", f->free_seats, "Seats given away by application (FREE-1...), default 0")
+  create->add_option("--rows", f->in.rows, "Rows of paid seats (A, B, ... Z, AA, ...)")
+      ->type_name("N")
+      ->required();
+  create->add_option("--seats-per-row", f->in.seats_per_row, "Paid seats in each row")
+      ->type_name("N")
+      ->required();
+  create
+      ->add_option("--free-seats", f->free_seats,
+                   "Seats given away by application (FREE-1...), default 0")
       ->type_name("N");
-  create->add_option("--price", f->in.price, "Price of one paid seat, e.g. 1500.00")->type_name("AMOUNT")->required();
-  create->add_option("--currency", f->in.currency, "Currency code, e.g. EUR")->type_name("CODE")->required();
+  create->add_option("--price", f->in.price, "Price of one paid seat, e.g. 1500.00")
+      ->type_name("AMOUNT")
+      ->required();
+  create->add_option("--currency", f->in.currency, "Currency code, e.g. EUR")
+      ->type_name("CODE")
+      ->required();
   create->add_option("--hold-seconds", f->hold_seconds, "How long a buyer has to pay, default 300")
       ->type_name("SECONDS");
   create->add_option("--max-seats-per-ticket", f->max_seats, "Seats one ticket may hold, default 1")
@@ -71,13 +86,16 @@ void add_concert_commands(Tool& tool) {
       Table t({"ID", "SLUG", "NAME", "STARTS", "SEATS", "PRICE", "HOLD", "STATUS"});
       for (const auto& c : concerts) {
         arr.push_back(concert_json(c));
-        t.add({std::to_string(c.id), c.slug, c.name, c.starts_at ? format_iso8601(*c.starts_at) : "-",
-               seats_cell(c), format_money(c.price) + " " + c.currency, std::to_string(c.hold_seconds) + "s",
+        t.add({std::to_string(c.id), c.slug, c.name,
+               c.starts_at ? format_iso8601(*c.starts_at) : "-", seats_cell(c),
+               format_money(c.price) + " " + c.currency, std::to_string(c.hold_seconds) + "s",
                c.open ? "open" : "closed"});
       }
       out.json = {{"concerts", arr}};
-      out.text = concerts.empty() ? "No concerts yet (create one with: tl-admin concert create, or tl-admin seed)."
-                                  : t.str();
+      out.text =
+          concerts.empty()
+              ? "No concerts yet (create one with: tl-admin concert create, or tl-admin seed)."
+              : t.str();
       return {};
     });
   });
@@ -96,7 +114,8 @@ void add_concert_commands(Tool& tool) {
   });
 
   auto to_close = std::make_shared<std::string>();
-  CLI::App* close = concert->add_subcommand("close", "Stop sales and applications (held seats may still be paid)");
+  CLI::App* close = concert->add_subcommand(
+      "close", "Stop sales and applications (held seats may still be paid)");
   close->add_option("CONCERT", *to_close, "Concert id or slug")->type_name("")->required();
   close->callback([&tool, to_close] {
     tool.set_action([to_close](Context& ctx, Output& out) -> Status {

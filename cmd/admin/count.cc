@@ -28,14 +28,16 @@ void add_count_command(Tool& tool) {
         const int64_t total = z.at(Zone::kBuy) + z.at(Zone::kFree);
         by_status[name] = total;
         for (Zone zone : kZones) zone_total[zone] += z.at(zone);
-        t.add({name, std::to_string(z.at(Zone::kBuy)), std::to_string(z.at(Zone::kFree)), std::to_string(total)});
+        t.add({name, std::to_string(z.at(Zone::kBuy)), std::to_string(z.at(Zone::kFree)),
+               std::to_string(total)});
       }
-      t.add({"total", std::to_string(zone_total[Zone::kBuy]), std::to_string(zone_total[Zone::kFree]),
-             std::to_string(counts.total)});
+      t.add({"total", std::to_string(zone_total[Zone::kBuy]),
+             std::to_string(zone_total[Zone::kFree]), std::to_string(counts.total)});
       nlohmann::json by_zone = nlohmann::json::object();
       for (Zone zone : kZones) by_zone[std::string(zone_name(zone))] = zone_total[zone];
       nlohmann::json failed_by_reason = nlohmann::json::object();
-      for (const auto& [reason, n] : counts.failed_by_reason) failed_by_reason[std::string(reason_name(reason))] = n;
+      for (const auto& [reason, n] : counts.failed_by_reason)
+        failed_by_reason[std::string(reason_name(reason))] = n;
       out.json = {{"total", counts.total},
                   {"by_status", by_status},
                   {"by_zone", by_zone},

@@ -37,7 +37,8 @@ void add_db_commands(Tool& tool) {
   db->require_subcommand(1);
 
   CLI::App* migrate_cmd = db->add_subcommand(
-      "migrate", "Create the database if needed and apply every migration it lacks (safe to repeat)");
+      "migrate",
+      "Create the database if needed and apply every migration it lacks (safe to repeat)");
   migrate_cmd->callback([&tool] {
     tool.set_action([](Context& ctx, Output& out) -> Status {
       TL_ASSIGN_OR_RETURN(MigrationReport r, migrate(ctx.config().mysql));

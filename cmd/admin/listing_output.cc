@@ -9,9 +9,7 @@
 namespace ticket::cli {
 namespace {
 
-std::string time_or_empty(const std::optional<Millis>& ms) {
-  return ms ? format_iso8601(*ms) : "";
-}
+std::string time_or_empty(const std::optional<Millis>& ms) { return ms ? format_iso8601(*ms) : ""; }
 
 nlohmann::json time_or_null(const std::optional<Millis>& ms) {
   return ms ? nlohmann::json(format_iso8601(*ms)) : nlohmann::json(nullptr);
@@ -173,9 +171,7 @@ void render_page(const TicketPage& page, ListingFormat format, bool applications
     case ListingFormat::kJson:
       out.verbatim = out.json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
       break;
-    case ListingFormat::kCsv:
-      out.verbatim = csv(page, applications);
-      break;
+    case ListingFormat::kCsv: out.verbatim = csv(page, applications); break;
     case ListingFormat::kTable:
       out.text = applications ? applications_text(page) : tickets_table(page);
       break;

@@ -1,8 +1,8 @@
 // tl-admin seed FILE.toml [--reset [--delete-sold-tickets]]
+#include "ticket/seed.h"
 #include "admin/commands.h"
 #include "common/render.h"
 #include "common/table.h"
-#include "ticket/seed.h"
 
 namespace ticket::cli {
 
@@ -14,7 +14,9 @@ void add_seed_command(Tool& tool) {
   auto f = std::make_shared<Flags>();
   CLI::App* seed_cmd = tool.app().add_subcommand(
       "seed", "Create or update concerts from a TOML file, matched by slug (safe to repeat)");
-  seed_cmd->add_option("FILE", f->file, "Seed file with one [[concert]] table per concert")->type_name("")->required();
+  seed_cmd->add_option("FILE", f->file, "Seed file with one [[concert]] table per concert")
+      ->type_name("")
+      ->required();
   seed_cmd->add_flag(
       "--reset", f->options.reset,
       "Delete the tickets of the file's existing concerts first (paid or granted ones only with "
@@ -39,7 +41,8 @@ void add_seed_command(Tool& tool) {
         for (const auto& c : o.changes) changes += (changes.empty() ? "" : "; ") + c;
         std::string action(seed_action_name(o.action));
         if (o.reset) action += ", reset";
-        t.add({std::to_string(o.concert.id), o.concert.slug, action, changes.empty() ? "-" : changes});
+        t.add({std::to_string(o.concert.id), o.concert.slug, action,
+               changes.empty() ? "-" : changes});
       }
       out.json = {{"concerts", arr}};
       out.text = t.str();

@@ -15,9 +15,7 @@ std::string one_decimal(double v) {
 }
 
 // "1 seat", "2 seats".
-std::string seats(int64_t n) {
-  return std::to_string(n) + (n == 1 ? " seat" : " seats");
-}
+std::string seats(int64_t n) { return std::to_string(n) + (n == 1 ? " seat" : " seats"); }
 
 }  // namespace
 

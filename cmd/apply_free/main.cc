@@ -12,7 +12,8 @@ int main(int argc, char** argv) {
   auto req = std::make_shared<ApplyFreeRequest>();
   CLI::App& app = tool.app();
   app.add_option("--concert", req->concert, "Concert id or slug")->type_name("C")->required();
-  app.add_option("--name", req->customer.name, "Applicant's name (1-255 printable characters, with a visible one)")
+  app.add_option("--name", req->customer.name,
+                 "Applicant's name (1-255 printable characters, with a visible one)")
       ->type_name("NAME")
       ->required();
   app.add_option("--age", req->customer.age, "Applicant's age (0-150)")->type_name("N")->required();

@@ -11,7 +11,8 @@ nlohmann::json concert_json(const Concert& c) {
       {"slug", c.slug},
       {"name", c.name},
       {"venue", c.venue},
-      {"starts_at", c.starts_at ? nlohmann::json(format_iso8601(*c.starts_at)) : nlohmann::json(nullptr)},
+      {"starts_at",
+       c.starts_at ? nlohmann::json(format_iso8601(*c.starts_at)) : nlohmann::json(nullptr)},
       {"rows", c.layout.rows},
       {"seats_per_row", c.layout.seats_per_row},
       {"free_seats", c.layout.free_seats},
@@ -49,8 +50,9 @@ nlohmann::json ticket_json(const Ticket& t) {
       {"concert_id", t.concert_id},
       {"zone", std::string(zone_name(t.zone))},
       {"status", std::string(status_name(t.status))},
-      {"reason", t.reason == FailReason::kNone ? nlohmann::json(nullptr)
-                                               : nlohmann::json(std::string(reason_name(t.reason)))},
+      {"reason", t.reason == FailReason::kNone
+                     ? nlohmann::json(nullptr)
+                     : nlohmann::json(std::string(reason_name(t.reason)))},
       {"seats", seats},
       {"amount", format_money(t.amount)},
       {"currency", t.currency},
@@ -76,9 +78,12 @@ std::string ticket_text(const Ticket& t) {
   f.add("Status", status_text(t.status, t.reason));
   f.add("Seats", seat_list(t));
   if (t.zone == Zone::kBuy) f.add("Amount", format_money(t.amount) + " " + t.currency);
-  if (t.status == TicketStatus::kProcess && t.hold_expires_at) f.add("Pay by", format_iso8601(*t.hold_expires_at));
-  if (t.paid_at) f.add("Paid", format_iso8601(*t.paid_at) + " (" + t.platform + " " + t.reference + ")");
-  if (!t.customer_name.empty()) f.add("Customer", t.customer_name + ", id " + mask_id(t.customer_last4));
+  if (t.status == TicketStatus::kProcess && t.hold_expires_at)
+    f.add("Pay by", format_iso8601(*t.hold_expires_at));
+  if (t.paid_at)
+    f.add("Paid", format_iso8601(*t.paid_at) + " (" + t.platform + " " + t.reference + ")");
+  if (!t.customer_name.empty())
+    f.add("Customer", t.customer_name + ", id " + mask_id(t.customer_last4));
   return f.str();
 }
 

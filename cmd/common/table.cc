@@ -19,9 +19,7 @@ std::vector<std::string> printable_cells(std::vector<std::string> cells) {
 
 Table::Table(std::vector<std::string> header) : header_(printable_cells(std::move(header))) {}
 
-void Table::add(std::vector<std::string> row) {
-  rows_.push_back(printable_cells(std::move(row)));
-}
+void Table::add(std::vector<std::string> row) { rows_.push_back(printable_cells(std::move(row))); }
 
 void Fields::add(const std::string& key, const std::string& value) {
   rows_.emplace_back(printable(key), printable(value));

@@ -6,11 +6,13 @@
 using namespace ticket;
 
 int main(int argc, char** argv) {
-  cli::Tool tool("tl-pay", "Confirm the payment of a ticket made with tl-buy, before its deadline.");
+  cli::Tool tool("tl-pay",
+                 "Confirm the payment of a ticket made with tl-buy, before its deadline.");
   auto req = std::make_shared<PayRequest>();
   CLI::App& app = tool.app();
   app.add_option("CODE", req->code, "Ticket code, e.g. TB-7K3MQ9XZ")->type_name("")->required();
-  app.add_option("--platform", req->platform, "Payment platform: QRCODE, DIRECT or PAYPLAT (any case)")
+  app.add_option("--platform", req->platform,
+                 "Payment platform: QRCODE, DIRECT or PAYPLAT (any case)")
       ->type_name("P")
       ->required();
   app.add_option("--reference", req->reference,

@@ -10,8 +10,8 @@
 #include "common/tool.h"
 #include "status/seat_event.h"
 #include "status/seat_grid.h"
-#include "ticket/seat_map_events.h"
 #include "ticket/availability.h"
+#include "ticket/seat_map_events.h"
 #include "ticket/text.h"
 
 using namespace ticket;

@@ -9,9 +9,7 @@ namespace {
 
 constexpr int kFreeZoneWidth = 50;
 
-char symbol(SeatState s) {
-  return s == SeatState::kFree ? '.' : s == SeatState::kHeld ? 'o' : 'X';
-}
+char symbol(SeatState s) { return s == SeatState::kFree ? '.' : s == SeatState::kHeld ? 'o' : 'X'; }
 
 const char* colour(SeatState s) {
   return s == SeatState::kFree ? "\033[32m" : s == SeatState::kHeld ? "\033[33m" : "\033[31m";

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "ticket/concerts.h"
 #include "db.h"
+#include "ticket/concerts.h"
 
 namespace ticket {
 

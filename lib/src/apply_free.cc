@@ -2,11 +2,11 @@
 
 #include <cppconn/exception.h>
 
+#include "audit_sql.h"
+#include "customer_sql.h"
 #include "ticket/audit.h"
 #include "ticket/concerts.h"
 #include "ticket/text.h"
-#include "audit_sql.h"
-#include "customer_sql.h"
 
 namespace ticket {
 namespace {

@@ -21,9 +21,18 @@ void record_audit(Db& db, const std::string& actor, const AuditEvent& event) {
   auto& stmt = db.prepare(kInsertAudit);
   stmt.setString(1, actor);
   stmt.setString(2, event.action);
-  if (event.concert_id) stmt.setUInt64(3, *event.concert_id); else stmt.setNull(3, 0);
-  if (event.ticket_id) stmt.setUInt64(4, *event.ticket_id); else stmt.setNull(4, 0);
-  if (!event.ticket_code.empty()) stmt.setString(5, event.ticket_code); else stmt.setNull(5, 0);
+  if (event.concert_id)
+    stmt.setUInt64(3, *event.concert_id);
+  else
+    stmt.setNull(3, 0);
+  if (event.ticket_id)
+    stmt.setUInt64(4, *event.ticket_id);
+  else
+    stmt.setNull(4, 0);
+  if (!event.ticket_code.empty())
+    stmt.setString(5, event.ticket_code);
+  else
+    stmt.setNull(5, 0);
   stmt.setString(6, event.detail.substr(0, 2000));
   stmt.execute();
 }

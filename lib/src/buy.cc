@@ -4,6 +4,9 @@
 
 #include <algorithm>
 
+#include "audit_sql.h"
+#include "customer_sql.h"
+#include "redis.h"
 #include "ticket/audit.h"
 #include "ticket/concerts.h"
 #include "ticket/expire.h"
@@ -11,9 +14,6 @@
 #include "ticket/reconcile.h"
 #include "ticket/seat_map_writes.h"
 #include "ticket/text.h"
-#include "audit_sql.h"
-#include "customer_sql.h"
-#include "redis.h"
 
 namespace ticket {
 namespace {
@@ -30,7 +30,8 @@ constexpr const char* kInsertTicket =
 constexpr const char* kInsertSeat =
     "INSERT INTO TICKET_SEATS (ticket_id, concert_id, zone, seat_row, seat_number, status)"
     " VALUES (?, ?, 'BUY', ?, ?, 'PROCESS')";
-constexpr const char* kInsertPayment = "INSERT INTO TICKETS_APPLY_BUY (ticket_id, amount, currency) VALUES (?, ?, ?)";
+constexpr const char* kInsertPayment =
+    "INSERT INTO TICKETS_APPLY_BUY (ticket_id, amount, currency) VALUES (?, ?, ?)";
 constexpr const char* kInserted =
     "SELECT id, CAST(UNIX_TIMESTAMP(hold_expires_at) * 1000 AS SIGNED),"
     " CAST(UNIX_TIMESTAMP(created_at) * 1000 AS SIGNED) FROM TICKETS WHERE id = LAST_INSERT_ID()";
@@ -41,8 +42,9 @@ Result<std::vector<Seat>> wanted_seats(const BuyRequest& req, const Concert& con
   if (req.best != 0) {
     if (!req.seats.empty()) return invalid("give either --seat or --best, not both");
     if (req.best < 1 || req.best > max || req.best > concert.layout.seats_per_row)
-      return invalid("--best must be from 1 to " + std::to_string(std::min(max, concert.layout.seats_per_row)) +
-                     " for concert " + concert.slug + ", got " + std::to_string(req.best));
+      return invalid("--best must be from 1 to " +
+                     std::to_string(std::min(max, concert.layout.seats_per_row)) + " for concert " +
+                     concert.slug + ", got " + std::to_string(req.best));
     return std::vector<Seat>{};
   }
   if (req.seats.empty()) return invalid("give the seats to buy with --seat A12 (or --best N)");
@@ -53,7 +55,8 @@ Result<std::vector<Seat>> wanted_seats(const BuyRequest& req, const Concert& con
   for (const auto& label : req.seats) {
     TL_ASSIGN_OR_RETURN(Seat seat, parse_seat(label, concert.layout));
     if (seat.zone != Zone::kBuy)
-      return invalid("seat " + seat_label(seat) + " is in the free zone; apply for it with tl-apply-free");
+      return invalid("seat " + seat_label(seat) +
+                     " is in the free zone; apply for it with tl-apply-free");
     if (std::find(seats.begin(), seats.end(), seat) != seats.end())
       return invalid("seat " + seat_label(seat) + " is given twice");
     seats.push_back(seat);
@@ -143,7 +146,8 @@ Result<Ticket> buy(Context& ctx, const BuyRequest& req) {
     // after its deadline: a transaction slower than that must not commit a
     // ticket whose seats may be sold to someone else in Redis meanwhile.
     if (wall_clock_ms() > redis_deadline + kOrphanHoldGraceMs / 2)
-      return unavailable("MySQL at " + db->endpoint() + " was too slow: the hold ran out before the sale was written");
+      return unavailable("MySQL at " + db->endpoint() +
+                         " was too slow: the hold ran out before the sale was written");
     return {};
   });
   if (!s.ok()) {

@@ -1,10 +1,10 @@
 #include "ticket/cancel.h"
 
+#include "redis.h"
 #include "ticket/audit.h"
 #include "ticket/seat_map_writes.h"
 #include "ticket/text.h"
 #include "tickets_sql.h"
-#include "redis.h"
 
 namespace ticket {
 namespace {

@@ -4,14 +4,14 @@
 
 #include <string>
 
-#include "ticket/concerts.h"
 #include "db.h"
+#include "ticket/concerts.h"
 
 namespace ticket::concert_rows {
 
 // The columns read_concert expects, in order (a macro so that statements
 // stay single string literals).
-#define TL_CONCERT_COLUMNS                                                                   \
+#define TL_CONCERT_COLUMNS                                                                    \
   "id, slug, name, venue, starts_at, seat_rows, seats_per_row, free_seats, price, currency, " \
   "hold_seconds, max_seats_per_ticket, status"
 

@@ -2,11 +2,11 @@
 
 #include <cppconn/exception.h>
 
+#include "audit_sql.h"
 #include "concert_rows.h"
 #include "stored_values.h"
 #include "ticket/audit.h"
 #include "ticket/text.h"
-#include "audit_sql.h"
 
 namespace ticket {
 namespace {
@@ -14,25 +14,27 @@ namespace {
 constexpr const char* kSelectAll = "SELECT " TL_CONCERT_COLUMNS " FROM CONCERTS ORDER BY id";
 constexpr const char* kSelectById = "SELECT " TL_CONCERT_COLUMNS " FROM CONCERTS WHERE id = ?";
 constexpr const char* kSelectBySlug = "SELECT " TL_CONCERT_COLUMNS " FROM CONCERTS WHERE slug = ?";
-constexpr const char* kLockById = "SELECT " TL_CONCERT_COLUMNS " FROM CONCERTS WHERE id = ? FOR UPDATE";
-constexpr const char* kLockBySlug = "SELECT " TL_CONCERT_COLUMNS " FROM CONCERTS WHERE slug = ? FOR UPDATE";
+constexpr const char* kLockById =
+    "SELECT " TL_CONCERT_COLUMNS " FROM CONCERTS WHERE id = ? FOR UPDATE";
+constexpr const char* kLockBySlug =
+    "SELECT " TL_CONCERT_COLUMNS " FROM CONCERTS WHERE slug = ? FOR UPDATE";
 constexpr const char* kSetStatus =
     "UPDATE CONCERTS SET status = ?, updated_at = NOW(3) WHERE id = ?";
 
-Result<int> field_int(const std::optional<std::string>& text, const char* field, int64_t min, int64_t max,
-                      int fallback) {
+Result<int> field_int(const std::optional<std::string>& text, const char* field, int64_t min,
+                      int64_t max, int fallback) {
   if (!text) return fallback;
   const auto v = parse_int(*text, min, max);
   if (!v)
-    return invalid(std::string(field) + " must be a whole number from " + std::to_string(min) + " to " +
-                   std::to_string(max) + ", got " + quote(*text));
+    return invalid(std::string(field) + " must be a whole number from " + std::to_string(min) +
+                   " to " + std::to_string(max) + ", got " + quote(*text));
   return static_cast<int>(*v);
 }
 
 Status check_text(const std::string& text, const char* field, size_t max, bool allow_empty) {
   if ((!allow_empty && text.empty()) || utf8_length(text) > max || !is_printable_utf8(text))
-    return invalid(std::string(field) + " must be " + (allow_empty ? "0" : "1") + " to " + std::to_string(max) +
-                   " printable characters, got " + quote(text));
+    return invalid(std::string(field) + " must be " + (allow_empty ? "0" : "1") + " to " +
+                   std::to_string(max) + " printable characters, got " + quote(text));
   return {};
 }
 
@@ -40,8 +42,9 @@ Status check_slug(const std::string& slug) {
   bool ok = !slug.empty() && slug.size() <= 64 && slug.front() != '-';
   for (char c : slug) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
   if (!ok || parse_int(slug, 0, INT64_MAX))
-    return invalid("slug " + quote(slug) +
-                   " must be 1 to 64 lower-case letters, digits and dashes, not only digits, such as summer-2026");
+    return invalid(
+        "slug " + quote(slug) +
+        " must be 1 to 64 lower-case letters, digits and dashes, not only digits, such as summer-2026");
   return {};
 }
 
@@ -73,7 +76,10 @@ void bind_fields(sql::PreparedStatement& stmt, int first, const Concert& c) {
   stmt.setString(first, c.slug);
   stmt.setString(first + 1, c.name);
   stmt.setString(first + 2, c.venue);
-  if (c.starts_at) stmt.setString(first + 3, to_sql_datetime(*c.starts_at)); else stmt.setNull(first + 3, 0);
+  if (c.starts_at)
+    stmt.setString(first + 3, to_sql_datetime(*c.starts_at));
+  else
+    stmt.setNull(first + 3, 0);
   stmt.setInt(first + 4, c.layout.rows);
   stmt.setInt(first + 5, c.layout.seats_per_row);
   stmt.setInt(first + 6, c.layout.free_seats);
@@ -86,20 +92,26 @@ void bind_fields(sql::PreparedStatement& stmt, int first, const Concert& c) {
 
 Result<Concert> load(Db& db, std::string_view id_or_slug, bool for_update) {
   const auto id = parse_int(id_or_slug, 1, INT64_MAX);
-  const bool digits = !id_or_slug.empty() && id_or_slug.find_first_not_of("0123456789") == std::string_view::npos;
+  const bool digits =
+      !id_or_slug.empty() && id_or_slug.find_first_not_of("0123456789") == std::string_view::npos;
   if (!id && (digits || !check_slug(std::string(id_or_slug)).ok()))
     return invalid(quote(id_or_slug) + " is not a concert id or slug (see: tl-admin concert list)");
-  auto& stmt = db.prepare(id ? (for_update ? kLockById : kSelectById) : (for_update ? kLockBySlug : kSelectBySlug));
-  if (id) stmt.setUInt64(1, static_cast<uint64_t>(*id)); else stmt.setString(1, std::string(id_or_slug));
+  auto& stmt = db.prepare(id ? (for_update ? kLockById : kSelectById)
+                             : (for_update ? kLockBySlug : kSelectBySlug));
+  if (id)
+    stmt.setUInt64(1, static_cast<uint64_t>(*id));
+  else
+    stmt.setString(1, std::string(id_or_slug));
   ResultSetPtr rs = db.query(stmt);
-  if (!rs->next()) return not_found("no concert " + quote(id_or_slug) + " (see: tl-admin concert list)");
+  if (!rs->next())
+    return not_found("no concert " + quote(id_or_slug) + " (see: tl-admin concert list)");
   return read_concert(*rs);
 }
 
 std::string audit_detail(const Concert& c) {
-  return c.slug + ": " + describe_layout(c.layout) + ", " + format_money(c.price) + " " + c.currency +
-         ", hold " + std::to_string(c.hold_seconds) + " s, up to " + std::to_string(c.max_seats_per_ticket) +
-         " seats a ticket";
+  return c.slug + ": " + describe_layout(c.layout) + ", " + format_money(c.price) + " " +
+         c.currency + ", hold " + std::to_string(c.hold_seconds) + " s, up to " +
+         std::to_string(c.max_seats_per_ticket) + " seats a ticket";
 }
 
 }  // namespace concert_rows
@@ -118,22 +130,28 @@ Result<Concert> validate_concert(const ConcertInput& in) {
     c.starts_at = *t;
   }
   TL_ASSIGN_OR_RETURN(c.layout.rows, field_int(in.rows, "rows", 0, kMaxRows, 0));
-  TL_ASSIGN_OR_RETURN(c.layout.seats_per_row, field_int(in.seats_per_row, "seats-per-row", 0, kMaxSeatsPerRow, 0));
-  TL_ASSIGN_OR_RETURN(c.layout.free_seats, field_int(in.free_seats, "free-seats", 0, kMaxFreeSeats, 0));
+  TL_ASSIGN_OR_RETURN(c.layout.seats_per_row,
+                      field_int(in.seats_per_row, "seats-per-row", 0, kMaxSeatsPerRow, 0));
+  TL_ASSIGN_OR_RETURN(c.layout.free_seats,
+                      field_int(in.free_seats, "free-seats", 0, kMaxFreeSeats, 0));
   if ((c.layout.rows == 0) != (c.layout.seats_per_row == 0))
     return invalid("rows and seats-per-row must both be 0 (no paid zone) or both at least 1");
   if (static_cast<int64_t>(c.layout.rows) * c.layout.seats_per_row > kMaxPaidSeats)
-    return invalid("rows x seats-per-row must be at most " + std::to_string(kMaxPaidSeats) + " seats");
-  if (c.layout.paid_seats() + c.layout.free_seats == 0) return invalid("a concert needs at least one seat");
+    return invalid("rows x seats-per-row must be at most " + std::to_string(kMaxPaidSeats) +
+                   " seats");
+  if (c.layout.paid_seats() + c.layout.free_seats == 0)
+    return invalid("a concert needs at least one seat");
   auto price = parse_money(in.price);
   if (!price.ok()) return price.error().with_context("price");
   c.price = *price;
   auto currency = parse_currency(in.currency);
   if (!currency.ok()) return currency.error().with_context("currency");
   c.currency = *currency;
-  TL_ASSIGN_OR_RETURN(c.hold_seconds, field_int(in.hold_seconds, "hold-seconds", 1, kMaxHoldSeconds, 300));
-  TL_ASSIGN_OR_RETURN(c.max_seats_per_ticket,
-                      field_int(in.max_seats_per_ticket, "max-seats-per-ticket", 1, kMaxSeatsPerTicket, 1));
+  TL_ASSIGN_OR_RETURN(c.hold_seconds,
+                      field_int(in.hold_seconds, "hold-seconds", 1, kMaxHoldSeconds, 300));
+  TL_ASSIGN_OR_RETURN(
+      c.max_seats_per_ticket,
+      field_int(in.max_seats_per_ticket, "max-seats-per-ticket", 1, kMaxSeatsPerTicket, 1));
   // A ticket's amount is the price times its seats, in a DECIMAL(12,2).
   const Cents largest = c.price * c.max_seats_per_ticket;
   if (largest > kMaxCents)
@@ -157,7 +175,8 @@ Result<Concert> create_concert(Context& ctx, const Concert& concert) {
       return conflict("a concert with slug " + quote(c.slug) + " already exists");
     }
     c.id = db->last_insert_id();
-    record_audit(*db, ctx.actor(), {action::kConcertCreated, c.id, std::nullopt, "", concert_rows::audit_detail(c)});
+    record_audit(*db, ctx.actor(),
+                 {action::kConcertCreated, c.id, std::nullopt, "", concert_rows::audit_detail(c)});
     return c;
   });
 }
@@ -214,9 +233,9 @@ Result<Concert> open_concert(Context& ctx, std::string_view id_or_slug) {
 std::string describe_layout(const Layout& l) {
   std::string out;
   if (l.rows > 0) {
-    out = std::to_string(l.rows) + (l.rows == 1 ? " row" : " rows") + " x " + std::to_string(l.seats_per_row) +
-          (l.seats_per_row == 1 ? " seat" : " seats") + " (A1-" + row_letters(l.rows - 1) +
-          std::to_string(l.seats_per_row) + ")";
+    out = std::to_string(l.rows) + (l.rows == 1 ? " row" : " rows") + " x " +
+          std::to_string(l.seats_per_row) + (l.seats_per_row == 1 ? " seat" : " seats") + " (A1-" +
+          row_letters(l.rows - 1) + std::to_string(l.seats_per_row) + ")";
   } else {
     out = "no paid seats";
   }
@@ -225,7 +244,8 @@ std::string describe_layout(const Layout& l) {
 }
 
 std::string layout_token(const Layout& l) {
-  return std::to_string(l.rows) + "x" + std::to_string(l.seats_per_row) + "+" + std::to_string(l.free_seats);
+  return std::to_string(l.rows) + "x" + std::to_string(l.seats_per_row) + "+" +
+         std::to_string(l.free_seats);
 }
 
 }  // namespace ticket

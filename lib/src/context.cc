@@ -3,10 +3,10 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include "redis.h"
+#include "schema_sql.h"
 #include "ticket/schema.h"
 #include "ticket/text.h"
-#include "schema_sql.h"
-#include "redis.h"
 
 namespace ticket {
 namespace {

@@ -8,8 +8,8 @@
 #include <sstream>
 #include <string_view>
 
-#include "ticket/text.h"
 #include "customer_sql.h"
+#include "ticket/text.h"
 
 namespace ticket {
 namespace {
@@ -161,7 +161,8 @@ Result<Customer> validate_customer(const CustomerInput& in) {
   for (char ch : in.id_number) {
     ok = ok && ((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z'));
   }
-  if (!ok) return invalid("--id-number must be 4 to 32 letters or digits, got " + quote(in.id_number));
+  if (!ok)
+    return invalid("--id-number must be 4 to 32 letters or digits, got " + quote(in.id_number));
   c.id_number = to_upper(in.id_number);
   return c;
 }

@@ -97,10 +97,8 @@ bool is_transient_refusal(int code) {
     case kErQueryInterrupted:
     case kErReadOnlyMode:
     case kErStatementTimeout:
-    case kErQueryTimeout:
-      return true;
-    default:
-      return false;
+    case kErQueryTimeout: return true;
+    default: return false;
   }
 }
 
@@ -227,8 +225,7 @@ Error Db::error_from(const sql::SQLException& e, const std::string& what) const 
     case kErBadDb:
       return config_error(prefix + "MySQL at " + endpoint_ + " has no database " +
                           quote(config_.database) + "; create it with: tl-admin db migrate");
-    default:
-      break;
+    default: break;
   }
   if (auto refused = refusal(code, msg))
     return prefix.empty() ? *refused : refused->with_context(what);
@@ -260,8 +257,7 @@ std::optional<Error> Db::refusal(int code, const std::string& msg) const {
                           table + in_db + fix);
     }
     case kErSpecificAccessDenied:
-    case kErProcAccessDenied:
-      break;
+    case kErProcAccessDenied: break;
     case kErNoSuchTable: {
       const std::string table = denied_table(msg, "Table ");
       return config_error(
@@ -339,9 +335,7 @@ uint64_t Db::last_insert_id() {
   return rs->getUInt64(1);
 }
 
-Status Db::transaction(const std::function<Status()>& body) {
-  return run(body);
-}
+Status Db::transaction(const std::function<Status()>& body) { return run(body); }
 
 Status Db::run(const std::function<Status()>& body) {
   ensure_thread_init();

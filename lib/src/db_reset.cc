@@ -1,10 +1,10 @@
 #include "ticket/db_reset.h"
 
+#include "audit_sql.h"
+#include "schema_sql.h"
 #include "ticket/audit.h"
 #include "ticket/seat_map.h"
 #include "ticket_removal.h"
-#include "audit_sql.h"
-#include "schema_sql.h"
 
 namespace ticket {
 

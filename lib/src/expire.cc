@@ -3,14 +3,14 @@
 #include <algorithm>
 #include <map>
 
+#include "db.h"
+#include "redis.h"
 #include "stored_values.h"
 #include "ticket/audit.h"
 #include "ticket/failpoint.h"
 #include "ticket/seat_map.h"
-#include "db.h"
-#include "redis.h"
-#include "ticket_rows.h"
 #include "ticket/seat_map_writes.h"
+#include "ticket_rows.h"
 
 namespace ticket {
 namespace {
@@ -28,7 +28,8 @@ constexpr const char* kSeats =
 constexpr const char* kExpire =
     "UPDATE TICKETS SET status = 'FAIL', reason = 'EXPIRED', updated_at = NOW(3)"
     " WHERE id IN (?*) AND status = 'PROCESS'";
-constexpr const char* kExpireSeats = "UPDATE TICKET_SEATS SET status = 'FAIL' WHERE ticket_id IN (?*)";
+constexpr const char* kExpireSeats =
+    "UPDATE TICKET_SEATS SET status = 'FAIL' WHERE ticket_id IN (?*)";
 constexpr const char* kAudit =
     "INSERT INTO AUDIT_LOG (at, actor, action, concert_id, ticket_id, ticket_code, detail)"
     " SELECT NOW(3), ?, ?, concert_id, id, code, ? FROM TICKETS WHERE id IN (?*)";
@@ -51,11 +52,13 @@ const std::string& chunked(const char* sql) {
 
 template <class T, class Set>
 void bind_list(sql::PreparedStatement& stmt, int first, const std::vector<T>& values, Set set) {
-  for (size_t i = 0; i < kChunk; ++i) set(stmt, first + static_cast<int>(i), values[i < values.size() ? i : 0]);
+  for (size_t i = 0; i < kChunk; ++i)
+    set(stmt, first + static_cast<int>(i), values[i < values.size() ? i : 0]);
 }
 
 void bind_ids(sql::PreparedStatement& stmt, int first, const std::vector<uint64_t>& ids) {
-  bind_list(stmt, first, ids, [](sql::PreparedStatement& s, int i, uint64_t v) { s.setUInt64(i, v); });
+  bind_list(stmt, first, ids,
+            [](sql::PreparedStatement& s, int i, uint64_t v) { s.setUInt64(i, v); });
 }
 
 enum class Verdict { kExpired, kPaid, kFailed, kNotYetDue };
@@ -70,63 +73,66 @@ struct Decided {
 // Decides up to kChunk codes of one concert in one transaction.
 Result<std::map<std::string, Decided>> decide(Context& ctx, Db& db, const Concert& concert,
                                               const std::vector<std::string>& codes) {
-  return db.transaction<std::map<std::string, Decided>>([&]() -> Result<std::map<std::string, Decided>> {
-    std::map<std::string, Decided> out;
-    auto& lock = db.prepare(chunked(kLock));
-    lock.setUInt64(1, concert.id);
-    bind_list(lock, 2, codes, [](sql::PreparedStatement& s, int i, const std::string& v) { s.setString(i, v); });
-    std::vector<uint64_t> ids, to_expire;
-    std::map<uint64_t, std::string> code_of;
-    {
-      ResultSetPtr rs = db.query(lock);
-      while (rs->next()) {
-        Decided d;
-        d.id = rs->getUInt64(1);
-        TL_ASSIGN_OR_RETURN(const TicketStatus status, stored_status(*rs, 3));
-        d.deadline = rs->isNull(5) ? 0 : rs->getInt64(5);
-        if (status == TicketStatus::kSuccess) {
-          d.verdict = Verdict::kPaid;
-        } else if (status == TicketStatus::kFail) {
-          d.verdict = Verdict::kFailed;
-        } else if (rs->getInt(4) == 0) {
-          d.verdict = Verdict::kNotYetDue;
-        } else {
-          d.verdict = Verdict::kExpired;
-          to_expire.push_back(d.id);
+  return db.transaction<std::map<std::string, Decided>>(
+      [&]() -> Result<std::map<std::string, Decided>> {
+        std::map<std::string, Decided> out;
+        auto& lock = db.prepare(chunked(kLock));
+        lock.setUInt64(1, concert.id);
+        bind_list(lock, 2, codes, [](sql::PreparedStatement& s, int i, const std::string& v) {
+          s.setString(i, v);
+        });
+        std::vector<uint64_t> ids, to_expire;
+        std::map<uint64_t, std::string> code_of;
+        {
+          ResultSetPtr rs = db.query(lock);
+          while (rs->next()) {
+            Decided d;
+            d.id = rs->getUInt64(1);
+            TL_ASSIGN_OR_RETURN(const TicketStatus status, stored_status(*rs, 3));
+            d.deadline = rs->isNull(5) ? 0 : rs->getInt64(5);
+            if (status == TicketStatus::kSuccess) {
+              d.verdict = Verdict::kPaid;
+            } else if (status == TicketStatus::kFail) {
+              d.verdict = Verdict::kFailed;
+            } else if (rs->getInt(4) == 0) {
+              d.verdict = Verdict::kNotYetDue;
+            } else {
+              d.verdict = Verdict::kExpired;
+              to_expire.push_back(d.id);
+            }
+            ids.push_back(d.id);
+            code_of[d.id] = rs->getString(2);
+            out[rs->getString(2)] = std::move(d);
+          }
         }
-        ids.push_back(d.id);
-        code_of[d.id] = rs->getString(2);
-        out[rs->getString(2)] = std::move(d);
-      }
-    }
-    if (ids.empty()) return out;
-    auto& seats = db.prepare(chunked(kSeats));
-    bind_ids(seats, 1, ids);
-    ResultSetPtr rs = db.query(seats);
-    while (rs->next()) {
-      TL_ASSIGN_OR_RETURN(const Seat seat, ticket_rows::read_seat(*rs, 2));
-      out[code_of[rs->getUInt64(1)]].seats.push_back(seat_index(seat, concert.layout));
-    }
-    if (to_expire.empty()) return out;
-    auto& expire = db.prepare(chunked(kExpire));
-    bind_ids(expire, 1, to_expire);
-    expire.execute();
-    auto& expire_seats = db.prepare(chunked(kExpireSeats));
-    bind_ids(expire_seats, 1, to_expire);
-    expire_seats.execute();
-    auto& audit = db.prepare(chunked(kAudit));
-    audit.setString(1, ctx.actor());
-    audit.setString(2, action::kExpired);
-    audit.setString(3, "hold ran out");
-    bind_ids(audit, 4, to_expire);
-    audit.execute();
-    return out;
-  });
+        if (ids.empty()) return out;
+        auto& seats = db.prepare(chunked(kSeats));
+        bind_ids(seats, 1, ids);
+        ResultSetPtr rs = db.query(seats);
+        while (rs->next()) {
+          TL_ASSIGN_OR_RETURN(const Seat seat, ticket_rows::read_seat(*rs, 2));
+          out[code_of[rs->getUInt64(1)]].seats.push_back(seat_index(seat, concert.layout));
+        }
+        if (to_expire.empty()) return out;
+        auto& expire = db.prepare(chunked(kExpire));
+        bind_ids(expire, 1, to_expire);
+        expire.execute();
+        auto& expire_seats = db.prepare(chunked(kExpireSeats));
+        bind_ids(expire_seats, 1, to_expire);
+        expire_seats.execute();
+        auto& audit = db.prepare(chunked(kAudit));
+        audit.setString(1, ctx.actor());
+        audit.setString(2, action::kExpired);
+        audit.setString(3, "hold ran out");
+        bind_ids(audit, 4, to_expire);
+        audit.execute();
+        return out;
+      });
 }
 
 // Decides `due` (code -> deadline in Redis) and brings Redis in line.
-Status settle(Context& ctx, const Concert& concert, const std::vector<std::pair<std::string, Millis>>& due,
-              ExpireReport& report) {
+Status settle(Context& ctx, const Concert& concert,
+              const std::vector<std::pair<std::string, Millis>>& due, ExpireReport& report) {
   TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
   TL_ASSIGN_OR_RETURN(Redis * redis, ctx.redis());
   const std::string holds = seat_map_keys(ctx, concert.id).holds;
@@ -185,9 +191,10 @@ Status settle(Context& ctx, const Concert& concert, const std::vector<std::pair<
 Result<ExpireReport> expire_due(Context& ctx, const Concert& concert, int limit) {
   TL_ASSIGN_OR_RETURN(Redis * redis, ctx.redis());
   const Millis now = wall_clock_ms();
-  TL_ASSIGN_OR_RETURN(RedisReply r, redis->command({"ZRANGEBYSCORE", seat_map_keys(ctx, concert.id).holds, "-inf",
-                                                     std::to_string(now), "WITHSCORES", "LIMIT", "0",
-                                                     std::to_string(limit)}));
+  TL_ASSIGN_OR_RETURN(
+      RedisReply r,
+      redis->command({"ZRANGEBYSCORE", seat_map_keys(ctx, concert.id).holds, "-inf",
+                      std::to_string(now), "WITHSCORES", "LIMIT", "0", std::to_string(limit)}));
   ExpireReport report;
   std::vector<std::pair<std::string, Millis>> due;
   if (r->type == REDIS_REPLY_ARRAY) {
@@ -229,8 +236,8 @@ Result<ExpireReport> sweep_overdue(Context& ctx, int limit) {
 
 Result<std::optional<Millis>> next_deadline(Context& ctx, uint64_t concert_id) {
   TL_ASSIGN_OR_RETURN(Redis * redis, ctx.redis());
-  TL_ASSIGN_OR_RETURN(RedisReply r, redis->command({"ZRANGE", seat_map_keys(ctx, concert_id).holds, "0", "0",
-                                                     "WITHSCORES"}));
+  TL_ASSIGN_OR_RETURN(RedisReply r, redis->command({"ZRANGE", seat_map_keys(ctx, concert_id).holds,
+                                                    "0", "0", "WITHSCORES"}));
   if (r->type != REDIS_REPLY_ARRAY || r->elements < 2) return std::optional<Millis>();
   TL_ASSIGN_OR_RETURN(Millis deadline, reply_integer(r->element[1]));
   return std::optional<Millis>(deadline);

@@ -2,11 +2,11 @@
 
 #include <cppconn/exception.h>
 
+#include "audit_sql.h"
 #include "concert_rows.h"
 #include "ticket/audit.h"
 #include "ticket/seat_map_writes.h"
 #include "ticket/text.h"
-#include "audit_sql.h"
 #include "tickets_sql.h"
 
 namespace ticket {

@@ -1,8 +1,8 @@
 #include "ticket/listing.h"
 
 #include "concert_rows.h"
-#include "ticket/text.h"
 #include "db.h"
+#include "ticket/text.h"
 #include "ticket_rows.h"
 
 namespace ticket {
@@ -18,7 +18,8 @@ constexpr const char* kCount = "SELECT COUNT(*) FROM TICKETS WHERE " TL_TICKET_F
 // NULL seat columns), the page chosen first in a derived table. After the
 // ticket's columns come those of kApplication, then kSeat's.
 constexpr const char* kPage =
-    "SELECT " TL_TICKET_COLUMNS ","
+    "SELECT " TL_TICKET_COLUMNS
+    ","
     " f.ticket_id IS NOT NULL, f.answer1, f.answer2, f.answer3, COALESCE(f.decided_by, ''),"
     " CAST(UNIX_TIMESTAMP(f.decided_at) * 1000 AS SIGNED), COALESCE(f.note, ''),"
     " s.zone, s.seat_row, s.seat_number"

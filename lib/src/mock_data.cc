@@ -80,9 +80,7 @@ CustomerInput random_customer(Dice& dice) {
 
 // A conflict is a normal outcome of a demo customer (sold out, no seat
 // left); anything else stops the run.
-bool is_conflict(const Error& e) {
-  return e.kind() == ErrorKind::kConflict;
-}
+bool is_conflict(const Error& e) { return e.kind() == ErrorKind::kConflict; }
 
 // Buys and maybe pays; false when no seat could be bought.
 Result<bool> buy_some(Context& ctx, Dice& dice, const Concert& concert,

@@ -8,12 +8,14 @@ namespace ticket {
 
 Result<Cents> parse_money(std::string_view text) {
   const auto bad = [&] {
-    return invalid(quote(text) + " is not an amount such as 1500.00 (digits, at most two decimals)");
+    return invalid(quote(text) +
+                   " is not an amount such as 1500.00 (digits, at most two decimals)");
   };
   const auto dot = text.find('.');
   std::string_view whole = text.substr(0, dot);
   std::string_view frac = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
-  if (whole.empty() || whole.size() > 10 || (dot != std::string_view::npos && (frac.empty() || frac.size() > 2)))
+  if (whole.empty() || whole.size() > 10 ||
+      (dot != std::string_view::npos && (frac.empty() || frac.size() > 2)))
     return bad();
   const auto w = parse_int(whole, 0, 9999999999);
   if (!w) return bad();

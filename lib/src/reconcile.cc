@@ -5,13 +5,13 @@
 #include <set>
 
 #include "active_seats.h"
+#include "audit_sql.h"
+#include "redis.h"
 #include "script_replies.h"
 #include "seat_map_scripts.h"
 #include "ticket/audit.h"
 #include "ticket/expire.h"
 #include "ticket/seat_map.h"
-#include "audit_sql.h"
-#include "redis.h"
 #include "ticket/seat_map_views.h"
 #include "ticket/seat_map_writes.h"
 
@@ -30,10 +30,10 @@ struct Leak {
 };
 
 struct Drift {
-  std::vector<ActiveSeat> missing;           // from MySQL
+  std::vector<ActiveSeat> missing;  // from MySQL
   std::vector<Leak> leaked;
-  std::set<std::string> dead_holds;          // hold codes nothing explains
-  std::string releases;                      // "rel" as read
+  std::set<std::string> dead_holds;  // hold codes nothing explains
+  std::string releases;              // "rel" as read
 };
 
 // One comparison: Redis, then MySQL, then the differing seats again.
@@ -57,7 +57,8 @@ Result<Drift> compare(Context& ctx, const Concert& concert) {
   for (const auto& [code, seats] : snap.hold_seats) {
     if (active_codes.count(code)) continue;
     auto deadline = snap.hold_deadlines.find(code);
-    const bool live = deadline != snap.hold_deadlines.end() && now < deadline->second + kOrphanHoldGraceMs;
+    const bool live =
+        deadline != snap.hold_deadlines.end() && now < deadline->second + kOrphanHoldGraceMs;
     if (live) {
       live_held.insert(seats.begin(), seats.end());
     } else {
@@ -79,7 +80,8 @@ Result<Drift> compare(Context& ctx, const Concert& concert) {
   std::erase_if(d.missing, [&](const ActiveSeat& a) { return again.taken(a.zone, a.index); });
   std::erase_if(d.leaked, [&](const Leak& l) {
     auto owner = again.owners.find(owner_field(l.zone, l.index));
-    return !again.taken(l.zone, l.index) || (owner == again.owners.end() ? "" : owner->second) != l.owner;
+    return !again.taken(l.zone, l.index) ||
+           (owner == again.owners.end() ? "" : owner->second) != l.owner;
   });
   return d;
 }
@@ -98,11 +100,12 @@ std::vector<Seat> seats_of(const Drift& d, const Concert& c, bool missing) {
 // The seats the script really changed, in `done`.
 Status apply_repair(Context& ctx, const Concert& concert, const Drift& d, RepairReply& done) {
   for (const std::string& code : d.dead_holds) {
-    TL_ASSIGN_OR_RETURN(std::vector<int> freed,
-                        release_seats(ctx, concert.id, Zone::kBuy, code, {}, seat_event::kReleased));
+    TL_ASSIGN_OR_RETURN(std::vector<int> freed, release_seats(ctx, concert.id, Zone::kBuy, code, {},
+                                                              seat_event::kReleased));
     for (int index : freed) done.freed.push_back({Zone::kBuy, index});
   }
-  std::vector<std::string> args = {d.releases, std::to_string(d.missing.size()), std::to_string(d.leaked.size())};
+  std::vector<std::string> args = {d.releases, std::to_string(d.missing.size()),
+                                   std::to_string(d.leaked.size())};
   for (const ActiveSeat& a : d.missing) {
     args.push_back(std::string(1, zone_letter(a.zone)));
     args.push_back(std::to_string(a.index));
@@ -123,7 +126,8 @@ Status apply_repair(Context& ctx, const Concert& concert, const Drift& d, Repair
 
 // " A1 A2 B7", sorted, cut to what fits in `budget` characters with
 // " and N more".
-std::string seat_list(const std::vector<std::pair<Zone, int>>& seats, const Concert& c, size_t budget) {
+std::string seat_list(const std::vector<std::pair<Zone, int>>& seats, const Concert& c,
+                      size_t budget) {
   std::vector<Seat> sorted;
   for (const auto& [zone, index] : seats) sorted.push_back(seat_at(zone, index, c.layout));
   std::sort(sorted.begin(), sorted.end());

@@ -276,19 +276,15 @@ Result<long long> reply_integer(const redisReply* r) {
 std::string describe_reply(const redisReply* r) {
   if (r == nullptr) return "nothing";
   switch (r->type) {
-    case REDIS_REPLY_INTEGER:
-      return "the number " + std::to_string(r->integer);
+    case REDIS_REPLY_INTEGER: return "the number " + std::to_string(r->integer);
     case REDIS_REPLY_STRING:
     case REDIS_REPLY_STATUS:
       return "the text " + quote(std::string_view(r->str, r->len).substr(0, 40));
     case REDIS_REPLY_ERROR:
       return "the error " + quote(std::string_view(r->str, r->len).substr(0, 40));
-    case REDIS_REPLY_ARRAY:
-      return "a list of " + std::to_string(r->elements);
-    case REDIS_REPLY_NIL:
-      return "nil";
-    default:
-      return "a reply of type " + std::to_string(r->type);
+    case REDIS_REPLY_ARRAY: return "a list of " + std::to_string(r->elements);
+    case REDIS_REPLY_NIL: return "nil";
+    default: return "a reply of type " + std::to_string(r->type);
   }
 }
 

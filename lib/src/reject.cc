@@ -54,7 +54,6 @@ Status validate_note(const std::optional<std::string>& note, const char* flag) {
 
 }  // namespace
 
-
 Result<Ticket> reject(Context& ctx, std::string_view text, const std::optional<std::string>& note) {
   TL_ASSIGN_OR_RETURN(std::string code, parse_ticket_code(text));
   TL_TRY(validate_note(note, "--note"));

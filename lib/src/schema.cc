@@ -8,9 +8,9 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "schema_sql.h"
 #include "ticket/failpoint.h"
 #include "ticket/text.h"
-#include "schema_sql.h"
 
 namespace ticket {
 namespace embedded_sql {
@@ -222,8 +222,9 @@ Status create_database(const MysqlConfig& config) {
   TL_ASSIGN_OR_RETURN(auto server, Db::connect(config, false));
   return server->transaction([&]() -> Status {
     try {
-      server->prepare("CREATE DATABASE IF NOT EXISTS `" + config.database +
-                      "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+      server
+          ->prepare("CREATE DATABASE IF NOT EXISTS `" + config.database +
+                    "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
           .execute();
     } catch (const sql::SQLException& e) {
       // An account without CREATE may still use a database made for it.
@@ -323,7 +324,8 @@ Result<MigrationReport> migrate(const MysqlConfig& config) {
         return {};
       });
       if (!applied.ok())
-        return applied.error().with_context("migration " + std::to_string(m.version) + " (" + m.description + ")");
+        return applied.error().with_context("migration " + std::to_string(m.version) + " (" +
+                                            m.description + ")");
       report.applied.push_back(m.version);
       report.to_version = m.version;
     }
@@ -370,12 +372,13 @@ Status check_schema(Db& db) {
   });
   if (!version.ok()) return std::move(version).error();
   if (*version == 0)
-    return config_error("the database " + where + " has no TicketLemon schema; run: tl-admin db migrate");
+    return config_error("the database " + where +
+                        " has no TicketLemon schema; run: tl-admin db migrate");
   if (*version > latest_schema_version()) return too_new(where, *version);
   if (*version < latest_schema_version())
-    return config_error("the database " + where + " has schema version " + std::to_string(*version) +
-                        ", this TicketLemon needs " + std::to_string(latest_schema_version()) +
-                        "; run: tl-admin db migrate");
+    return config_error("the database " + where + " has schema version " +
+                        std::to_string(*version) + ", this TicketLemon needs " +
+                        std::to_string(latest_schema_version()) + "; run: tl-admin db migrate");
   TL_ASSIGN_OR_RETURN(auto missing, db.transaction<std::vector<std::string>>([&]() {
     return Result<std::vector<std::string>>(missing_tables(db, expected_tables(*version)));
   }));

@@ -28,15 +28,19 @@ class Reply {
   Error bad(const std::string& what) const {
     return internal("unexpected reply from " + std::string(script_) + ": " + what);
   }
-  Error unknown() const { return bad(describe_reply(r_) + (word().empty() ? "" : " starting " + quote(word()))); }
+  Error unknown() const {
+    return bad(describe_reply(r_) + (word().empty() ? "" : " starting " + quote(word())));
+  }
 
   Status expect_size(size_t n) const {
-    if (size() != n) return bad(describe_reply(r_) + " where a list of " + std::to_string(n) + " was due");
+    if (size() != n)
+      return bad(describe_reply(r_) + " where a list of " + std::to_string(n) + " was due");
     return {};
   }
   Status expect_at_least(size_t n) const {
     if (size() < n)
-      return bad(describe_reply(r_) + " where a list of at least " + std::to_string(n) + " was due");
+      return bad(describe_reply(r_) + " where a list of at least " + std::to_string(n) +
+                 " was due");
     return {};
   }
 
@@ -72,7 +76,8 @@ class Reply {
 // {"field", "value", ...} of HGETALL or ZRANGE WITHSCORES, as pairs of text.
 Result<std::vector<std::pair<std::string, std::string>>> pairs(const Reply& reply, size_t i) {
   TL_ASSIGN_OR_RETURN(const redisReply* list, reply.list(i));
-  if (list->elements % 2 != 0) return reply.bad("element " + std::to_string(i + 1) + " has an odd length");
+  if (list->elements % 2 != 0)
+    return reply.bad("element " + std::to_string(i + 1) + " has an odd length");
   std::vector<std::pair<std::string, std::string>> out;
   for (size_t k = 0; k < list->elements; k += 2) {
     TL_ASSIGN_OR_RETURN(std::string field, reply.text_of(list->element[k], i));
@@ -88,7 +93,8 @@ Result<std::vector<std::pair<Zone, int>>> seat_fields(const Reply& reply, size_t
   for (size_t k = 0; k < list->elements; ++k) {
     TL_ASSIGN_OR_RETURN(std::string field, reply.text_of(list->element[k], i));
     auto seat = parse_owner_field(field);
-    if (!seat) return reply.bad("element " + std::to_string(i + 1) + " names no seat: " + quote(field));
+    if (!seat)
+      return reply.bad("element " + std::to_string(i + 1) + " names no seat: " + quote(field));
     out.push_back(*seat);
   }
   return out;
@@ -225,7 +231,9 @@ Result<SeatSnapshot> decode_view_full(const redisReply* r) {
   TL_ASSIGN_OR_RETURN(auto deadlines, pairs(reply, 8));
   for (auto& [code, deadline] : deadlines) {
     auto ms = parse_int(deadline, 0, INT64_MAX / 2);
-    if (!ms) return reply.bad("element 9: the deadline of " + quote(code) + " is no whole number: " + quote(deadline));
+    if (!ms)
+      return reply.bad("element 9: the deadline of " + quote(code) +
+                       " is no whole number: " + quote(deadline));
     s.hold_deadlines[code] = *ms;
   }
   return s;

@@ -7,9 +7,9 @@
 #include <utility>
 #include <vector>
 
+#include "redis.h"
 #include "ticket/concerts.h"
 #include "ticket/error.h"
-#include "redis.h"
 #include "ticket/seat_map_views.h"
 
 namespace ticket {

@@ -4,8 +4,8 @@
 #include <memory>
 #include <thread>
 
-#include "ticket/seat_map.h"
 #include "redis.h"
+#include "ticket/seat_map.h"
 
 namespace ticket {
 namespace {
@@ -41,7 +41,8 @@ Status follow_seat_events(Context& ctx, uint64_t concert_id, const std::function
       void* raw = nullptr;
       if (redisGetReply(redis.context(), &raw) != REDIS_OK || raw == nullptr) break;
       RedisReply reply(static_cast<redisReply*>(raw));
-      if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 && reply_string(reply->element[0]) == "message") {
+      if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
+          reply_string(reply->element[0]) == "message") {
         if (!on_event(reply_string(reply->element[2]))) return {};
       }
     }

@@ -36,8 +36,8 @@ Result<std::string> random_token() {
 Result<bool> try_rebuild(Context& ctx, const Concert& concert) {
   TL_ASSIGN_OR_RETURN(Redis * redis, ctx.redis());
   TL_ASSIGN_OR_RETURN(const std::string token, random_token());
-  TL_ASSIGN_OR_RETURN(RedisReply got, redis->command({"SET", seat_map_keys(ctx, concert.id).lock, token, "NX", "PX",
-                                                      std::to_string(kLockMs)}));
+  TL_ASSIGN_OR_RETURN(RedisReply got, redis->command({"SET", seat_map_keys(ctx, concert.id).lock,
+                                                      token, "NX", "PX", std::to_string(kLockMs)}));
   if (got->type == REDIS_REPLY_NIL) return false;
 
   const Layout& layout = concert.layout;

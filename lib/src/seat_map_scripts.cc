@@ -50,7 +50,9 @@ Redis::Call script_call(const Context& ctx, uint64_t concert_id, std::vector<std
 
 char zone_letter(Zone zone) { return zone == Zone::kBuy ? 'b' : 'f'; }
 
-std::string owner_field(Zone zone, int index) { return std::string(1, zone_letter(zone)) + std::to_string(index); }
+std::string owner_field(Zone zone, int index) {
+  return std::string(1, zone_letter(zone)) + std::to_string(index);
+}
 
 std::optional<std::pair<Zone, int>> parse_owner_field(std::string_view field) {
   if (field.empty() || (field[0] != 'b' && field[0] != 'f')) return std::nullopt;
@@ -73,7 +75,8 @@ std::vector<int> parse_indexes(std::string_view list) {
   for (size_t pos = 0; pos < list.size();) {
     size_t end = list.find(',', pos);
     if (end == std::string_view::npos) end = list.size();
-    if (auto idx = parse_int(list.substr(pos, end - pos), 0, INT32_MAX)) out.push_back(static_cast<int>(*idx));
+    if (auto idx = parse_int(list.substr(pos, end - pos), 0, INT32_MAX))
+      out.push_back(static_cast<int>(*idx));
     pos = end + 1;
   }
   return out;
@@ -81,7 +84,8 @@ std::vector<int> parse_indexes(std::string_view list) {
 
 bool get_bit(std::string_view bitmap, int index) {
   const size_t byte = static_cast<size_t>(index / 8);
-  return byte < bitmap.size() && (static_cast<unsigned char>(bitmap[byte]) & (0x80u >> (index % 8))) != 0;
+  return byte < bitmap.size() &&
+         (static_cast<unsigned char>(bitmap[byte]) & (0x80u >> (index % 8))) != 0;
 }
 
 void set_bit(std::string& bitmap, int index) {

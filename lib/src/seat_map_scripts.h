@@ -12,9 +12,9 @@
 #include <utility>
 #include <vector>
 
+#include "redis.h"
 #include "ticket/concerts.h"
 #include "ticket/context.h"
-#include "redis.h"
 
 namespace ticket {
 

@@ -8,7 +8,8 @@ namespace {
 
 Result<RedisReply> view(Context& ctx, const Concert& concert, const char* what) {
   const std::vector<std::string> args = {layout_token(concert.layout), what};
-  return on_warm_map(ctx, concert, [&] { return run_script(ctx, view_script(), concert.id, args); });
+  return on_warm_map(ctx, concert,
+                     [&] { return run_script(ctx, view_script(), concert.id, args); });
 }
 
 }  // namespace

@@ -6,15 +6,14 @@
 namespace ticket {
 namespace {
 
-Result<std::vector<int>> hold(Context& ctx, const Concert& concert, const std::vector<std::string>& args,
-                              int wanted_best) {
+Result<std::vector<int>> hold(Context& ctx, const Concert& concert,
+                              const std::vector<std::string>& args, int wanted_best) {
   TL_ASSIGN_OR_RETURN(RedisReply r, on_warm_map(ctx, concert, [&] {
                         return run_script(ctx, hold_script(), concert.id, args);
                       }));
   TL_ASSIGN_OR_RETURN(HoldReply h, decode_hold(r.get()));
   switch (h.outcome) {
-    case HoldReply::Outcome::kHeld:
-      return h.seats;
+    case HoldReply::Outcome::kHeld: return h.seats;
     case HoldReply::Outcome::kTaken: {
       std::string labels;
       for (int seat : h.seats) {
@@ -22,17 +21,17 @@ Result<std::vector<int>> hold(Context& ctx, const Concert& concert, const std::v
         labels += seat_label(seat_at(Zone::kBuy, seat, concert.layout));
       }
       const bool many = h.seats.size() > 1;
-      return conflict((many ? "seats " : "seat ") + labels + (many ? " are" : " is") + " already taken");
+      return conflict((many ? "seats " : "seat ") + labels + (many ? " are" : " is") +
+                      " already taken");
     }
-    case HoldReply::Outcome::kNoRow:
-      break;
+    case HoldReply::Outcome::kNoRow: break;
   }
-  return conflict("no row of concert " + std::to_string(concert.id) + " has " + std::to_string(wanted_best) +
-                  " adjacent free seats");
+  return conflict("no row of concert " + std::to_string(concert.id) + " has " +
+                  std::to_string(wanted_best) + " adjacent free seats");
 }
 
-std::vector<std::string> change_args(Zone zone, const std::string& code, const std::vector<int>& seats,
-                                     const char* event) {
+std::vector<std::string> change_args(Zone zone, const std::string& code,
+                                     const std::vector<int>& seats, const char* event) {
   std::vector<std::string> args = {code, std::string(1, zone_letter(zone)), event};
   for (int s : seats) args.push_back(std::to_string(s));
   return args;
@@ -40,15 +39,16 @@ std::vector<std::string> change_args(Zone zone, const std::string& code, const s
 
 }  // namespace
 
-Result<std::vector<int>> hold_seats(Context& ctx, const Concert& concert, const std::string& code, Millis deadline,
-                                    const std::vector<int>& seats) {
-  std::vector<std::string> args = {layout_token(concert.layout), code, std::to_string(deadline), "seats"};
+Result<std::vector<int>> hold_seats(Context& ctx, const Concert& concert, const std::string& code,
+                                    Millis deadline, const std::vector<int>& seats) {
+  std::vector<std::string> args = {layout_token(concert.layout), code, std::to_string(deadline),
+                                   "seats"};
   for (int s : seats) args.push_back(std::to_string(s));
   return hold(ctx, concert, args, 0);
 }
 
-Result<std::vector<int>> hold_best(Context& ctx, const Concert& concert, const std::string& code, Millis deadline,
-                                   int n) {
+Result<std::vector<int>> hold_best(Context& ctx, const Concert& concert, const std::string& code,
+                                   Millis deadline, int n) {
   const std::vector<std::string> args = {layout_token(concert.layout),
                                          code,
                                          std::to_string(deadline),
@@ -62,8 +62,8 @@ Result<std::vector<int>> hold_best(Context& ctx, const Concert& concert, const s
 Result<std::vector<int>> release_seats(Context& ctx, uint64_t concert_id, Zone zone,
                                        const std::string& code, const std::vector<int>& seats,
                                        const char* event) {
-  TL_ASSIGN_OR_RETURN(RedisReply r,
-                      run_script(ctx, release_script(), concert_id, change_args(zone, code, seats, event)));
+  TL_ASSIGN_OR_RETURN(RedisReply r, run_script(ctx, release_script(), concert_id,
+                                               change_args(zone, code, seats, event)));
   return decode_release(r.get());
 }
 
@@ -81,8 +81,8 @@ Status release_many(Context& ctx, uint64_t concert_id, const std::vector<SeatRel
 
 Status confirm_seats(Context& ctx, uint64_t concert_id, Zone zone, const std::string& code,
                      const std::vector<int>& seats, const char* event) {
-  TL_ASSIGN_OR_RETURN(RedisReply r,
-                      run_script(ctx, confirm_script(), concert_id, change_args(zone, code, seats, event)));
+  TL_ASSIGN_OR_RETURN(RedisReply r, run_script(ctx, confirm_script(), concert_id,
+                                               change_args(zone, code, seats, event)));
   return decode_confirm(r.get());
 }
 

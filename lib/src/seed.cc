@@ -2,19 +2,19 @@
 
 #include <sys/stat.h>
 
+#include <toml++/toml.h>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
+#include "audit_sql.h"
 #include "concert_rows.h"
 #include "ticket/audit.h"
 #include "ticket/seat_map.h"
 #include "ticket/text.h"
 #include "ticket_removal.h"
-#include "audit_sql.h"
 #include "ticket_rows.h"
 
 namespace ticket {
@@ -22,8 +22,17 @@ namespace {
 
 constexpr size_t kMaxSeedBytes = 64u << 20;
 
-constexpr const char* kFields[] = {"slug", "name", "venue", "starts_at", "rows", "seats_per_row", "free_seats",
-                                   "price", "currency", "hold_seconds", "max_seats_per_ticket"};
+constexpr const char* kFields[] = {"slug",
+                                   "name",
+                                   "venue",
+                                   "starts_at",
+                                   "rows",
+                                   "seats_per_row",
+                                   "free_seats",
+                                   "price",
+                                   "currency",
+                                   "hold_seconds",
+                                   "max_seats_per_ticket"};
 
 // The first active seat that a layout would no longer contain.
 constexpr const char* kSeatOutside =
@@ -52,7 +61,8 @@ std::string line_of(const toml::node& n) { return std::to_string(n.source().begi
 
 // A field as text for ConcertInput; numbers and date-times are written out
 // so that one validation path serves the command line and the file.
-Result<std::string> field_text(const toml::node& node, const std::string& where, const char* field) {
+Result<std::string> field_text(const toml::node& node, const std::string& where,
+                               const char* field) {
   if (const auto* s = node.as_string()) return s->get();
   if (const auto* i = node.as_integer()) return std::to_string(i->get());
   if (const auto* dt = node.as_date_time()) {
@@ -71,7 +81,9 @@ Result<ConcertInput> read_concert_table(const toml::table& t, const std::string&
     const std::string k(key.str());
     bool known = false;
     for (const char* f : kFields) known = known || k == f;
-    if (!known) return invalid(where + ":" + std::to_string(key.source().begin.line) + ": unknown field " + quote(k));
+    if (!known)
+      return invalid(where + ":" + std::to_string(key.source().begin.line) + ": unknown field " +
+                     quote(k));
   }
   auto get = [&](const char* field, bool required) -> Result<std::optional<std::string>> {
     const toml::node* node = t.get(field);
@@ -107,7 +119,9 @@ std::vector<std::string> differences(const Concert& a, const Concert& b) {
   auto add = [&](const char* field, const std::string& x, const std::string& y) {
     if (x != y) out.push_back(std::string(field) + ": " + x + " -> " + y);
   };
-  auto when = [](const std::optional<Millis>& t) { return t ? format_iso8601(*t) : std::string("none"); };
+  auto when = [](const std::optional<Millis>& t) {
+    return t ? format_iso8601(*t) : std::string("none");
+  };
   add("name", a.name, b.name);
   add("venue", a.venue, b.venue);
   add("starts_at", when(a.starts_at), when(b.starts_at));
@@ -115,7 +129,8 @@ std::vector<std::string> differences(const Concert& a, const Concert& b) {
   add("price", format_money(a.price), format_money(b.price));
   add("currency", a.currency, b.currency);
   add("hold_seconds", std::to_string(a.hold_seconds), std::to_string(b.hold_seconds));
-  add("max_seats_per_ticket", std::to_string(a.max_seats_per_ticket), std::to_string(b.max_seats_per_ticket));
+  add("max_seats_per_ticket", std::to_string(a.max_seats_per_ticket),
+      std::to_string(b.max_seats_per_ticket));
   return out;
 }
 
@@ -129,8 +144,8 @@ Status check_shrink(Db& db, uint64_t concert_id, const Layout& layout) {
   ResultSetPtr rs = db.query(stmt);
   if (!rs->next()) return {};
   TL_ASSIGN_OR_RETURN(const Seat seat, ticket_rows::read_seat(*rs, 1));
-  return conflict("cannot shrink the concert to " + describe_layout(layout) + ": seat " + seat_label(seat) +
-                  " is held or sold");
+  return conflict("cannot shrink the concert to " + describe_layout(layout) + ": seat " +
+                  seat_label(seat) + " is held or sold");
 }
 
 // kConflict when the currency changes and tickets were sold in the old one.
@@ -156,7 +171,8 @@ Result<std::vector<TicketRemoval>> plan_reset(Db& db, const std::vector<Concert>
     auto existing = concert_rows::load(db, wanted.slug, true);
     if (!existing.ok() && existing.error().kind() == ErrorKind::kNotFound) continue;
     if (!existing.ok()) return std::move(existing).error();
-    TL_ASSIGN_OR_RETURN(std::vector<TicketRemoval> found, tickets_to_remove(db, existing->id, true));
+    TL_ASSIGN_OR_RETURN(std::vector<TicketRemoval> found,
+                        tickets_to_remove(db, existing->id, true));
     TicketRemoval r = found.empty() ? TicketRemoval{} : found.front();
     r.concert_id = existing->id;
     r.slug = existing->slug;
@@ -192,9 +208,11 @@ Result<std::vector<Concert>> read_seed_file(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
     return invalid("cannot read seed file " + path + ": " + std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return invalid("cannot read seed file " + path + ": not a regular file");
+  if (!S_ISREG(st.st_mode))
+    return invalid("cannot read seed file " + path + ": not a regular file");
   if (static_cast<size_t>(st.st_size) > kMaxSeedBytes)
-    return invalid("seed file " + path + " is larger than " + std::to_string(kMaxSeedBytes) + " bytes");
+    return invalid("seed file " + path + " is larger than " + std::to_string(kMaxSeedBytes) +
+                   " bytes");
   std::ifstream file(path, std::ios::binary);
   std::ostringstream text;
   text << file.rdbuf();
@@ -204,12 +222,13 @@ Result<std::vector<Concert>> read_seed_file(const std::string& path) {
   try {
     root = toml::parse(text.str(), path);
   } catch (const toml::parse_error& e) {
-    return invalid(path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+    return invalid(path + ":" + std::to_string(e.source().begin.line) + ": " +
+                   std::string(e.description()));
   }
   for (const auto& [key, node] : root) {
     if (key.str() != "concert")
-      return invalid(path + ":" + std::to_string(key.source().begin.line) + ": unknown key " + quote(key.str()) +
-                     " (a seed file holds [[concert]] tables)");
+      return invalid(path + ":" + std::to_string(key.source().begin.line) + ": unknown key " +
+                     quote(key.str()) + " (a seed file holds [[concert]] tables)");
   }
   const toml::array* list = root["concert"].as_array();
   if (!list || list->empty()) return invalid(path + ": no [[concert]] tables");
@@ -223,7 +242,8 @@ Result<std::vector<Concert>> read_seed_file(const std::string& path) {
     TL_ASSIGN_OR_RETURN(ConcertInput in, read_concert_table(*t, path));
     auto c = validate_concert(in);
     if (!c.ok()) return c.error().with_context(where + ": concert " + quote(in.slug));
-    if (!slugs.insert(c->slug).second) return invalid(where + ": slug " + quote(c->slug) + " appears twice");
+    if (!slugs.insert(c->slug).second)
+      return invalid(where + ": slug " + quote(c->slug) + " appears twice");
     out.push_back(std::move(*c));
   }
   return out;
@@ -232,69 +252,72 @@ Result<std::vector<Concert>> read_seed_file(const std::string& path) {
 Result<std::vector<SeedOutcome>> seed(Context& ctx, const std::vector<Concert>& concerts,
                                       const SeedOptions& options) {
   TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
-  auto outcomes = db->transaction<
-      std::vector<SeedOutcome>>([&]() -> Result<std::vector<SeedOutcome>> {
-    std::vector<TicketRemoval> removals;
-    if (options.reset) {
-      TL_ASSIGN_OR_RETURN(removals, plan_reset(*db, concerts, options));
-    }
-    std::vector<SeedOutcome> out;
-    for (const Concert& wanted : concerts) {
-      SeedOutcome o;
-      auto existing = concert_rows::load(*db, wanted.slug, true);
-      if (!existing.ok() && existing.error().kind() != ErrorKind::kNotFound)
-        return std::move(existing).error();
-      if (!existing.ok()) {
-        o.concert = wanted;
-        o.concert.open = true;
-        auto& insert = db->prepare(concert_rows::kInsert);
-        concert_rows::bind_fields(insert, 1, o.concert);
-        insert.execute();
-        o.concert.id = db->last_insert_id();
-        o.action = SeedOutcome::Action::kCreated;
-        record_audit(*db, ctx.actor(),
-                     {action::kConcertCreated, o.concert.id, std::nullopt, "", concert_rows::audit_detail(o.concert)});
-        out.push_back(std::move(o));
-        continue;
-      }
-      const Concert& before = *existing;
-      if (options.reset) {
-        std::vector<TicketRemoval> removed;
-        for (const auto& r : removals) {
-          if (r.concert_id == before.id) removed.push_back(r);
+  auto outcomes =
+      db->transaction<std::vector<SeedOutcome>>([&]() -> Result<std::vector<SeedOutcome>> {
+        std::vector<TicketRemoval> removals;
+        if (options.reset) {
+          TL_ASSIGN_OR_RETURN(removals, plan_reset(*db, concerts, options));
         }
-        delete_tickets(*db, before.id);
-        o.reset = true;
-        record_audit(*db, ctx.actor(),
-                     {action::kConcertReset, before.id, std::nullopt, "",
-                      removal_detail("seed --reset deleted", removed)});
-      }
-      o.concert = wanted;
-      o.concert.id = before.id;
-      o.concert.open = before.open;
-      o.changes = differences(before, o.concert);
-      if (o.changes.empty()) {
-        out.push_back(std::move(o));
-        continue;
-      }
-      if (!(o.concert.layout == before.layout)) {
-        Status fits = check_shrink(*db, before.id, o.concert.layout);
-        if (!fits.ok()) return fits.error().with_context("concert " + quote(before.slug));
-      }
-      Status same_money = check_currency(*db, before, o.concert);
-      if (!same_money.ok()) return same_money.error().with_context("concert " + quote(before.slug));
-      auto& update = db->prepare(kUpdate);
-      concert_rows::bind_fields(update, 1, o.concert);
-      update.setUInt64(13, before.id);
-      update.execute();
-      o.action = SeedOutcome::Action::kUpdated;
-      std::string detail;
-      for (const auto& ch : o.changes) detail += (detail.empty() ? "" : "; ") + ch;
-      record_audit(*db, ctx.actor(), {action::kConcertUpdated, before.id, std::nullopt, "", detail});
-      out.push_back(std::move(o));
-    }
-    return out;
-  });
+        std::vector<SeedOutcome> out;
+        for (const Concert& wanted : concerts) {
+          SeedOutcome o;
+          auto existing = concert_rows::load(*db, wanted.slug, true);
+          if (!existing.ok() && existing.error().kind() != ErrorKind::kNotFound)
+            return std::move(existing).error();
+          if (!existing.ok()) {
+            o.concert = wanted;
+            o.concert.open = true;
+            auto& insert = db->prepare(concert_rows::kInsert);
+            concert_rows::bind_fields(insert, 1, o.concert);
+            insert.execute();
+            o.concert.id = db->last_insert_id();
+            o.action = SeedOutcome::Action::kCreated;
+            record_audit(*db, ctx.actor(),
+                         {action::kConcertCreated, o.concert.id, std::nullopt, "",
+                          concert_rows::audit_detail(o.concert)});
+            out.push_back(std::move(o));
+            continue;
+          }
+          const Concert& before = *existing;
+          if (options.reset) {
+            std::vector<TicketRemoval> removed;
+            for (const auto& r : removals) {
+              if (r.concert_id == before.id) removed.push_back(r);
+            }
+            delete_tickets(*db, before.id);
+            o.reset = true;
+            record_audit(*db, ctx.actor(),
+                         {action::kConcertReset, before.id, std::nullopt, "",
+                          removal_detail("seed --reset deleted", removed)});
+          }
+          o.concert = wanted;
+          o.concert.id = before.id;
+          o.concert.open = before.open;
+          o.changes = differences(before, o.concert);
+          if (o.changes.empty()) {
+            out.push_back(std::move(o));
+            continue;
+          }
+          if (!(o.concert.layout == before.layout)) {
+            Status fits = check_shrink(*db, before.id, o.concert.layout);
+            if (!fits.ok()) return fits.error().with_context("concert " + quote(before.slug));
+          }
+          Status same_money = check_currency(*db, before, o.concert);
+          if (!same_money.ok())
+            return same_money.error().with_context("concert " + quote(before.slug));
+          auto& update = db->prepare(kUpdate);
+          concert_rows::bind_fields(update, 1, o.concert);
+          update.setUInt64(13, before.id);
+          update.execute();
+          o.action = SeedOutcome::Action::kUpdated;
+          std::string detail;
+          for (const auto& ch : o.changes) detail += (detail.empty() ? "" : "; ") + ch;
+          record_audit(*db, ctx.actor(),
+                       {action::kConcertUpdated, before.id, std::nullopt, "", detail});
+          out.push_back(std::move(o));
+        }
+        return out;
+      });
   if (!outcomes.ok()) return outcomes;
   // The seat maps of reset concerts still show the deleted tickets; drop
   // them so that the next use rebuilds them from MySQL.

@@ -3,9 +3,9 @@
 #include <cmath>
 
 #include "concert_filter.h"
+#include "db.h"
 #include "stored_values.h"
 #include "ticket/concerts.h"
-#include "db.h"
 
 namespace ticket {
 namespace {

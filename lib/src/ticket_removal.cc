@@ -3,9 +3,9 @@
 #include <cppconn/exception.h>
 
 #include "concert_filter.h"
+#include "db.h"
 #include "stored_values.h"
 #include "ticket/text.h"
-#include "db.h"
 
 namespace ticket {
 namespace {

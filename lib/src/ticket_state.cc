@@ -35,19 +35,11 @@ std::optional<E> value_of(const Names<E> (&names)[N], std::string_view text) {
 
 }  // namespace
 
-std::string_view zone_name(Zone zone) {
-  return name_of(kZoneNames, zone);
-}
-std::string_view status_name(TicketStatus status) {
-  return name_of(kStatusNames, status);
-}
-std::string_view reason_name(FailReason reason) {
-  return name_of(kReasonNames, reason);
-}
+std::string_view zone_name(Zone zone) { return name_of(kZoneNames, zone); }
+std::string_view status_name(TicketStatus status) { return name_of(kStatusNames, status); }
+std::string_view reason_name(FailReason reason) { return name_of(kReasonNames, reason); }
 
-std::optional<Zone> parse_zone(std::string_view text) {
-  return value_of(kZoneNames, text);
-}
+std::optional<Zone> parse_zone(std::string_view text) { return value_of(kZoneNames, text); }
 std::optional<TicketStatus> parse_status(std::string_view text) {
   return value_of(kStatusNames, text);
 }

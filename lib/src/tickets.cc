@@ -1,9 +1,9 @@
 #include "ticket/tickets.h"
 
-#include "ticket/audit.h"
-#include "ticket/text.h"
 #include "audit_sql.h"
 #include "random_bytes.h"
+#include "ticket/audit.h"
+#include "ticket/text.h"
 #include "ticket_rows.h"
 #include "tickets_sql.h"
 
@@ -50,7 +50,6 @@ Result<std::string> new_ticket_code(Zone zone) {
 
 }  // namespace
 
-
 Result<Ticket> new_ticket(Zone zone, const Concert& concert) {
   Ticket t;
   TL_ASSIGN_OR_RETURN(t.code, new_ticket_code(zone));
@@ -63,8 +62,10 @@ Result<Ticket> new_ticket(Zone zone, const Concert& concert) {
 
 Result<std::string> parse_ticket_code(std::string_view text) {
   std::string code = to_upper(text);
-  bool ok = code.size() == 3 + kCodeChars && (code.rfind("TB-", 0) == 0 || code.rfind("TF-", 0) == 0);
-  for (size_t i = 3; ok && i < code.size(); ++i) ok = kAlphabet.find(code[i]) != std::string_view::npos;
+  bool ok =
+      code.size() == 3 + kCodeChars && (code.rfind("TB-", 0) == 0 || code.rfind("TF-", 0) == 0);
+  for (size_t i = 3; ok && i < code.size(); ++i)
+    ok = kAlphabet.find(code[i]) != std::string_view::npos;
   if (!ok) return invalid(quote(text) + " is not a ticket code (codes look like TB-7K3MQ9XZ)");
   return code;
 }

@@ -65,7 +65,8 @@ size_t read_fields(std::string_view s, Fields& f) {
 }
 
 Millis to_millis(const Fields& f) {
-  const int64_t days = days_from_civil(f.year, static_cast<unsigned>(f.month), static_cast<unsigned>(f.day));
+  const int64_t days =
+      days_from_civil(f.year, static_cast<unsigned>(f.month), static_cast<unsigned>(f.day));
   return ((days * 24 + f.hour) * 60 + f.minute) * 60000 + f.second * 1000 + f.millis;
 }
 
@@ -90,7 +91,9 @@ std::string format(Millis ms, const char* date_time_sep, bool zulu, bool always_
 
 Result<Millis> parse_iso8601(std::string_view text) {
   const auto bad = [&] {
-    return invalid(quote(text) + " is not a date and time such as 2026-12-31T20:00:00Z (a time zone is required)");
+    return invalid(
+        quote(text) +
+        " is not a date and time such as 2026-12-31T20:00:00Z (a time zone is required)");
   };
   Fields f;
   const size_t pos = read_fields(text, f);
@@ -116,7 +119,8 @@ std::string to_sql_datetime(Millis ms) { return format(ms, " ", false, true); }
 Result<Millis> from_sql_datetime(std::string_view text) {
   Fields f;
   const size_t pos = read_fields(text, f);
-  if (pos == 0 || pos != text.size()) return internal("MySQL returned an unreadable time " + quote(text));
+  if (pos == 0 || pos != text.size())
+    return internal("MySQL returned an unreadable time " + quote(text));
   return to_millis(f);
 }
 

@@ -13,8 +13,8 @@ namespace tlbench {
 
 double Bench::short_phase_s() const { return std::clamp(options.duration_s / 2, 1.0, 5.0); }
 
-Result<ticket::Concert> make_concert(Bench& bench, ticket::Context& ctx, const std::string& what, int seats,
-                                     int hold_seconds, int max_seats_per_ticket) {
+Result<ticket::Concert> make_concert(Bench& bench, ticket::Context& ctx, const std::string& what,
+                                     int seats, int hold_seconds, int max_seats_per_ticket) {
   ticket::Concert c;
   c.slug = "bench-" + what + "-" + ticket::to_lower(bench.run_id);
   c.name = "tl-bench " + what;
@@ -42,7 +42,8 @@ Result<double> run_timed(int threads, double seconds, const std::function<Status
   Clock::time_point start, deadline;
   std::barrier ready(threads, [&]() noexcept {
     start = Clock::now();
-    deadline = seconds > 0 ? start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds))
+    deadline = seconds > 0 ? start + std::chrono::duration_cast<Clock::duration>(
+                                         std::chrono::duration<double>(seconds))
                            : Clock::time_point::max();
   });
   std::vector<Clock::time_point> ended(static_cast<size_t>(threads));
@@ -77,7 +78,8 @@ Status warm(ticket::Context& ctx) {
 double quantile(std::vector<double>& samples, double q) {
   if (samples.empty()) return 0;
   std::sort(samples.begin(), samples.end());
-  const size_t i = std::min(samples.size() - 1, static_cast<size_t>(q * static_cast<double>(samples.size())));
+  const size_t i =
+      std::min(samples.size() - 1, static_cast<size_t>(q * static_cast<double>(samples.size())));
   return samples[i];
 }
 

@@ -9,8 +9,8 @@
 
 #include <chrono>
 #include <cstdint>
-#include <memory>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,8 +58,8 @@ struct Bench {
 // A new open concert of at least `seats` paid seats in rows of 100 (one
 // shorter row when `seats` is smaller), with a unique slug "bench-<what>-<run id>", remembered in
 // `bench.concerts`.
-Result<ticket::Concert> make_concert(Bench& bench, ticket::Context& ctx, const std::string& what, int seats,
-                                     int hold_seconds, int max_seats_per_ticket);
+Result<ticket::Concert> make_concert(Bench& bench, ticket::Context& ctx, const std::string& what,
+                                     int seats, int hold_seconds, int max_seats_per_ticket);
 
 // Runs `work(t, deadline)` on `threads` threads at once. Each thread first
 // runs `prepare(t)` (opening its connections); all start `work` together once

@@ -9,8 +9,8 @@
 #include <mysql_driver.h>
 
 #include "bench.h"
-#include "redis.h"
 #include "db.h"
+#include "redis.h"
 #include "ticket/seat_map.h"
 #include "ticket/seat_map_views.h"
 #include "ticket/text.h"
@@ -47,7 +47,8 @@ RawReply raw_command(redisContext* c, const std::vector<std::string>& argv) {
 Result<RawRedis> raw_connect(const ticket::RedisConfig& config) {
   const std::string where = "Redis at " + config.host + ":" + std::to_string(config.port);
   RawRedis c(redisConnectWithTimeout(config.host.c_str(), config.port, timeval{3, 0}));
-  if (!c || c->err) return ticket::unavailable("cannot reach " + where + (c ? std::string(": ") + c->errstr : ""));
+  if (!c || c->err)
+    return ticket::unavailable("cannot reach " + where + (c ? std::string(": ") + c->errstr : ""));
   std::string password = config.password.value_or("");
   if (!config.password && !config.password_file.empty()) {
     TL_ASSIGN_OR_RETURN(password, ticket::read_secret_file(config.password_file, "Redis password"));
@@ -58,7 +59,8 @@ Result<RawRedis> raw_connect(const ticket::RedisConfig& config) {
   for (const auto& argv : setup) {
     RawReply r = raw_command(c.get(), argv);
     if (!r) return ticket::unavailable("lost " + where);
-    if (r->type == REDIS_REPLY_ERROR) return ticket::config_error(where + " refused " + argv[0] + ": " + r->str);
+    if (r->type == REDIS_REPLY_ERROR)
+      return ticket::config_error(where + " refused " + argv[0] + ": " + r->str);
   }
   return c;
 }
@@ -68,7 +70,8 @@ Result<RawRedis> raw_connect(const ticket::RedisConfig& config) {
 Status measure_hold_limit(Bench& b) {
   const int c = b.options.buyers;
   ticket::Context main_ctx(b.config);
-  TL_ASSIGN_OR_RETURN(ticket::Concert concert, make_concert(b, main_ctx, "hold-limit", kHoldSeats, 600, 1));
+  TL_ASSIGN_OR_RETURN(ticket::Concert concert,
+                      make_concert(b, main_ctx, "hold-limit", kHoldSeats, 600, 1));
   TL_TRY(ticket::read_seat_counts(main_ctx, concert));  // builds meta, which the script checks
   const auto keys = ticket::seat_map_keys(main_ctx, concert.id).in_script_order();
   const std::string layout = ticket::layout_token(concert.layout);
@@ -76,8 +79,10 @@ Status measure_hold_limit(Bench& b) {
   std::string sha;
   {
     TL_ASSIGN_OR_RETURN(RawRedis loader, raw_connect(b.config.redis));
-    RawReply r = raw_command(loader.get(), {"SCRIPT", "LOAD", std::string(ticket::embedded_lua::k_hold_lua)});
-    if (!r || r->type != REDIS_REPLY_STRING) return ticket::internal("SCRIPT LOAD of hold.lua failed");
+    RawReply r = raw_command(loader.get(),
+                             {"SCRIPT", "LOAD", std::string(ticket::embedded_lua::k_hold_lua)});
+    if (!r || r->type != REDIS_REPLY_STRING)
+      return ticket::internal("SCRIPT LOAD of hold.lua failed");
     sha.assign(r->str, r->len);
   }
 
@@ -99,7 +104,8 @@ Status measure_hold_limit(Bench& b) {
       argv[seat_at] = std::to_string(seat);
       RawReply r = raw_command(rc, argv);
       if (!r) return ticket::unavailable("lost the connection to Redis during hold.lua");
-      if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 || r->element[0]->type != REDIS_REPLY_STRING ||
+      if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+          r->element[0]->type != REDIS_REPLY_STRING ||
           std::string_view(r->element[0]->str, r->element[0]->len) != "ok")
         return ticket::internal("hold.lua through raw hiredis did not answer ok");
     }
@@ -116,9 +122,10 @@ Status measure_insert_limit(Bench& b) {
   const int c = b.options.buyers;
   ticket::Context main_ctx(b.config);
   const std::string table = "tl_bench_insert_" + ticket::to_lower(b.run_id);
-  TL_TRY(execute(main_ctx, "CREATE TABLE " + table +
-                               " (id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, thread INT NOT NULL,"
-                               " n BIGINT NOT NULL, at DATETIME(3) NOT NULL) ENGINE=InnoDB"));
+  TL_TRY(execute(
+      main_ctx, "CREATE TABLE " + table +
+                    " (id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, thread INT NOT NULL,"
+                    " n BIGINT NOT NULL, at DATETIME(3) NOT NULL) ENGINE=InnoDB"));
   const ticket::MysqlConfig& my = b.config.mysql;
   std::string password = my.password.value_or("");
   if (!my.password) {
@@ -144,9 +151,11 @@ Status measure_insert_limit(Bench& b) {
       me.conn.reset(driver->connect(opts));
       me.conn->setAutoCommit(false);
       me.conn->setTransactionIsolation(sql::TRANSACTION_READ_COMMITTED);
-      me.insert.reset(me.conn->prepareStatement("INSERT INTO " + table + " (thread, n, at) VALUES (?, ?, NOW(3))"));
+      me.insert.reset(me.conn->prepareStatement("INSERT INTO " + table +
+                                                " (thread, n, at) VALUES (?, ?, NOW(3))"));
     } catch (const sql::SQLException& e) {
-      return ticket::unavailable(std::string("cannot connect to MySQL through Connector/C++: ") + e.what());
+      return ticket::unavailable(std::string("cannot connect to MySQL through Connector/C++: ") +
+                                 e.what());
     }
     return {};
   };
@@ -161,7 +170,8 @@ Status measure_insert_limit(Bench& b) {
         me.conn->commit();
       }
     } catch (const sql::SQLException& e) {
-      s = ticket::internal(std::string("INSERT + COMMIT through Connector/C++ failed: ") + e.what());
+      s = ticket::internal(std::string("INSERT + COMMIT through Connector/C++ failed: ") +
+                           e.what());
     }
     me.insert.reset();
     me.conn.reset();

@@ -92,8 +92,9 @@ Status cancel_held(Bench& b, const std::vector<Filler>& fillers) {
 Status measure_reconcile(Bench& b) {
   Context ctx(b.config);
   (void)ctx.set_actor("tl-bench");
-  TL_ASSIGN_OR_RETURN(ticket::Concert concert,
-                      make_concert(b, ctx, "reconcile", b.options.reconcile_seats, 3600, kMaxSeatsPerTicket));
+  TL_ASSIGN_OR_RETURN(
+      ticket::Concert concert,
+      make_concert(b, ctx, "reconcile", b.options.reconcile_seats, 3600, kMaxSeatsPerTicket));
   TL_TRY(ticket::read_seat_counts(ctx, concert));
   TL_ASSIGN_OR_RETURN(std::vector<Filler> fillers, fill(b, concert));
   int64_t sold = 0, held_tickets = 0;
@@ -130,12 +131,17 @@ Status measure_reconcile(Bench& b) {
 Status count_double_bookings(Bench& b) {
   Context ctx(b.config);
   std::string ids;
-  for (const ticket::Concert& c : b.concerts) ids += (ids.empty() ? "" : ",") + std::to_string(c.id);
+  for (const ticket::Concert& c : b.concerts)
+    ids += (ids.empty() ? "" : ",") + std::to_string(c.id);
   if (ids.empty()) ids = "0";
-  TL_ASSIGN_OR_RETURN(int64_t doubled,
-                      scalar(ctx, "SELECT COUNT(*) FROM (SELECT concert_id, zone, seat_row, seat_number"
-                                  " FROM TICKET_SEATS WHERE concert_id IN (" + ids + ") AND status <> 'FAIL'"
-                                  " GROUP BY concert_id, zone, seat_row, seat_number HAVING COUNT(*) > 1) d"));
+  TL_ASSIGN_OR_RETURN(
+      int64_t doubled,
+      scalar(ctx,
+             "SELECT COUNT(*) FROM (SELECT concert_id, zone, seat_row, seat_number"
+             " FROM TICKET_SEATS WHERE concert_id IN (" +
+                 ids +
+                 ") AND status <> 'FAIL'"
+                 " GROUP BY concert_id, zone, seat_row, seat_number HAVING COUNT(*) > 1) d"));
   b.figures["double_bookings"] = doubled;
   // Redis and MySQL agree on the concert the buyers bought from.
   if (b.sale.id != 0) {

@@ -37,12 +37,12 @@ constexpr Millis kGiveUpMs = 60000;
 struct Releases {
   std::mutex mu;
   std::condition_variable changed;
-  std::unordered_set<std::string> codes;         // the holds measured
-  std::unordered_map<std::string, Millis> at;    // code -> when its release was seen
-  int64_t duplicates = 0;                        // releases seen twice
+  std::unordered_set<std::string> codes;       // the holds measured
+  std::unordered_map<std::string, Millis> at;  // code -> when its release was seen
+  int64_t duplicates = 0;                      // releases seen twice
   bool ready = false, done = false;
-  std::optional<ticket::Error> failed;           // following the channel failed
-  std::atomic<bool> finished{false};             // the subscriber has returned
+  std::optional<ticket::Error> failed;  // following the channel failed
+  std::atomic<bool> finished{false};    // the subscriber has returned
 };
 
 bool on_event(Releases& r, const std::string& message) {
@@ -118,11 +118,12 @@ Result<std::vector<std::string>> make_holds(Bench& b, const ticket::Concert& con
 
 // Gives every hold of the concert the deadline `at`: MySQL first, so that a
 // hold due in Redis is always due in MySQL too.
-Status align_deadlines(Context& ctx, const ticket::Concert& concert, const std::vector<std::string>& codes,
-                       Millis at) {
-  TL_ASSIGN_OR_RETURN(int64_t rows, execute(ctx, "UPDATE TICKETS SET hold_expires_at = FROM_UNIXTIME(" +
-                                                     std::to_string(at) + " / 1000) WHERE concert_id = " +
-                                                     std::to_string(concert.id) + " AND status = 'PROCESS'"));
+Status align_deadlines(Context& ctx, const ticket::Concert& concert,
+                       const std::vector<std::string>& codes, Millis at) {
+  TL_ASSIGN_OR_RETURN(int64_t rows,
+                      execute(ctx, "UPDATE TICKETS SET hold_expires_at = FROM_UNIXTIME(" +
+                                       std::to_string(at) + " / 1000) WHERE concert_id = " +
+                                       std::to_string(concert.id) + " AND status = 'PROCESS'"));
   if (rows != static_cast<int64_t>(codes.size()))
     return ticket::internal("aligned " + std::to_string(rows) + " deadlines in MySQL, expected " +
                             std::to_string(codes.size()));
@@ -144,7 +145,8 @@ Status align_deadlines(Context& ctx, const ticket::Concert& concert, const std::
 Status measure_release_lag(Bench& b) {
   Context ctx(b.config);
   (void)ctx.set_actor("tl-bench");
-  TL_ASSIGN_OR_RETURN(ticket::Concert concert, make_concert(b, ctx, "expiry", b.options.expire_holds, 600, 1));
+  TL_ASSIGN_OR_RETURN(ticket::Concert concert,
+                      make_concert(b, ctx, "expiry", b.options.expire_holds, 600, 1));
   TL_TRY(ticket::read_seat_counts(ctx, concert));
   TL_ASSIGN_OR_RETURN(std::vector<std::string> codes, make_holds(b, concert));
 
@@ -184,30 +186,37 @@ Status measure_release_lag(Bench& b) {
   {
     std::unique_lock lock(seen.mu);
     if (!seen.changed.wait_for(lock, std::chrono::seconds(30), [&] { return seen.ready; }))
-      return ticket::unavailable("could not subscribe to the events of concert " + std::to_string(concert.id));
+      return ticket::unavailable("could not subscribe to the events of concert " +
+                                 std::to_string(concert.id));
     if (seen.failed) return *seen.failed;
   }
 
   const int port = ticket::testing::free_port();
-  const std::string log = (std::filesystem::temp_directory_path() / ("tl-bench-daemon-" + b.run_id + ".log")).string();
+  const std::string log =
+      (std::filesystem::temp_directory_path() / ("tl-bench-daemon-" + b.run_id + ".log")).string();
   ticket::testing::Background daemon({b.options.daemon_path}, daemon_env(b, port), log);
   const auto started = Clock::now();
   while (ticket::testing::http_get(port, "/healthz").first != 200) {
     if (auto code = daemon.wait_for(50))
-      return ticket::internal("ticketlemond exited with " + std::to_string(*code) + ": " + last_line(daemon.log()));
+      return ticket::internal("ticketlemond exited with " + std::to_string(*code) + ": " +
+                              last_line(daemon.log()));
     if (ms_since(started) > 30000)
-      return ticket::unavailable("ticketlemond did not report healthy within 30 s: " + last_line(daemon.log()));
+      return ticket::unavailable("ticketlemond did not report healthy within 30 s: " +
+                                 last_line(daemon.log()));
   }
 
   const Millis deadline = ticket::wall_clock_ms() + kLeadMs;
   TL_TRY(align_deadlines(ctx, concert, codes, deadline));
   {
     std::unique_lock lock(seen.mu);
-    seen.changed.wait_for(lock, std::chrono::milliseconds(kLeadMs + kGiveUpMs), [&] { return seen.done; });
+    seen.changed.wait_for(lock, std::chrono::milliseconds(kLeadMs + kGiveUpMs),
+                          [&] { return seen.done; });
   }
   // The daemon counts a batch just after releasing it: give it a moment.
   auto [status, metrics] = ticket::testing::http_get(port, "/metrics");
-  for (int i = 0; i < 40 && metric(metrics, "tl_holds_expired_total") < static_cast<double>(codes.size()); ++i) {
+  for (int i = 0;
+       i < 40 && metric(metrics, "tl_holds_expired_total") < static_cast<double>(codes.size());
+       ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     std::tie(status, metrics) = ticket::testing::http_get(port, "/metrics");
   }
@@ -230,12 +239,15 @@ Status measure_release_lag(Bench& b) {
   f["release_lag_released"] = lags.size();
   f["release_lag_duplicates"] = duplicates;
   if (status == 200) {
-    f["daemon_release_lag_p50_ms"] = metric(metrics, "tl_release_lag_seconds{quantile=\"0.5\"}") * 1000;
-    f["daemon_release_lag_p99_ms"] = metric(metrics, "tl_release_lag_seconds{quantile=\"0.99\"}") * 1000;
+    f["daemon_release_lag_p50_ms"] =
+        metric(metrics, "tl_release_lag_seconds{quantile=\"0.5\"}") * 1000;
+    f["daemon_release_lag_p99_ms"] =
+        metric(metrics, "tl_release_lag_seconds{quantile=\"0.99\"}") * 1000;
     f["daemon_holds_expired"] = metric(metrics, "tl_holds_expired_total");
   }
-  TL_ASSIGN_OR_RETURN(int64_t still, scalar(ctx, "SELECT COUNT(*) FROM TICKETS WHERE concert_id = " +
-                                                     std::to_string(concert.id) + " AND status = 'PROCESS'"));
+  TL_ASSIGN_OR_RETURN(int64_t still,
+                      scalar(ctx, "SELECT COUNT(*) FROM TICKETS WHERE concert_id = " +
+                                      std::to_string(concert.id) + " AND status = 'PROCESS'"));
   f["release_lag_unexpired_in_mysql"] = still;
   return {};
 }

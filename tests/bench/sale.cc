@@ -41,7 +41,8 @@ struct Buyer {
 Status measure_buys(Bench& b) {
   const int c = b.options.buyers;
   Context main_ctx(b.config);
-  TL_ASSIGN_OR_RETURN(b.sale, make_concert(b, main_ctx, "sale", b.options.seats, kSaleHoldSeconds, 1));
+  TL_ASSIGN_OR_RETURN(b.sale,
+                      make_concert(b, main_ctx, "sale", b.options.seats, kSaleHoldSeconds, 1));
   const ticket::Concert concert = b.sale;
   const int seats = concert.layout.paid_seats();
   TL_TRY(ticket::read_seat_counts(main_ctx, concert));  // the map is built before the clock starts
@@ -67,7 +68,8 @@ Status measure_buys(Bench& b) {
         sold_out = true;
         break;
       }
-      req.seats = {ticket::seat_label(ticket::seat_at(ticket::Zone::kBuy, pick(me.rng), concert.layout))};
+      req.seats = {
+          ticket::seat_label(ticket::seat_at(ticket::Zone::kBuy, pick(me.rng), concert.layout))};
       req.customer.id_number = b.run_id + "S" + std::to_string(t) + "N" + std::to_string(n);
       const auto start = Clock::now();
       auto bought = ticket::buy(*me.ctx, req);
@@ -131,7 +133,8 @@ Status measure_buys(Bench& b) {
 Status measure_holds(Bench& b) {
   const int c = b.options.buyers;
   Context main_ctx(b.config);
-  TL_ASSIGN_OR_RETURN(ticket::Concert concert, make_concert(b, main_ctx, "holds", kHoldSeats, 600, 1));
+  TL_ASSIGN_OR_RETURN(ticket::Concert concert,
+                      make_concert(b, main_ctx, "holds", kHoldSeats, 600, 1));
   TL_TRY(ticket::read_seat_counts(main_ctx, concert));
   const ticket::Millis hold_until = ticket::wall_clock_ms() + 600 * 1000;
 
@@ -195,13 +198,15 @@ Status settle_sale_holds(Bench& b) {
     TL_ASSIGN_OR_RETURN(std::optional<ticket::Millis> next, ticket::next_deadline(ctx, b.sale.id));
     if (!next) break;
     const ticket::Millis wait = *next - ticket::wall_clock_ms();
-    if (wait > 0) std::this_thread::sleep_for(std::chrono::milliseconds(std::min<ticket::Millis>(wait, 1000)));
+    if (wait > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min<ticket::Millis>(wait, 1000)));
     TL_ASSIGN_OR_RETURN(ticket::ExpireReport r, ticket::expire_due(ctx, b.sale, 1000));
     expired += r.expired;
     // Nothing decided: a hold without a ticket waits out its grace period.
     if (r.expired + r.released + r.confirmed + r.rescheduled == 0)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (ms_since(start) > 120000) return ticket::internal("the holds of the buy phase did not expire in 120 s");
+    if (ms_since(start) > 120000)
+      return ticket::internal("the holds of the buy phase did not expire in 120 s");
   }
   b.figures["sale_holds_expired"] = expired;
   return {};

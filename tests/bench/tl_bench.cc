@@ -6,9 +6,9 @@
 #include <sstream>
 
 #include "bench.h"
-#include "redis.h"
-#include "db.h"
 #include "common/tool.h"
+#include "db.h"
+#include "redis.h"
 #include "ticket/schema.h"
 #include "ticket/version.h"
 
@@ -17,11 +17,19 @@ namespace {
 using tlbench::Bench;
 using tlbench::Figures;
 
-constexpr const char* kSpecKeys[] = {
-    "buys_per_s",         "buy_p50_ms",         "buy_p99_ms",        "holds_per_s",
-    "reads_per_s",        "release_lag_p50_ms", "release_lag_p99_ms", "reconcile_100k_ms",
-    "double_bookings",    "limit_hold_per_s",   "limit_insert_commit_per_s",
-    "ratio_buys_to_insert_limit", "ratio_holds_to_hold_limit"};
+constexpr const char* kSpecKeys[] = {"buys_per_s",
+                                     "buy_p50_ms",
+                                     "buy_p99_ms",
+                                     "holds_per_s",
+                                     "reads_per_s",
+                                     "release_lag_p50_ms",
+                                     "release_lag_p99_ms",
+                                     "reconcile_100k_ms",
+                                     "double_bookings",
+                                     "limit_hold_per_s",
+                                     "limit_insert_commit_per_s",
+                                     "ratio_buys_to_insert_limit",
+                                     "ratio_holds_to_hold_limit"};
 
 int fail(const ticket::Error& e) {
   std::string msg = e.message();
@@ -40,24 +48,33 @@ std::string shown(T value) {
   return out.str();
 }
 
-double num(const Figures& f, const char* key) { return f.contains(key) ? f[key].get<double>() : 0.0; }
+double num(const Figures& f, const char* key) {
+  return f.contains(key) ? f[key].get<double>() : 0.0;
+}
 
 // The ratios and the targets, from the figures measured.
 void judge(Figures& f) {
-  const double insert_limit = num(f, "limit_insert_commit_per_s"), hold_limit = num(f, "limit_hold_per_s");
+  const double insert_limit = num(f, "limit_insert_commit_per_s"),
+               hold_limit = num(f, "limit_hold_per_s");
   f["ratio_buys_to_insert_limit"] = insert_limit > 0 ? num(f, "buys_per_s") / insert_limit : 0.0;
   f["ratio_holds_to_hold_limit"] = hold_limit > 0 ? num(f, "holds_per_s") / hold_limit : 0.0;
-  const bool all_released = f.value("release_lag_released", 0) == f.value("release_lag_holds", -1) &&
-                            f.value("release_lag_duplicates", 1) == 0;
+  const bool all_released =
+      f.value("release_lag_released", 0) == f.value("release_lag_holds", -1) &&
+      f.value("release_lag_duplicates", 1) == 0;
   f["targets"] = {
-      {"buys", {{"target", "buys_per_s >= 0.7 x limit_insert_commit_per_s"},
-                {"met", num(f, "ratio_buys_to_insert_limit") >= 0.7}}},
-      {"holds", {{"target", "holds_per_s >= 0.5 x limit_hold_per_s"},
-                 {"met", num(f, "ratio_holds_to_hold_limit") >= 0.5}}},
-      {"release_lag", {{"target", "release_lag_p99_ms < 1000, every hold released once"},
-                       {"met", all_released && num(f, "release_lag_p99_ms") < 1000}}},
-      {"reconcile", {{"target", "reconcile_100k_ms < 1000"}, {"met", num(f, "reconcile_100k_ms") < 1000}}},
-      {"double_bookings", {{"target", "double_bookings == 0"}, {"met", f.value("double_bookings", 1) == 0}}},
+      {"buys",
+       {{"target", "buys_per_s >= 0.7 x limit_insert_commit_per_s"},
+        {"met", num(f, "ratio_buys_to_insert_limit") >= 0.7}}},
+      {"holds",
+       {{"target", "holds_per_s >= 0.5 x limit_hold_per_s"},
+        {"met", num(f, "ratio_holds_to_hold_limit") >= 0.5}}},
+      {"release_lag",
+       {{"target", "release_lag_p99_ms < 1000, every hold released once"},
+        {"met", all_released && num(f, "release_lag_p99_ms") < 1000}}},
+      {"reconcile",
+       {{"target", "reconcile_100k_ms < 1000"}, {"met", num(f, "reconcile_100k_ms") < 1000}}},
+      {"double_bookings",
+       {{"target", "double_bookings == 0"}, {"met", f.value("double_bookings", 1) == 0}}},
   };
 }
 
@@ -75,16 +92,18 @@ Figures ordered(const Figures& f) {
 tlbench::Status describe_servers(Bench& b) {
   ticket::Context ctx(b.config);
   TL_ASSIGN_OR_RETURN(ticket::Db * db, ctx.db());
-  TL_ASSIGN_OR_RETURN(std::string mysql, db->transaction<std::string>([&]() -> ticket::Result<std::string> {
-    ticket::ResultSetPtr rs = db->query(db->prepare("SELECT VERSION()"));
-    return rs->next() ? std::string(rs->getString(1)) : std::string();
-  }));
+  TL_ASSIGN_OR_RETURN(std::string mysql,
+                      db->transaction<std::string>([&]() -> ticket::Result<std::string> {
+                        ticket::ResultSetPtr rs = db->query(db->prepare("SELECT VERSION()"));
+                        return rs->next() ? std::string(rs->getString(1)) : std::string();
+                      }));
   TL_ASSIGN_OR_RETURN(ticket::Redis * redis, ctx.redis());
   TL_ASSIGN_OR_RETURN(ticket::RedisReply info, redis->command({"INFO", "server"}));
   std::string text = ticket::reply_string(info.get()), version;
   if (auto at = text.find("redis_version:"); at != std::string::npos)
     version = text.substr(at + 14, text.find_first_of("\r\n", at) - at - 14);
-  b.figures["servers"] = {{"mysql", mysql + " at " + db->endpoint()}, {"redis", version + " at " + redis->endpoint()}};
+  b.figures["servers"] = {{"mysql", mysql + " at " + db->endpoint()},
+                          {"redis", version + " at " + redis->endpoint()}};
   return {};
 }
 
@@ -101,12 +120,14 @@ int main(int argc, char** argv) {
   std::string config_path;
   bool quiet = false;
   app.set_version_flag("--version", "tl-bench (TicketLemon) " + std::string(ticket::version()));
-  app.add_option("--config", config_path, "Configuration file (default: $TL_CONFIG, ./ticketlemon.toml, ...)")
+  app.add_option("--config", config_path,
+                 "Configuration file (default: $TL_CONFIG, ./ticketlemon.toml, ...)")
       ->option_text("FILE");
   app.add_option("--seats", o.seats, "Seats of the concert the buyers buy from" + shown(o.seats))
       ->check(CLI::Range(1, ticket::kMaxPaidSeats))
       ->option_text("N");
-  app.add_option("--buyers", o.buyers, "Concurrent threads (C) in every measurement" + shown(o.buyers))
+  app.add_option("--buyers", o.buyers,
+                 "Concurrent threads (C) in every measurement" + shown(o.buyers))
       ->check(CLI::Range(1, 256))
       ->option_text("C");
   app.add_option("--duration", o.duration_s,
@@ -125,14 +146,17 @@ int main(int argc, char** argv) {
                  "Seats of the concert whose reconcile is timed" + shown(o.reconcile_seats))
       ->check(CLI::Range(1, ticket::kMaxPaidSeats))
       ->option_text("N");
-  app.add_option("--json", o.json_path, "Write the figures as JSON to this file")->option_text("OUT");
-  app.add_option("--daemon", o.daemon_path, "ticketlemond to run for the release lag (default: the one built)")
+  app.add_option("--json", o.json_path, "Write the figures as JSON to this file")
+      ->option_text("OUT");
+  app.add_option("--daemon", o.daemon_path,
+                 "ticketlemond to run for the release lag (default: the one built)")
       ->option_text("PATH");
   app.add_flag("-q,--quiet", quiet, "No progress lines on stderr");
   app.footer(
       "Exit codes: 0 no double booking, 1 double bookings found (or an internal error), 2 usage,\n"
       "7 Redis or MySQL unavailable, 8 configuration error. See docs/benchmarks.md.");
-  if (auto exit_code = ticket::cli::parse_command_line(app, "tl-bench", argc, argv)) return *exit_code;
+  if (auto exit_code = ticket::cli::parse_command_line(app, "tl-bench", argc, argv))
+    return *exit_code;
 
   try {
     ticket::ConfigRequest request;
@@ -147,9 +171,12 @@ int main(int argc, char** argv) {
     b.config = std::move(*config);
     b.run_id = tlbench::random_token(6);
     if (auto s = describe_servers(b); !s.ok()) return fail(s.error());
-    b.figures["run"] = {{"run_id", b.run_id},          {"seats", o.seats},
-                        {"buyers", o.buyers},          {"duration_s", o.duration_s},
-                        {"pay_ratio", o.pay_ratio},    {"expire_holds", o.expire_holds},
+    b.figures["run"] = {{"run_id", b.run_id},
+                        {"seats", o.seats},
+                        {"buyers", o.buyers},
+                        {"duration_s", o.duration_s},
+                        {"pay_ratio", o.pay_ratio},
+                        {"expire_holds", o.expire_holds},
                         {"reconcile_seats", o.reconcile_seats}};
 
     struct Phase {

@@ -12,13 +12,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <ctime>
 #include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
-#include <cstring>
-#include <filesystem>
 
 namespace ticket::testing {
 
@@ -26,7 +26,8 @@ namespace {
 
 // PATH, HOME=/nonexistent, LANG=C and `env`: nothing of the test's own.
 std::vector<std::string> clean_environment(const std::map<std::string, std::string>& env) {
-  std::vector<std::string> envs = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/nonexistent", "LANG=C"};
+  std::vector<std::string> envs = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/nonexistent",
+                                   "LANG=C"};
   for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
   return envs;
 }
@@ -53,7 +54,8 @@ std::string tool_path(const std::string& name) {
 ToolRun run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
             const std::string& input, const std::string& cwd) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
-  if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0)
+  if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0 ||
+      pipe2(err_pipe, O_CLOEXEC) != 0)
     std::abort();
   std::string dir = cwd;
   std::string made_dir;
@@ -122,7 +124,8 @@ ToolRun run(const std::vector<std::string>& argv, const std::map<std::string, st
   return r;
 }
 
-ToolRun run_tool(const std::string& config_file, const std::string& tool, const std::vector<std::string>& args,
+ToolRun run_tool(const std::string& config_file, const std::string& tool,
+                 const std::vector<std::string>& args,
                  const std::map<std::string, std::string>& env) {
   std::vector<std::string> argv = {tool_path(tool)};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -138,8 +141,8 @@ int line_count(const std::string& s) {
   return s.back() == '\n' ? n : n + 1;
 }
 
-Background::Background(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-                       const std::string& log_path)
+Background::Background(const std::vector<std::string>& argv,
+                       const std::map<std::string, std::string>& env, const std::string& log_path)
     : log_path_(log_path) {
   const std::vector<std::string> envs = clean_environment(env);
   const int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);

@@ -22,11 +22,13 @@ std::string tool_path(const std::string& name);
 // Runs `argv` with a clean environment (PATH, HOME=/nonexistent, LANG=C,
 // plus `env`) in `cwd` (default: a fresh empty directory), feeding `input`
 // on stdin, and waits for it.
-ToolRun run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {},
-            const std::string& input = "", const std::string& cwd = "");
+ToolRun run(const std::vector<std::string>& argv,
+            const std::map<std::string, std::string>& env = {}, const std::string& input = "",
+            const std::string& cwd = "");
 
 // run() of a built tool with TL_CONFIG=config_file.
-ToolRun run_tool(const std::string& config_file, const std::string& tool, const std::vector<std::string>& args,
+ToolRun run_tool(const std::string& config_file, const std::string& tool,
+                 const std::vector<std::string>& args,
                  const std::map<std::string, std::string>& env = {});
 
 // A process running in the background (a daemon), its output going to a

@@ -42,8 +42,9 @@ std::set<int> mysql_taken(Context& ctx, const Concert& c) {
     stmt.setUInt64(1, c.id);
     ResultSetPtr rs = (*db)->query(stmt);
     while (rs->next())
-      out.insert(seat_index({Zone::kBuy, static_cast<int>(rs->getUInt(1)), static_cast<int>(rs->getUInt(2))},
-                            c.layout));
+      out.insert(seat_index(
+          {Zone::kBuy, static_cast<int>(rs->getUInt(1)), static_cast<int>(rs->getUInt(2))},
+          c.layout));
     return {};
   });
   EXPECT_TRUE(s.ok());
@@ -56,12 +57,15 @@ std::set<int> redis_taken(Context& ctx, const Concert& c) {
   EXPECT_TRUE(redis.ok());
   if (!redis.ok()) return out;
   auto r = (*redis)->command({"GET", seat_map_keys(ctx, c.id).buy});
-  if (!r.ok()) r = (*redis)->command({"GET", seat_map_keys(ctx, c.id).buy});  // once more after a server restart
+  if (!r.ok())
+    r = (*redis)->command(
+        {"GET", seat_map_keys(ctx, c.id).buy});  // once more after a server restart
   EXPECT_TRUE(r.ok()) << r.error().message();
   if (!r.ok()) return out;
   const std::string bits = reply_string(r->get());
   for (size_t i = 0; i < bits.size() * 8; ++i) {
-    if (static_cast<unsigned char>(bits[i / 8]) & (0x80u >> (i % 8))) out.insert(static_cast<int>(i));
+    if (static_cast<unsigned char>(bits[i / 8]) & (0x80u >> (i % 8)))
+      out.insert(static_cast<int>(i));
   }
   return out;
 }
@@ -69,9 +73,12 @@ std::set<int> redis_taken(Context& ctx, const Concert& c) {
 int64_t double_bookings(Context& ctx, const Concert& c) {
   auto db = ctx.db();
   EXPECT_TRUE(db.ok());
-  return scalar_sql(**db, "SELECT COUNT(*) FROM (SELECT zone, seat_row, seat_number FROM TICKET_SEATS"
-                          " WHERE concert_id = " + std::to_string(c.id) +
-                          " AND status <> 'FAIL' GROUP BY zone, seat_row, seat_number HAVING COUNT(*) > 1) d");
+  return scalar_sql(
+      **db,
+      "SELECT COUNT(*) FROM (SELECT zone, seat_row, seat_number FROM TICKET_SEATS"
+      " WHERE concert_id = " +
+          std::to_string(c.id) +
+          " AND status <> 'FAIL' GROUP BY zone, seat_row, seat_number HAVING COUNT(*) > 1) d");
 }
 
 void redis_do(Context& ctx, const std::vector<std::string>& argv) {

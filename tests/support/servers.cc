@@ -98,11 +98,14 @@ TestEnv::TestEnv(Sandbox sandbox, bool migrate) : sandbox_(std::move(sandbox)) {
   config_file_ = dir_ + "/ticketlemon.toml";
   {
     std::ofstream out(config_file_);
-    out << "[mysql]\nhost = \"127.0.0.1\"\nport = " << config_.mysql.port << "\nuser = \"ticketlemon\"\n"
-        << "password_file = \"" << config_.mysql.password_file << "\"\ndatabase = \"" << config_.mysql.database
-        << "\"\n\n[redis]\nhost = \"127.0.0.1\"\nport = " << config_.redis.port << "\npassword_file = \""
-        << config_.redis.password_file << "\"\nkey_prefix = \"" << config_.redis.key_prefix
-        << "\"\n\n[security]\nsecret_file = \"" << config_.security.secret_file << "\"\n";
+    out << "[mysql]\nhost = \"127.0.0.1\"\nport = " << config_.mysql.port
+        << "\nuser = \"ticketlemon\"\n"
+        << "password_file = \"" << config_.mysql.password_file << "\"\ndatabase = \""
+        << config_.mysql.database
+        << "\"\n\n[redis]\nhost = \"127.0.0.1\"\nport = " << config_.redis.port
+        << "\npassword_file = \"" << config_.redis.password_file << "\"\nkey_prefix = \""
+        << config_.redis.key_prefix << "\"\n\n[security]\nsecret_file = \""
+        << config_.security.secret_file << "\"\n";
   }
   ::chmod(config_file_.c_str(), 0600);
 
@@ -148,7 +151,8 @@ PrivateSandbox::~PrivateSandbox() {
 }
 
 void PrivateSandbox::control(const std::string& verb, const std::string& server) {
-  shell(scripts_dir() + "/sandbox " + verb + " " + server + " --dir " + sandbox_.dir + " 2>/dev/null");
+  shell(scripts_dir() + "/sandbox " + verb + " " + server + " --dir " + sandbox_.dir +
+        " 2>/dev/null");
 }
 
 }  // namespace ticket::testing

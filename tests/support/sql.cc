@@ -56,7 +56,8 @@ int64_t scalar_sql(Context& ctx, const std::string& sql) {
   return scalar_sql(**db, sql);
 }
 
-uint64_t insert_raw_ticket(Db& db, uint64_t concert_id, const std::string& code, const std::string& zone) {
+uint64_t insert_raw_ticket(Db& db, uint64_t concert_id, const std::string& code,
+                           const std::string& zone) {
   auto id = db.transaction<uint64_t>([&]() -> Result<uint64_t> {
     auto& c = db.prepare(
         "INSERT INTO CUSTOMERS (id_hash, id_last4, name, age, gender, created_at, updated_at) "

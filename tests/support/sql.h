@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "ticket/context.h"
 #include "db.h"
+#include "ticket/context.h"
 
 namespace ticket::testing {
 
@@ -24,6 +24,7 @@ int64_t scalar_sql(Context& ctx, const std::string& sql);
 int newest_migration();
 
 // Inserts a customer and a PROCESS ticket with no seats; returns the ticket id.
-uint64_t insert_raw_ticket(Db& db, uint64_t concert_id, const std::string& code, const std::string& zone = "BUY");
+uint64_t insert_raw_ticket(Db& db, uint64_t concert_id, const std::string& code,
+                           const std::string& zone = "BUY");
 
 }  // namespace ticket::testing

@@ -45,23 +45,38 @@ class Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : v_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const& { assert(!ok()); return std::get<1>(v_); }
-  Error&& error() && { assert(!ok()); return std::get<1>(std::move(v_)); }
+  const Error& error() const& {
+    assert(!ok());
+    return std::get<1>(v_);
+  }
+  Error&& error() && {
+    assert(!ok());
+    return std::get<1>(std::move(v_));
+  }
 
  private:
   std::variant<T, Error> v_;
@@ -75,8 +90,14 @@ class [[nodiscard]] Result<void> {
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
-  const Error& error() const& { assert(!ok_); return error_; }
-  Error&& error() && { assert(!ok_); return std::move(error_); }
+  const Error& error() const& {
+    assert(!ok_);
+    return error_;
+  }
+  Error&& error() && {
+    assert(!ok_);
+    return std::move(error_);
+  }
 
  private:
   Error error_{ErrorKind::kInternal, ""};
@@ -89,7 +110,9 @@ inline Error invalid(std::string message) { return {ErrorKind::kInvalid, std::mo
 inline Error conflict(std::string message) { return {ErrorKind::kConflict, std::move(message)}; }
 inline Error not_found(std::string message) { return {ErrorKind::kNotFound, std::move(message)}; }
 inline Error expired(std::string message) { return {ErrorKind::kExpired, std::move(message)}; }
-inline Error unavailable(std::string message) { return {ErrorKind::kUnavailable, std::move(message)}; }
+inline Error unavailable(std::string message) {
+  return {ErrorKind::kUnavailable, std::move(message)};
+}
 inline Error config_error(std::string message) { return {ErrorKind::kConfig, std::move(message)}; }
 inline Error internal(std::string message) { return {ErrorKind::kInternal, std::move(message)}; }
 
@@ -99,9 +122,9 @@ inline Error internal(std::string message) { return {ErrorKind::kInternal, std::
 #define TL_CONCAT(a, b) TL_CONCAT_INNER(a, b)
 
 // TL_TRY(expr): return the error of a failed Status or Result.
-#define TL_TRY(expr)                                       \
-  do {                                                     \
-    auto&& tl_try_result_ = (expr);                        \
+#define TL_TRY(expr)                                         \
+  do {                                                       \
+    auto&& tl_try_result_ = (expr);                          \
     if (!tl_try_result_.ok()) return tl_try_result_.error(); \
   } while (0)
 

@@ -13,10 +13,10 @@
 namespace ticket {
 
 struct ExpireReport {
-  int expired = 0;      // PROCESS tickets past their deadline, now FAIL/EXPIRED
-  int confirmed = 0;    // holds of tickets found paid: confirmed, not released
-  int released = 0;     // holds of tickets already failed, or of buys that never committed
-  int rescheduled = 0;  // not yet due by the MySQL clock: hold deadline moved
+  int expired = 0;             // PROCESS tickets past their deadline, now FAIL/EXPIRED
+  int confirmed = 0;           // holds of tickets found paid: confirmed, not released
+  int released = 0;            // holds of tickets already failed, or of buys that never committed
+  int rescheduled = 0;         // not yet due by the MySQL clock: hold deadline moved
   std::vector<Millis> lag_ms;  // for each expired hold: release time - deadline
   bool more = false;           // the limit was reached; more may be due
 };

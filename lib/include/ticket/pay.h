@@ -24,5 +24,4 @@ struct PayRequest {
 // the deadline: the ticket becomes FAIL/EXPIRED and its seats are released).
 Result<Ticket> pay(Context& ctx, const PayRequest& request);
 
-
 }  // namespace ticket

@@ -15,7 +15,6 @@ namespace ticket {
 // Longest note on a decision, in characters.
 inline constexpr size_t kMaxNoteChars = 500;
 
-
 // In one transaction: the application (a FREE ticket in PROCESS) becomes
 // FAIL/REJECTED with the decision (who, when, the note) and a 'rejected'
 // audit row whose detail is the note. An application has no seat, so nothing

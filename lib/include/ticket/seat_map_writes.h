@@ -15,19 +15,20 @@ namespace ticket {
 
 // Holds `seats` (paid-zone indexes) for ticket `code` until `deadline`, all
 // or none. kConflict names the taken seats ("seat A12 is already taken").
-Result<std::vector<int>> hold_seats(Context& ctx, const Concert& concert, const std::string& code, Millis deadline,
-                                    const std::vector<int>& seats);
+Result<std::vector<int>> hold_seats(Context& ctx, const Concert& concert, const std::string& code,
+                                    Millis deadline, const std::vector<int>& seats);
 
 // Holds the first `n` adjacent free seats of one row, scanning from the
 // front row. kConflict when no row has them.
-Result<std::vector<int>> hold_best(Context& ctx, const Concert& concert, const std::string& code, Millis deadline,
-                                   int n);
+Result<std::vector<int>> hold_best(Context& ctx, const Concert& concert, const std::string& code,
+                                   Millis deadline, int n);
 
 // Frees the seats that ticket `code` owns and forgets its hold. With `seats`
 // empty, the seats of its hold. Never frees a seat another ticket owns. A
 // missing map needs nothing: its rebuild reads MySQL. The seats it freed.
-Result<std::vector<int>> release_seats(Context& ctx, uint64_t concert_id, Zone zone, const std::string& code,
-                     const std::vector<int>& seats, const char* event);
+Result<std::vector<int>> release_seats(Context& ctx, uint64_t concert_id, Zone zone,
+                                       const std::string& code, const std::vector<int>& seats,
+                                       const char* event);
 
 // Several releases of one concert in one round trip.
 struct SeatRelease {

@@ -31,15 +31,15 @@ Result<TicketCounts> count_tickets(Context& ctx, std::optional<uint64_t> concert
 struct SaleStats {
   uint64_t concert_id = 0;
   std::string slug;
-  int64_t sold = 0;          // paid-zone seats of SUCCESS tickets
-  int64_t held = 0;          // paid-zone seats of PROCESS tickets (held, not yet paid)
-  int64_t expired = 0;       // paid-zone seats of FAIL/EXPIRED tickets (holds that ran out)
-  int64_t cancelled = 0;     // paid-zone seats of FAIL/CANCELLED tickets
-  int64_t free_granted = 0;  // free seats of SUCCESS tickets
-  int64_t free_pending = 0;  // applications in PROCESS
-  int64_t free_rejected = 0; // applications FAIL/REJECTED
-  int64_t seats = 0;         // paid and free seats of the concert
-  Cents revenue = 0;         // amounts of SUCCESS paid tickets
+  int64_t sold = 0;           // paid-zone seats of SUCCESS tickets
+  int64_t held = 0;           // paid-zone seats of PROCESS tickets (held, not yet paid)
+  int64_t expired = 0;        // paid-zone seats of FAIL/EXPIRED tickets (holds that ran out)
+  int64_t cancelled = 0;      // paid-zone seats of FAIL/CANCELLED tickets
+  int64_t free_granted = 0;   // free seats of SUCCESS tickets
+  int64_t free_pending = 0;   // applications in PROCESS
+  int64_t free_rejected = 0;  // applications FAIL/REJECTED
+  int64_t seats = 0;          // paid and free seats of the concert
+  Cents revenue = 0;          // amounts of SUCCESS paid tickets
   std::string currency;
   // (sold + free_granted) / seats, in percent with one decimal; 0 without seats.
   double fill_percent = 0;

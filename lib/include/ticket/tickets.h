@@ -36,12 +36,11 @@ struct Ticket {
   int customer_age = 0;
   std::string customer_gender;  // "Male", "Female", "LGBT+" or "Unspecified"
   std::string customer_last4;   // of the security number
-  std::string platform;  // of the payment, once paid
+  std::string platform;         // of the payment, once paid
   std::string reference;
   std::optional<Millis> paid_at;
   Millis created_at = 0;
 };
-
 
 // A PROCESS ticket of `concert` in `zone` with a new code, not yet stored.
 // The code cannot be guessed: "TB-" or "TF-" and 8 characters of Crockford's
