@@ -14,21 +14,8 @@
 # and Redis key prefix that are removed at exit.
 set -euo pipefail
 
-say() { echo "demo_sale_check: $*"; }
-fail() { echo "demo_sale_check: FAIL: $*" >&2; exit 1; }
-
-[ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
-build=$(cd "$1" && pwd) || fail "no build directory $1"
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-sandbox=${TL_TEST_SANDBOX:-$build/test-sandbox}
-[ -f "$sandbox/env" ] || fail "no test sandbox in $sandbox (run: scripts/sandbox up --dir $sandbox)"
-# shellcheck disable=SC1091
-. "$sandbox/env"
-mysql_port=$TL_SANDBOX_MYSQL_PORT
-mysql_socket=$TL_SANDBOX_MYSQL_SOCKET
-redis_port=$TL_SANDBOX_REDIS_PORT
-# The tools see only the configuration written here.
-for v in $(env | grep -oE '^TL_[A-Z_]+' || true); do unset "$v"; done
+# shellcheck source=tests/scripts/sandbox_env.sh
+. "$(dirname "${BASH_SOURCE[0]}")/sandbox_env.sh" demo_sale_check "$@"
 
 random_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
 tag=$(random_hex 4)

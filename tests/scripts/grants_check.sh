@@ -18,13 +18,8 @@
 # removed at exit.
 set -euo pipefail
 
-say() { echo "grants_check: $*"; }
-fail() { echo "grants_check: FAIL: $*" >&2; exit 1; }
-
-[ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
-build=$(cd "$1" && pwd) || fail "no build directory $1"
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-sandbox=${TL_TEST_SANDBOX:-$build/test-sandbox}
+# shellcheck source=tests/scripts/sandbox_env.sh
+. "$(dirname "${BASH_SOURCE[0]}")/sandbox_env.sh" grants_check "$@"
 admin=$build/cmd/tl-admin
 buy=$build/cmd/tl-buy
 apply_free=$build/cmd/tl-apply-free
@@ -39,15 +34,6 @@ for f in "$admin" "$buy" "$apply_free" "$pay" "$status_tool" "$daemon"; do
 done
 [ -f "$grants" ] || fail "missing $grants"
 [ -f "$migrate_account" ] || fail "missing $migrate_account"
-[ -f "$sandbox/env" ] || fail "no test sandbox in $sandbox (run: scripts/sandbox up --dir $sandbox)"
-# shellcheck disable=SC1091
-. "$sandbox/env"
-mysql_port=$TL_SANDBOX_MYSQL_PORT
-mysql_socket=$TL_SANDBOX_MYSQL_SOCKET
-redis_port=$TL_SANDBOX_REDIS_PORT
-# The tools must see only the configuration written here, not a TL_CONFIG or
-# TL_MYSQL_* of the caller or of the sandbox.
-for v in $(env | grep -oE '^TL_[A-Z_]+' || true); do unset "$v"; done
 command -v mariadb >/dev/null || fail "the mariadb client is not installed (scripts/deps)"
 command -v redis-cli >/dev/null || fail "redis-cli is not installed (scripts/deps)"
 command -v curl >/dev/null || fail "curl is not installed"
