@@ -297,8 +297,9 @@ int64_t subscribers(Context& ctx, const std::string& channel) {
   auto redis = ctx.redis();
   if (!redis.ok()) return -1;
   auto r = (*redis)->command({"PUBSUB", "NUMSUB", channel});
-  if (!r.ok() || (*r)->elements != 2) return -1;
-  return (*r)->element[1]->integer;
+  if (!r.ok() || (*r)->type != REDIS_REPLY_ARRAY || (*r)->elements != 2) return -1;
+  auto n = reply_integer((*r)->element[1]);
+  return n.ok() ? *n : -1;
 }
 
 std::string read_file(const std::string& path) {

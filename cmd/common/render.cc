@@ -20,7 +20,7 @@ nlohmann::json concert_json(const Concert& c) {
       {"currency", c.currency},
       {"hold_seconds", c.hold_seconds},
       {"max_seats_per_ticket", c.max_seats_per_ticket},
-      {"status", c.open ? "OPEN" : "CLOSED"},
+      {"status", ticket::concert_status_text(c.open)},
   };
 }
 

@@ -13,8 +13,9 @@ namespace {
 
 constexpr std::array<std::string_view, 6> kTicketEvents = {
     seat_event::kReleased, seat_event::kExpired, seat_event::kCancelled,
-    seat_event::kSold,     seat_event::kGranted, "held"};
-constexpr std::array<std::string_view, 2> kMapEvents = {"repaired", "rebuilt"};
+    seat_event::kSold,     seat_event::kGranted, seat_event::kHeld};
+constexpr std::array<std::string_view, 2> kMapEvents = {seat_event::kRepaired,
+                                                        seat_event::kRebuilt};
 
 bool one_of(std::string_view name, const auto& names) {
   return std::find(names.begin(), names.end(), name) != names.end();
@@ -81,8 +82,8 @@ std::string describe_seat_event(const SeatEvent& event, const Concert& concert) 
   line += event.ticket;
   for (int index : event.seats)
     line += " " + seat_label(seat_at(event.zone, index, concert.layout));
-  if (event.name == "rebuilt") line += "seat map rebuilt from MySQL";
-  if (event.name == "repaired") line += "seat map repaired to agree with MySQL";
+  if (event.name == seat_event::kRebuilt) line += "seat map rebuilt from MySQL";
+  if (event.name == seat_event::kRepaired) line += "seat map repaired to agree with MySQL";
   return line;
 }
 

@@ -50,6 +50,14 @@ Status check_slug(const std::string& slug) {
 
 }  // namespace
 
+const char* concert_status_text(bool open) { return open ? "OPEN" : "CLOSED"; }
+
+std::optional<bool> parse_concert_status(std::string_view text) {
+  if (text == concert_status_text(true)) return true;
+  if (text == concert_status_text(false)) return false;
+  return std::nullopt;
+}
+
 namespace concert_rows {
 
 Result<Concert> read_concert(sql::ResultSet& rs) {
@@ -68,7 +76,7 @@ Result<Concert> read_concert(sql::ResultSet& rs) {
   c.currency = rs.getString(10);
   c.hold_seconds = rs.getInt(11);
   c.max_seats_per_ticket = rs.getInt(12);
-  c.open = rs.getString(13) == "OPEN";
+  TL_ASSIGN_OR_RETURN(c.open, stored_concert_open(rs, 13));
   return c;
 }
 
@@ -87,7 +95,7 @@ void bind_fields(sql::PreparedStatement& stmt, int first, const Concert& c) {
   stmt.setString(first + 8, c.currency);
   stmt.setInt(first + 9, c.hold_seconds);
   stmt.setInt(first + 10, c.max_seats_per_ticket);
-  stmt.setString(first + 11, c.open ? "OPEN" : "CLOSED");
+  stmt.setString(first + 11, concert_status_text(c.open));
 }
 
 Result<Concert> load(Db& db, std::string_view id_or_slug, bool for_update) {
@@ -209,7 +217,7 @@ Result<Concert> set_open(Context& ctx, std::string_view id_or_slug, bool open) {
     TL_ASSIGN_OR_RETURN(Concert c, concert_rows::load(*db, id_or_slug, true));
     if (c.open == open) return c;
     auto& update = db->prepare(kSetStatus);
-    update.setString(1, open ? "OPEN" : "CLOSED");
+    update.setString(1, concert_status_text(open));
     update.setUInt64(2, c.id);
     update.execute();
     c.open = open;

@@ -197,11 +197,11 @@ Result<ExpireReport> expire_due(Context& ctx, const Concert& concert, int limit)
                       std::to_string(now), "WITHSCORES", "LIMIT", "0", std::to_string(limit)}));
   ExpireReport report;
   std::vector<std::pair<std::string, Millis>> due;
-  if (r->type == REDIS_REPLY_ARRAY) {
-    for (size_t i = 0; i + 1 < r->elements; i += 2) {
-      TL_ASSIGN_OR_RETURN(Millis deadline, reply_integer(r->element[i + 1]));
-      due.emplace_back(reply_string(r->element[i]), deadline);
-    }
+  if (r->type != REDIS_REPLY_ARRAY)
+    return internal("unexpected reply to ZRANGEBYSCORE: " + describe_reply(r.get()));
+  for (size_t i = 0; i + 1 < r->elements; i += 2) {
+    TL_ASSIGN_OR_RETURN(Millis deadline, reply_integer(r->element[i + 1]));
+    due.emplace_back(reply_string(r->element[i]), deadline);
   }
   TL_TRY(settle(ctx, concert, due, report));
   // A full batch means more may be due, unless nothing in it could be done
@@ -238,7 +238,9 @@ Result<std::optional<Millis>> next_deadline(Context& ctx, uint64_t concert_id) {
   TL_ASSIGN_OR_RETURN(Redis * redis, ctx.redis());
   TL_ASSIGN_OR_RETURN(RedisReply r, redis->command({"ZRANGE", seat_map_keys(ctx, concert_id).holds,
                                                     "0", "0", "WITHSCORES"}));
-  if (r->type != REDIS_REPLY_ARRAY || r->elements < 2) return std::optional<Millis>();
+  if (r->type != REDIS_REPLY_ARRAY)
+    return internal("unexpected reply to ZRANGE: " + describe_reply(r.get()));
+  if (r->elements < 2) return std::optional<Millis>();
   TL_ASSIGN_OR_RETURN(Millis deadline, reply_integer(r->element[1]));
   return std::optional<Millis>(deadline);
 }

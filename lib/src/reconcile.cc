@@ -97,13 +97,9 @@ std::vector<Seat> seats_of(const Drift& d, const Concert& c, bool missing) {
   return out;
 }
 
-// The seats the script really changed, in `done`.
+// One repair: the script, then the release of dead holds; the seats they
+// really changed are added to `done`.
 Status apply_repair(Context& ctx, const Concert& concert, const Drift& d, RepairReply& done) {
-  for (const std::string& code : d.dead_holds) {
-    TL_ASSIGN_OR_RETURN(std::vector<int> freed, release_seats(ctx, concert.id, Zone::kBuy, code, {},
-                                                              seat_event::kReleased));
-    for (int index : freed) done.freed.push_back({Zone::kBuy, index});
-  }
   std::vector<std::string> args = {d.releases, std::to_string(d.missing.size()),
                                    std::to_string(d.leaked.size())};
   for (const ActiveSeat& a : d.missing) {
@@ -121,6 +117,13 @@ Status apply_repair(Context& ctx, const Concert& concert, const Drift& d, Repair
   TL_ASSIGN_OR_RETURN(RepairReply repaired, decode_reconcile(r.get()));
   done.taken.insert(done.taken.end(), repaired.taken.begin(), repaired.taken.end());
   done.freed.insert(done.freed.end(), repaired.freed.begin(), repaired.freed.end());
+  // After the script: a release bumps "rel", which the script checks before
+  // it marks a missing seat taken.
+  for (const std::string& code : d.dead_holds) {
+    TL_ASSIGN_OR_RETURN(std::vector<int> freed, release_seats(ctx, concert.id, Zone::kBuy, code, {},
+                                                              seat_event::kReleased));
+    for (int index : freed) done.freed.push_back({Zone::kBuy, index});
+  }
   return {};
 }
 

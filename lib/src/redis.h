@@ -70,7 +70,6 @@ class Redis {
 
   // The raw context, for SUBSCRIBE loops. Null when not connected.
   redisContext* context() { return ctx_.get(); }
-  Status ensure_connected();
 
   const std::string& endpoint() const { return endpoint_; }
   const RedisConfig& config() const { return config_; }
@@ -81,6 +80,7 @@ class Redis {
   };
   Redis(RedisConfig config, std::string password);
   Status open();
+  Status ensure_connected();
   Error lost(const std::string& what);
   // The Error for an error reply that refuses the connection rather than
   // the command: kConfig for a missing or wrong password or an ACL denial,

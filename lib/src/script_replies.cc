@@ -150,8 +150,8 @@ Result<std::vector<int>> decode_release(const redisReply* r) {
   TL_TRY(reply.expect_at_least(2));
   TL_TRY(reply.integer(1));
   for (size_t i = 2; i < reply.size(); ++i) {
-    TL_ASSIGN_OR_RETURN(long long index, reply.integer(i));
-    freed.push_back(static_cast<int>(index));
+    TL_ASSIGN_OR_RETURN(int index, reply.index(i));
+    freed.push_back(index);
   }
   return freed;
 }

@@ -81,40 +81,27 @@ Result<bool> try_rebuild(Context& ctx, const Concert& concert) {
   return decode_rebuild(r.get());
 }
 
-// The one rebuild-wait loop. Calls `call` (when given) on the map; while it
-// answers "cold", rebuilds under the lock, or waits for another process's
-// rebuild (up to kWaitForRebuild) and calls again. Without `call`, rebuilds
-// once and answers an empty reply.
-Result<RedisReply> rebuild_until_warm(Context& ctx, const Concert& concert,
-                                      const std::function<Result<RedisReply>()>* call) {
-  const auto give_up = std::chrono::steady_clock::now() + kWaitForRebuild;
-  for (;;) {
-    if (call != nullptr) {
-      TL_ASSIGN_OR_RETURN(RedisReply r, (*call)());
-      if (!is_cold(r.get())) return r;
-    }
-    TL_ASSIGN_OR_RETURN(bool rebuilt, try_rebuild(ctx, concert));
-    if (rebuilt) {
-      if (call == nullptr) return RedisReply();
-      continue;
-    }
-    if (std::chrono::steady_clock::now() > give_up)
-      return unavailable("the seat map of concert " + std::to_string(concert.id) +
-                         " in Redis is being rebuilt by another process; try again");
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-}
-
 }  // namespace
 
-Status rebuild_seat_map(Context& ctx, const Concert& concert) {
-  TL_TRY(rebuild_until_warm(ctx, concert, nullptr));
-  return {};
-}
-
+// The one rebuild-wait loop: while `call` answers "cold", rebuilds under the
+// lock, or waits for another process's rebuild, and calls again, for up to
+// kWaitForRebuild in all (a map that keeps going cold, e.g. evicted as soon
+// as it is written, ends there too).
 Result<RedisReply> on_warm_map(Context& ctx, const Concert& concert,
                                const std::function<Result<RedisReply>()>& call) {
-  return rebuild_until_warm(ctx, concert, &call);
+  const auto give_up = std::chrono::steady_clock::now() + kWaitForRebuild;
+  for (;;) {
+    TL_ASSIGN_OR_RETURN(RedisReply r, call());
+    if (!is_cold(r.get())) return r;
+    TL_ASSIGN_OR_RETURN(bool rebuilt, try_rebuild(ctx, concert));
+    if (std::chrono::steady_clock::now() > give_up) {
+      return unavailable("the seat map of concert " + std::to_string(concert.id) + " in Redis " +
+                         (rebuilt ? "went missing again as soon as it was rebuilt"
+                                  : "is being rebuilt by another process") +
+                         "; try again");
+    }
+    if (!rebuilt) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 }  // namespace ticket

@@ -32,12 +32,6 @@ Result<RedisReply> run_script(Context& ctx, const Script& script, uint64_t conce
 // The same call, for Redis::eval_many.
 Redis::Call script_call(const Context& ctx, uint64_t concert_id, std::vector<std::string> args);
 
-// Runs `call` (one script) on a warm map: when it answers "cold", rebuilds
-// (or waits up to 15 s for another process's rebuild) and calls again.
-// In seat_map_rebuild.cc.
-Result<RedisReply> on_warm_map(Context& ctx, const Concert& concert,
-                               const std::function<Result<RedisReply>()>& call);
-
 // "b" for the paid zone, "f" for the free one, as the scripts take it.
 char zone_letter(Zone zone);
 

@@ -1,6 +1,7 @@
 #include "ticket/seat_map_writes.h"
 
 #include "script_replies.h"
+#include "seat_map_rebuild.h"
 #include "seat_map_scripts.h"
 
 namespace ticket {

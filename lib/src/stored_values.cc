@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "ticket/concerts.h"
 #include "ticket/text.h"
 
 namespace ticket {
@@ -37,6 +38,10 @@ Result<TicketStatus> stored_status(sql::ResultSet& rs, int column) {
 Result<FailReason> stored_reason(sql::ResultSet& rs, int column) {
   if (rs.isNull(column)) return FailReason::kNone;
   return stored(rs, column, parse_reason, "a failure reason");
+}
+
+Result<bool> stored_concert_open(sql::ResultSet& rs, int column) {
+  return stored(rs, column, parse_concert_status, "a concert status");
 }
 
 Result<Cents> stored_money(sql::ResultSet& rs, int column) {

@@ -15,5 +15,7 @@ Result<TicketStatus> stored_status(sql::ResultSet& rs, int column);
 // NULL and '' are kNone.
 Result<FailReason> stored_reason(sql::ResultSet& rs, int column);
 Result<Cents> stored_money(sql::ResultSet& rs, int column);
+// A concert's status column: true for OPEN.
+Result<bool> stored_concert_open(sql::ResultSet& rs, int column);
 
 }  // namespace ticket

@@ -11,6 +11,7 @@
 #include "bench.h"
 #include "db.h"
 #include "redis.h"
+#include "script_replies.h"
 #include "ticket/seat_map.h"
 #include "ticket/seat_map_views.h"
 #include "ticket/text.h"
@@ -104,10 +105,10 @@ Status measure_hold_limit(Bench& b) {
       argv[seat_at] = std::to_string(seat);
       RawReply r = raw_command(rc, argv);
       if (!r) return ticket::unavailable("lost the connection to Redis during hold.lua");
-      if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
-          r->element[0]->type != REDIS_REPLY_STRING ||
-          std::string_view(r->element[0]->str, r->element[0]->len) != "ok")
-        return ticket::internal("hold.lua through raw hiredis did not answer ok");
+      auto held = ticket::decode_hold(r.get());
+      if (!held.ok()) return held.error();
+      if (held->outcome != ticket::HoldReply::Outcome::kHeld)
+        return ticket::internal("hold.lua through raw hiredis held nothing");
     }
     return {};
   };

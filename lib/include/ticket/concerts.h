@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ticket/context.h"
@@ -26,6 +27,11 @@ struct Concert {
   int max_seats_per_ticket = 1;
   bool open = true;
 };
+
+// A concert's status as MySQL and the tools' output spell it: "OPEN" or
+// "CLOSED"; and back (nothing for other text).
+const char* concert_status_text(bool open);
+std::optional<bool> parse_concert_status(std::string_view text);
 
 // A concert as typed by a person or read from a seed file, unchecked. Absent
 // optional fields take their defaults (venue "", no start time,

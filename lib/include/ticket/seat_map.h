@@ -49,13 +49,17 @@ struct SeatMapKeys {
 
 SeatMapKeys seat_map_keys(const Context& ctx, uint64_t concert_id);
 
-// What a change of a ticket's seats is called on the events channel.
+// What a change is called on the events channel: of a ticket's seats, or
+// of the whole map (kRepaired, kRebuilt; these carry no ticket).
 namespace seat_event {
+inline constexpr const char* kHeld = "held";
 inline constexpr const char* kReleased = "released";
 inline constexpr const char* kExpired = "expired";
 inline constexpr const char* kCancelled = "cancelled";
 inline constexpr const char* kSold = "sold";
 inline constexpr const char* kGranted = "granted";
+inline constexpr const char* kRepaired = "repaired";
+inline constexpr const char* kRebuilt = "rebuilt";
 }  // namespace seat_event
 
 // Deletes the concert's keys; the next operation rebuilds them from MySQL.
