@@ -41,9 +41,14 @@ TEST(Schema, MigratingCreatesTheDatabaseAndEveryTable) {
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->from_version, 0);
   EXPECT_EQ(r->to_version, newest_migration());
-  EXPECT_EQ(r->applied, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(r->applied, (std::vector<int>{1, 2, 3, 4}));
   auto db = Db::connect(env.config().mysql);
   ASSERT_TRUE(db.ok());
+  EXPECT_EQ(scalar(**db,
+                   "SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA ="
+                   " DATABASE() AND ROUTINE_TYPE = 'PROCEDURE' AND SECURITY_TYPE = 'INVOKER'"
+                   " AND ROUTINE_NAME IN ('tl_buy', 'tl_pay')"),
+            2);
   EXPECT_EQ(
       scalar(**db,
              "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
@@ -203,6 +208,42 @@ TEST(Schema, ResetCutShortReadsAsNoSchemaAndIsNotCalledUpToDate) {
   EXPECT_TRUE(check_schema(**db).ok());
 }
 
+int64_t procedures(Db& db) {
+  return scalar(
+      db, "SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()");
+}
+
+TEST(Schema, AMissingProcedureSaysToMigrateAndMigrateRecreatesIt) {
+  TestEnv env;
+  auto db = Db::connect(env.config().mysql);
+  ASSERT_TRUE(db.ok());
+  const int64_t before = procedures(**db);
+  ASSERT_GE(before, 2);
+  Status dropped = (*db)->transaction([&]() -> Status {
+    (*db)->execute_text("DROP PROCEDURE tl_pay");
+    return {};
+  });
+  ASSERT_TRUE(dropped.ok()) << dropped.error().message();
+  Status call = (*db)->transaction([&]() -> Status {
+    auto& stmt = (*db)->prepare("CALL tl_pay(?, ?, ?, ?)");
+    for (int i = 1; i <= 4; ++i) stmt.setString(i, "x");
+    (*db)->call(stmt, [](sql::ResultSet&) {});
+    return {};
+  });
+  ASSERT_FALSE(call.ok());
+  EXPECT_EQ(call.error().kind(), ErrorKind::kConfig);
+  EXPECT_NE(call.error().message().find("lacks a procedure"), std::string::npos)
+      << call.error().message();
+  EXPECT_NE(call.error().message().find("run: tl-admin db migrate"), std::string::npos)
+      << call.error().message();
+  auto r = migrate(env.config().mysql);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_TRUE(r->applied.empty());
+  EXPECT_TRUE(r->recreated.empty());
+  EXPECT_EQ(r->recreated_procedures, (std::vector<std::string>{"tl_pay"}));
+  EXPECT_EQ(procedures(**db), before);
+}
+
 TEST(Schema, DropSchemaDropsOnlyItsOwnTables) {
   TestEnv env;
   auto db = Db::connect(env.config().mysql);
@@ -210,9 +251,38 @@ TEST(Schema, DropSchemaDropsOnlyItsOwnTables) {
   exec(**db, "CREATE TABLE keep_me (id INT)");
   ASSERT_TRUE(drop_schema(**db).ok());
   EXPECT_EQ(shape(**db, "TABLES"), 1);
+  EXPECT_EQ(procedures(**db), 0) << "the procedures go with the tables";
   auto r = migrate(env.config().mysql);
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_TRUE(check_schema(**db).ok());
+}
+
+// Connector/C++ 1.1's Connection::commit() ignores the server's answer: a
+// transaction whose COMMIT is lost with the connection must not pass for
+// committed.
+TEST(Db, ACommitLostWithTheConnectionIsAnError) {
+  TestEnv env;
+  auto db = Db::connect(env.config().mysql);
+  auto killer = Db::connect(env.config().mysql);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(killer.ok());
+  const int64_t id = scalar(**db, "SELECT CONNECTION_ID()");
+  Status s = (*db)->transaction([&]() -> Status {
+    (*db)
+        ->prepare("INSERT INTO AUDIT_LOG (at, actor, action) VALUES (NOW(3), 'lost', 'lost')")
+        .execute();
+    return (*killer)->transaction([&]() -> Status {
+      auto& kill = (*killer)->prepare("KILL ?");
+      kill.setInt64(1, id);
+      kill.execute();
+      return {};
+    });
+  });
+  ASSERT_FALSE(s.ok()) << "the COMMIT went to a killed connection";
+  EXPECT_EQ(s.error().kind(), ErrorKind::kUnavailable) << s.error().message();
+  EXPECT_EQ(scalar(**killer, "SELECT COUNT(*) FROM AUDIT_LOG WHERE actor = 'lost'"), 0);
+  // The next transaction connects again.
+  EXPECT_EQ(scalar(**db, "SELECT COUNT(*) FROM AUDIT_LOG WHERE actor = 'lost'"), 0);
 }
 
 TEST(Schema, ConcurrentMigratorsApplyEachMigrationOnce) {

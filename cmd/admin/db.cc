@@ -16,11 +16,17 @@ void report(const MigrationReport& r, Output& out) {
   out.json = {{"schema_version", r.to_version},
               {"previous_version", r.from_version},
               {"applied", r.applied},
-              {"recreated", r.recreated}};
+              {"recreated", r.recreated},
+              {"recreated_procedures", r.recreated_procedures}};
   if (!r.recreated.empty()) {
     std::string tables;
     for (const auto& t : r.recreated) tables += (tables.empty() ? "" : ", ") + t;
     out.text = "Recreated missing tables, empty: " + tables + ".\n";
+  }
+  if (!r.recreated_procedures.empty()) {
+    std::string names;
+    for (const auto& p : r.recreated_procedures) names += (names.empty() ? "" : ", ") + p;
+    out.text += "Recreated missing procedures: " + names + ".\n";
   }
   if (r.applied.empty()) {
     out.text += "Schema is up to date at version " + std::to_string(r.to_version) + ".";

@@ -3,8 +3,11 @@
 #include <cppconn/exception.h>
 
 #include <algorithm>
+#include <chrono>
+#include <sstream>
+#include <thread>
 
-#include "audit_sql.h"
+#include "concert_cache.h"
 #include "customer_sql.h"
 #include "redis.h"
 #include "ticket/audit.h"
@@ -18,23 +21,24 @@
 namespace ticket {
 namespace {
 
-// The ids come from LAST_INSERT_ID() on the server: the customer's, set by
-// the upsert just before, then the ticket's, set by this insert. Reading
-// them back to the client would cost a round trip each. The holder's details
-// are the ticket's own, as given for this buy.
-constexpr const char* kInsertTicket =
-    "INSERT INTO TICKETS (code, concert_id, customer_id, holder_name, holder_age, holder_gender,"
-    " zone, status, amount, currency, hold_expires_at, created_at, updated_at)"
-    " VALUES (?, ?, LAST_INSERT_ID(), ?, ?, ?, 'BUY', 'PROCESS', ?, ?, NOW(3) + INTERVAL ? SECOND,"
-    " NOW(3), NOW(3))";
-constexpr const char* kInsertSeat =
-    "INSERT INTO TICKET_SEATS (ticket_id, concert_id, zone, seat_row, seat_number, status)"
-    " VALUES (?, ?, 'BUY', ?, ?, 'PROCESS')";
-constexpr const char* kInsertPayment =
-    "INSERT INTO TICKETS_APPLY_BUY (ticket_id, amount, currency) VALUES (?, ?, ?)";
-constexpr const char* kInserted =
-    "SELECT id, CAST(UNIX_TIMESTAMP(hold_expires_at) * 1000 AS SIGNED),"
-    " CAST(UNIX_TIMESTAMP(created_at) * 1000 AS SIGNED) FROM TICKETS WHERE id = LAST_INSERT_ID()";
+// The MySQL step of a buy in one round trip (lib/sql/004_buy_pay_procedures.sql):
+// the concert as this process has it, the ticket's code, the customer, the
+// amount, the seats, and who acts with the audit row's detail.
+constexpr const char* kCallBuy =
+    "CALL tl_buy(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+// MySQL's refusal of a row whose parent is missing: the concert is gone.
+constexpr int kErNoReferencedRow = 1452;
+
+// How long a buy whose COMMIT was lost with the connection asks MySQL again
+// whether its ticket was written.
+constexpr auto kVerdictWait = std::chrono::seconds(10);
+
+constexpr const char* kTicketWritten = "SELECT 1 FROM TICKETS WHERE code = ?";
+
+// A concert read afresh this many times in one buy, each time found changed
+// by the transaction, ends the buy as unavailable.
+constexpr int kMaxConcertReads = 3;
 
 // The seats asked for, checked against the concert.
 Result<std::vector<Seat>> wanted_seats(const BuyRequest& req, const Concert& concert) {
@@ -64,11 +68,40 @@ Result<std::vector<Seat>> wanted_seats(const BuyRequest& req, const Concert& con
   return seats;
 }
 
-}  // namespace
+// The seats as tl_buy takes them: "row:number,row:number".
+std::string seat_list(const std::vector<Seat>& seats) {
+  std::string out;
+  for (const Seat& seat : seats)
+    out += (out.empty() ? "" : ",") + std::to_string(seat.row) + ":" + std::to_string(seat.number);
+  return out;
+}
 
-Result<Ticket> buy(Context& ctx, const BuyRequest& req) {
-  TL_ASSIGN_OR_RETURN(Customer customer, validate_customer(req.customer));
-  TL_ASSIGN_OR_RETURN(Concert concert, find_concert(ctx, req.concert));
+// Whether ticket `code`, whose COMMIT was lost with the connection, was
+// written; nullopt when MySQL does not answer within kVerdictWait.
+std::optional<bool> was_written(Db& db, const std::string& code) {
+  const auto give_up = std::chrono::steady_clock::now() + kVerdictWait;
+  for (;;) {
+    auto found = db.transaction<bool>([&]() -> Result<bool> {
+      auto& stmt = db.prepare(kTicketWritten);
+      stmt.setString(1, code);
+      return db.query(stmt)->next();
+    });
+    if (found.ok()) return *found;
+    if (found.error().kind() != ErrorKind::kUnavailable ||
+        std::chrono::steady_clock::now() > give_up)
+      return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+// What tl_buy did.
+enum class Written { kNothing, kHeld, kStale, kTaken };
+
+// One buy with `concert` as this process knows it; nullopt when the
+// transaction found the concert closed or changed since (nothing written,
+// the hold given back): the caller reads it again and retries.
+Result<std::optional<Ticket>> buy_from(Context& ctx, const BuyRequest& req,
+                                       const Customer& customer, const Concert& concert) {
   TL_ASSIGN_OR_RETURN(std::vector<Seat> seats, wanted_seats(req, concert));
   if (!concert.open) return expired("sales of concert " + concert.slug + " are closed");
   TL_ASSIGN_OR_RETURN(std::string secret, ctx.secret());
@@ -76,7 +109,7 @@ Result<Ticket> buy(Context& ctx, const BuyRequest& req) {
 
   // Redis first: the hold is what keeps two buyers of one seat apart, in one
   // atomic script. Its deadline here only schedules the expiry; MySQL's
-  // hold_expires_at, set below by the MySQL clock, decides.
+  // hold_expires_at, set by the MySQL clock, decides.
   TL_ASSIGN_OR_RETURN(Ticket t, new_ticket(Zone::kBuy, concert));
   const Millis redis_deadline = wall_clock_ms() + static_cast<Millis>(concert.hold_seconds) * 1000;
   if (req.best != 0) {
@@ -90,58 +123,59 @@ Result<Ticket> buy(Context& ctx, const BuyRequest& req) {
   t.amount = concert.price * static_cast<Cents>(t.seats.size());
   failpoint("buy-after-hold");
 
-  bool seat_clash = false;
+  std::string labels;
+  for (const Seat& seat : t.seats) labels += (labels.empty() ? "" : " ") + seat_label(seat);
+  Written written = Written::kNothing;
+  Seat taken;
   Status s = db->transaction([&]() -> Status {
-    upsert_customer_keeping_id(*db, secret, customer);
-    auto& ins = db->prepare(kInsertTicket);
-    ins.setString(1, t.code);
-    ins.setUInt64(2, concert.id);
-    ins.setString(3, customer.name);
-    ins.setInt(4, customer.age);
-    ins.setString(5, customer.gender);
-    ins.setString(6, format_money(t.amount));
-    ins.setString(7, t.currency);
-    ins.setInt(8, concert.hold_seconds);
+    written = Written::kNothing;
+    auto& call = db->prepare(kCallBuy);
+    call.setUInt64(1, concert.id);
+    call.setString(2, concert.slug);
+    call.setInt(3, concert.layout.rows);
+    call.setInt(4, concert.layout.seats_per_row);
+    call.setInt(5, concert.layout.free_seats);
+    call.setString(6, format_money(concert.price));
+    call.setString(7, concert.currency);
+    call.setInt(8, concert.hold_seconds);
+    call.setInt(9, concert.max_seats_per_ticket);
+    call.setString(10, t.code);
+    std::istringstream hash;
+    bind_customer(call, 11, secret, customer, hash);
+    call.setString(16, format_money(t.amount));
+    call.setString(17, seat_list(t.seats));
+    call.setString(18, ctx.actor());
+    call.setString(19, "seats " + labels);
+    std::string answer;
     try {
-      ins.execute();
+      db->call(call, [&](sql::ResultSet& rs) {
+        answer = rs.getString(1);
+        if (answer == "held") {
+          written = Written::kHeld;
+          t.id = rs.getUInt64(2);
+          t.hold_expires_at = rs.getInt64(3);
+          t.created_at = rs.getInt64(4);
+        } else if (answer == "taken") {
+          written = Written::kTaken;
+          taken = Seat{Zone::kBuy, rs.getInt(2), rs.getInt(3)};
+        } else if (answer == "stale") {
+          written = Written::kStale;
+        }
+      });
     } catch (const sql::SQLException& e) {
       if (is_duplicate_key(e, "uq_ticket_active_customer"))
         return conflict("this customer already has an active ticket for concert " + concert.slug);
-      throw;
+      if (e.getErrorCode() != kErNoReferencedRow) throw;
+      written = Written::kStale;
     }
-    {
-      ResultSetPtr rs = db->query(db->prepare(kInserted));
-      if (!rs->next()) return internal("the ticket just inserted was not found");
-      t.id = rs->getUInt64(1);
-      t.hold_expires_at = rs->getInt64(2);
-      t.created_at = rs->getInt64(3);
+    switch (written) {
+      case Written::kStale: return unavailable("concert " + concert.slug + " changed");
+      // The database is the last line: Redis let us hold a seat that an
+      // active ticket has (the cache was lost and rebuilt mid-sale).
+      case Written::kTaken: return conflict("seat " + seat_label(taken) + " is already taken");
+      case Written::kNothing: return internal("unexpected answer from tl_buy: " + quote(answer));
+      case Written::kHeld: break;
     }
-    for (const Seat& seat : t.seats) {
-      auto& st = db->prepare(kInsertSeat);
-      st.setUInt64(1, t.id);
-      st.setUInt64(2, concert.id);
-      st.setInt(3, seat.row);
-      st.setInt(4, seat.number);
-      try {
-        st.execute();
-      } catch (const sql::SQLException& e) {
-        // The database is the last line: Redis let us hold a seat that an
-        // active ticket has (the cache was lost and rebuilt mid-sale).
-        if (is_duplicate_key(e, "uq_active_seat")) {
-          seat_clash = true;
-          return conflict("seat " + seat_label(seat) + " is already taken");
-        }
-        throw;
-      }
-    }
-    auto& pay = db->prepare(kInsertPayment);
-    pay.setUInt64(1, t.id);
-    pay.setString(2, format_money(t.amount));
-    pay.setString(3, t.currency);
-    pay.execute();
-    std::string labels;
-    for (const Seat& seat : t.seats) labels += (labels.empty() ? "" : " ") + seat_label(seat);
-    record_audit(*db, ctx.actor(), {action::kHeld, concert.id, t.id, t.code, "seats " + labels});
     // A hold whose ticket is not in MySQL is released kOrphanHoldGraceMs
     // after its deadline: a transaction slower than that must not commit a
     // ticket whose seats may be sold to someone else in Redis meanwhile.
@@ -150,13 +184,24 @@ Result<Ticket> buy(Context& ctx, const BuyRequest& req) {
                          " was too slow: the hold ran out before the sale was written");
     return {};
   });
-  if (!s.ok()) {
+  bool sold = s.ok();
+  if (!sold && db->commit_outcome_unknown()) {
+    const std::optional<bool> made = was_written(*db, t.code);
+    // Still unknown: the hold stays, as that of a buyer who died here; the
+    // daemon settles it at its deadline by what MySQL holds.
+    if (!made)
+      return unavailable(s.error().message() + "; whether ticket " + t.code +
+                         " was written is unknown: see tl-status " + t.code);
+    sold = *made;
+  }
+  if (!sold) {
     // Nothing was written: give the seats back. Should this fail too, the
     // hold runs out at its deadline and the daemon releases it.
     (void)release_seats(ctx, concert.id, Zone::kBuy, t.code, t.seat_indexes, seat_event::kReleased);
     // Redis showed free a seat that MySQL has: repair that drift now (the
     // repair changes only seats still as they were seen).
-    if (seat_clash) (void)reconcile(ctx, concert, true);
+    if (written == Written::kTaken) (void)reconcile(ctx, concert, true);
+    if (written == Written::kStale) return std::optional<Ticket>();
     return std::move(s).error();
   }
   failpoint("buy-after-commit");
@@ -164,7 +209,49 @@ Result<Ticket> buy(Context& ctx, const BuyRequest& req) {
   t.customer_age = customer.age;
   t.customer_gender = customer.gender;
   t.customer_last4 = customer.id_number.substr(customer.id_number.size() - 4);
-  return t;
+  return std::optional<Ticket>(std::move(t));
+}
+
+}  // namespace
+
+Result<Ticket> buy(Context& ctx, const BuyRequest& req) {
+  TL_ASSIGN_OR_RETURN(Customer customer, validate_customer(req.customer));
+  std::optional<Concert> cached = concert_cache::get(ctx, req.concert);
+  for (int reads = cached ? 0 : 1;;) {
+    if (!cached) {
+      TL_ASSIGN_OR_RETURN(Concert fresh, find_concert(ctx, req.concert));
+      concert_cache::put(ctx, req.concert, fresh);
+      cached = fresh;
+    }
+    auto bought = buy_from(ctx, req, customer, *cached);
+    if (bought.ok() && *bought) return std::move(**bought);
+    if (!bought.ok()) {
+      // Seats taken are taken whatever else changed: a map laid out as
+      // another layout answers "cold", never "taken". Any other failure
+      // with a concert read earlier is tried again only if the concert has
+      // changed since (e.g. grown, reopened).
+      if (bought.error().kind() == ErrorKind::kConflict || reads > 0)
+        return std::move(bought).error();
+      auto fresh = find_concert(ctx, req.concert);
+      if (!fresh.ok() || concert_cache::sells_alike(*fresh, *cached)) {
+        if (fresh.ok())
+          concert_cache::put(ctx, req.concert, *fresh);
+        else
+          concert_cache::drop(ctx, req.concert);
+        return std::move(bought).error();
+      }
+      concert_cache::put(ctx, req.concert, *fresh);
+      cached = std::move(*fresh);
+      ++reads;
+      continue;
+    }
+    // The transaction found the concert closed or changed.
+    concert_cache::drop(ctx, req.concert);
+    cached.reset();
+    if (++reads > kMaxConcertReads)
+      return unavailable("concert " + quote(req.concert) +
+                         " kept changing during this buy; try again");
+  }
 }
 
 }  // namespace ticket

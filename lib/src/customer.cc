@@ -183,20 +183,21 @@ std::string customer_id_hash(const std::string& secret, const std::string& id_nu
 std::string mask_id(const std::string& last4) { return "****" + last4; }
 
 uint64_t upsert_customer(Db& db, const std::string& secret, const Customer& customer) {
-  upsert_customer_keeping_id(db, secret, customer);
+  auto& stmt = db.prepare(kUpsert);
+  std::istringstream hash;
+  bind_customer(stmt, 1, secret, customer, hash);
+  stmt.execute();
   return db.last_insert_id();
 }
 
-void upsert_customer_keeping_id(Db& db, const std::string& secret, const Customer& customer) {
-  auto& stmt = db.prepare(kUpsert);
-  const std::string hash = customer_id_hash(secret, customer.id_number);
-  std::istringstream hash_stream(hash);
-  stmt.setBlob(1, &hash_stream);
-  stmt.setString(2, customer.id_number.substr(customer.id_number.size() - 4));
-  stmt.setString(3, customer.name);
-  stmt.setInt(4, customer.age);
-  stmt.setString(5, customer.gender);
-  stmt.execute();
+void bind_customer(sql::PreparedStatement& stmt, int first, const std::string& secret,
+                   const Customer& customer, std::istringstream& hash) {
+  hash.str(customer_id_hash(secret, customer.id_number));
+  stmt.setBlob(first, &hash);
+  stmt.setString(first + 1, customer.id_number.substr(customer.id_number.size() - 4));
+  stmt.setString(first + 2, customer.name);
+  stmt.setInt(first + 3, customer.age);
+  stmt.setString(first + 4, customer.gender);
 }
 
 }  // namespace ticket

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <sstream>
 #include <string>
 
 #include "db.h"
@@ -16,9 +17,10 @@ namespace ticket {
 // (throws like the driver).
 uint64_t upsert_customer(Db& db, const std::string& secret, const Customer& customer);
 
-// The same without reading the id back (one round trip less): afterwards
-// LAST_INSERT_ID() on this connection is the customer's id, for the next
-// statement to use.
-void upsert_customer_keeping_id(Db& db, const std::string& secret, const Customer& customer);
+// Binds what a customer row is found or added by: id_hash, id_last4, name,
+// age and gender, to parameters first .. first + 4 of `stmt`. The hash is
+// read from `hash` when the statement runs: `hash` must outlive that.
+void bind_customer(sql::PreparedStatement& stmt, int first, const std::string& secret,
+                   const Customer& customer, std::istringstream& hash);
 
 }  // namespace ticket

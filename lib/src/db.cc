@@ -2,6 +2,7 @@
 
 #include <cppconn/driver.h>
 #include <cppconn/exception.h>
+#include <cppconn/statement.h>
 #include <mysql_connection.h>
 #include <mysql_driver.h>
 
@@ -42,6 +43,7 @@ constexpr int kErColumnAccessDenied = 1143;
 constexpr int kErSpecificAccessDenied = 1227;
 constexpr int kErProcAccessDenied = 1370;
 constexpr int kErNoSuchTable = 1146;
+constexpr int kErNoSuchProcedure = 1305;
 constexpr int kErHostIsBlocked = 1129;
 constexpr int kErHostNotPrivileged = 1130;
 constexpr int kErNotSupportedAuthMode = 1251;
@@ -192,9 +194,9 @@ Status Db::open() {
     conn_->setAutoCommit(false);
     conn_->setTransactionIsolation(sql::TRANSACTION_READ_COMMITTED);
     std::unique_ptr<sql::PreparedStatement> setup(conn_->prepareStatement(
-        "SET time_zone = '+00:00', sql_mode = 'TRADITIONAL', innodb_lock_wait_timeout = 10"));
+        "SET autocommit = 0, time_zone = '+00:00', sql_mode = 'TRADITIONAL',"
+        " innodb_lock_wait_timeout = 10"));
     setup->execute();
-    conn_->commit();
   } catch (const sql::SQLException& e) {
     conn_.reset();
     if (is_connection_lost(e.getErrorCode())) {
@@ -256,8 +258,15 @@ std::optional<Error> Db::refusal(int code, const std::string& msg) const {
       return config_error(user + " may not " + command + " column " + column + " of table " +
                           table + in_db + fix);
     }
-    case kErSpecificAccessDenied:
-    case kErProcAccessDenied: break;
+    case kErProcAccessDenied: {
+      // "execute command denied to user 'u'@'h' for routine 'db.tl_buy'"
+      const std::string command = denied_command(msg);
+      const std::string routine = denied_table(msg, "for routine ");
+      if (command.empty() || routine.empty()) break;
+      return config_error(user + " may not " + to_upper(command) + " procedure " + routine + in_db +
+                          fix);
+    }
+    case kErSpecificAccessDenied: break;
     case kErNoSuchTable: {
       const std::string table = denied_table(msg, "Table ");
       return config_error(
@@ -265,6 +274,11 @@ std::optional<Error> Db::refusal(int code, const std::string& msg) const {
           (table.empty() ? msg : table) +
           ": its schema is incomplete; run: tl-admin db migrate (with the migration account)");
     }
+    case kErNoSuchProcedure:
+      return config_error("the database " + quote(config_.database) + " at " + endpoint_ +
+                          " lacks a procedure (" + msg +
+                          "): its schema is incomplete; run: tl-admin db migrate (with the "
+                          "migration account)");
     case kErHostIsBlocked:
       return config_error("MySQL at " + endpoint_ +
                           " blocks this host after too many failed connections (" + msg +
@@ -335,29 +349,47 @@ uint64_t Db::last_insert_id() {
   return rs->getUInt64(1);
 }
 
+void Db::call(sql::PreparedStatement& stmt, const std::function<void(sql::ResultSet&)>& row) {
+  {
+    ResultSetPtr rs(stmt.executeQuery());
+    while (rs->next()) row(*rs);
+  }
+  // A CALL answers its result set, then a status of its own.
+  while (stmt.getMoreResults()) {
+  }
+}
+
+void Db::execute_text(const std::string& sql) {
+  std::unique_ptr<sql::Statement> stmt(conn_->createStatement());
+  stmt->execute(sql);
+}
+
 Status Db::transaction(const std::function<Status()>& body) { return run(body); }
 
 Status Db::run(const std::function<Status()>& body) {
   ensure_thread_init();
+  commit_unknown_ = false;
   for (int attempt = 1;; ++attempt) {
     if (!conn_ || conn_->isClosed()) TL_TRY(open());
+    bool committing = false;
     try {
       Status s = body();
-      if (s.ok()) {
-        conn_->commit();
-      } else {
-        conn_->rollback();
-      }
+      // As prepared statements: Connection::commit() of Connector/C++ 1.1
+      // drops the server's answer, so a COMMIT lost with the connection
+      // would pass for a commit.
+      committing = s.ok();
+      prepare(s.ok() ? "COMMIT" : "ROLLBACK").execute();
       return s;
     } catch (const sql::SQLException& e) {
       const int code = e.getErrorCode();
       if (is_connection_lost(code)) {
         statements_.clear();
         conn_.reset();
+        commit_unknown_ = committing;
         return error_from(e, "");
       }
       try {
-        conn_->rollback();
+        prepare("ROLLBACK").execute();
       } catch (const sql::SQLException&) {
         statements_.clear();
         conn_.reset();

@@ -49,6 +49,10 @@ class Db {
   Result<T> transaction(const std::function<Result<T>()>& body);
   Status transaction(const std::function<Status()>& body);
 
+  // Whether the last transaction() failed with its COMMIT sent and the
+  // connection lost before the answer: it may or may not have committed.
+  bool commit_outcome_unknown() const { return commit_unknown_; }
+
   // The statement for `sql`, prepared once per connection. Parameters are
   // cleared by the caller's set* calls; only use inside transaction().
   sql::PreparedStatement& prepare(const std::string& sql);
@@ -56,6 +60,16 @@ class Db {
   // Shorthands for inside transaction().
   ResultSetPtr query(sql::PreparedStatement& stmt) { return ResultSetPtr(stmt.executeQuery()); }
   uint64_t last_insert_id();
+
+  // Runs a prepared CALL of a procedure that answers with one result set:
+  // `row` sees each of its rows, then the call's closing status is read so
+  // that the connection can take the next statement. Inside transaction().
+  void call(sql::PreparedStatement& stmt, const std::function<void(sql::ResultSet&)>& row);
+
+  // Runs `sql` through the text protocol, for the migration statements that
+  // MySQL 8 does not prepare (CREATE and DROP PROCEDURE). Only for text built
+  // into the binary, never for anything that holds input.
+  void execute_text(const std::string& sql);
 
   // "127.0.0.1:3306".
   const std::string& endpoint() const { return endpoint_; }
@@ -81,6 +95,7 @@ class Db {
   bool select_database_;
   std::string endpoint_;
   std::unique_ptr<sql::Connection> conn_;
+  bool commit_unknown_ = false;
   std::map<std::string, std::unique_ptr<sql::PreparedStatement>, std::less<>> statements_;
 };
 

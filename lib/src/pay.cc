@@ -2,26 +2,25 @@
 
 #include <cppconn/exception.h>
 
-#include "audit_sql.h"
 #include "redis.h"
 #include "ticket/audit.h"
 #include "ticket/failpoint.h"
 #include "ticket/seat_map_writes.h"
 #include "ticket/text.h"
+#include "ticket_rows.h"
 #include "tickets_sql.h"
 
 namespace ticket {
 namespace {
 
-constexpr const char* kRecordPayment =
-    "UPDATE TICKETS_APPLY_BUY SET platform = ?, reference = ?, paid_at = NOW(3) WHERE ticket_id = ?";
-constexpr const char* kSucceedTicket =
-    "UPDATE TICKETS SET status = 'SUCCESS', updated_at = NOW(3) WHERE id = ? AND status = 'PROCESS'";
-constexpr const char* kSucceedSeats =
-    "UPDATE TICKET_SEATS SET status = 'SUCCESS' WHERE ticket_id = ?";
-constexpr const char* kPaidAt =
-    "SELECT CAST(UNIX_TIMESTAMP(paid_at) * 1000 AS SIGNED) FROM TICKETS_APPLY_BUY "
-    "WHERE ticket_id = ?";
+// The MySQL step of a payment in one round trip: lock the ticket, pay it if
+// its hold still runs, and read it back with its seats
+// (lib/sql/004_buy_pay_procedures.sql).
+constexpr const char* kCallPay = "CALL tl_pay(?, ?, ?, ?)";
+
+// Column of tl_pay's answer after the ticket's: 1 when the call paid it,
+// then the seat.
+constexpr int kPaidColumn = ticket_rows::kColumns + 1;
 
 enum class Outcome { kPaid, kAlreadyPaid, kExpiredNow };
 
@@ -53,9 +52,45 @@ Result<Ticket> pay(Context& ctx, const PayRequest& req) {
 
   Ticket t;
   TL_ASSIGN_OR_RETURN(Outcome outcome, db->transaction<Outcome>([&]() -> Result<Outcome> {
-    TL_ASSIGN_OR_RETURN(std::optional<Ticket> locked, lock_ticket(*db, code));
-    if (!locked) return not_found("no ticket " + code);
-    t = std::move(*locked);
+    auto& call = db->prepare(kCallPay);
+    call.setString(1, code);
+    call.setString(2, platform);
+    call.setString(3, req.reference);
+    call.setString(4, ctx.actor());
+    std::optional<ticket_rows::TicketRow> row;
+    Status read;
+    bool paid = false;
+    try {
+      db->call(call, [&](sql::ResultSet& rs) {
+        if (!read.ok()) return;
+        if (!row) {
+          auto first = ticket_rows::read_ticket(rs);
+          if (!first.ok()) {
+            read = std::move(first).error();
+            return;
+          }
+          row = std::move(*first);
+          paid = rs.getInt(kPaidColumn) == 1;
+        }
+        if (rs.isNull(kPaidColumn + 1)) return;
+        auto seat = ticket_rows::read_seat(rs, kPaidColumn + 1);
+        if (!seat.ok()) {
+          read = std::move(seat).error();
+          return;
+        }
+        ticket_rows::add_seat(row->ticket, *seat, row->layout);
+      });
+    } catch (const sql::SQLException& e) {
+      if (is_duplicate_key(e, "uq_payment_reference"))
+        return conflict("payment reference " + req.reference + " on " + platform +
+                        " is already used by another ticket");
+      throw;
+    }
+    TL_TRY(read);
+    if (!row) return not_found("no ticket " + code);
+    t = std::move(row->ticket);
+    if (paid) return Outcome::kPaid;
+    // Not paid by the call: the row stays locked for what follows.
     if (t.zone != Zone::kBuy)
       return invalid("ticket " + code + " is a free ticket; there is nothing to pay");
     if (t.status == TicketStatus::kSuccess) {
@@ -69,36 +104,11 @@ Result<Ticket> pay(Context& ctx, const PayRequest& req) {
       return conflict("ticket " + code + " was " + to_lower(reason_name(t.reason)) +
                       "; it cannot be paid");
     }
-    if (t.past_deadline) {
-      fail_ticket(*db, ctx.actor(), t, FailReason::kExpired, action::kExpired,
-                  "payment came after the deadline");
-      return Outcome::kExpiredNow;
-    }
-    auto& rec = db->prepare(kRecordPayment);
-    rec.setString(1, platform);
-    rec.setString(2, req.reference);
-    rec.setUInt64(3, t.id);
-    try {
-      rec.execute();
-    } catch (const sql::SQLException& e) {
-      if (is_duplicate_key(e, "uq_payment_reference"))
-        return conflict("payment reference " + req.reference + " on " + platform +
-                        " is already used by another ticket");
-      throw;
-    }
-    auto& ok = db->prepare(kSucceedTicket);
-    ok.setUInt64(1, t.id);
-    ok.execute();
-    auto& seats = db->prepare(kSucceedSeats);
-    seats.setUInt64(1, t.id);
-    seats.execute();
-    record_audit(*db, ctx.actor(),
-                 {action::kPaid, t.concert_id, t.id, t.code, platform + " " + req.reference});
-    auto& at = db->prepare(kPaidAt);
-    at.setUInt64(1, t.id);
-    ResultSetPtr rs = db->query(at);
-    if (rs->next()) t.paid_at = rs->getInt64(1);
-    return Outcome::kPaid;
+    if (!t.past_deadline)
+      return internal("tl_pay left ticket " + code + " unpaid while its hold still runs");
+    fail_ticket(*db, ctx.actor(), t, FailReason::kExpired, action::kExpired,
+                "payment came after the deadline");
+    return Outcome::kExpiredNow;
   }));
 
   if (outcome == Outcome::kExpiredNow) {

@@ -4,6 +4,7 @@
 #include <mysql_connection.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <string_view>
@@ -17,6 +18,7 @@ namespace embedded_sql {
 extern const std::string_view k_001_initial_sql;
 extern const std::string_view k_002_ticket_holder_sql;
 extern const std::string_view k_003_cancel_reason_sql;
+extern const std::string_view k_004_buy_pay_procedures_sql;
 }  // namespace embedded_sql
 
 namespace {
@@ -32,6 +34,7 @@ const std::vector<Migration>& migrations() {
       {1, "initial schema", embedded_sql::k_001_initial_sql},
       {2, "ticket holder details", embedded_sql::k_002_ticket_holder_sql},
       {3, "cancel reason", embedded_sql::k_003_cancel_reason_sql},
+      {4, "buy and pay procedures", embedded_sql::k_004_buy_pay_procedures_sql},
   };
   return all;
 }
@@ -57,30 +60,62 @@ constexpr const char* kGetLock = "SELECT GET_LOCK(?, 60)";
 constexpr const char* kReleaseLock = "SELECT RELEASE_LOCK(?)";
 constexpr const char* kListTables =
     "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()";
+constexpr const char* kListProcedures =
+    "SELECT ROUTINE_NAME FROM information_schema.ROUTINES"
+    " WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE = 'PROCEDURE'";
 
-// Splits a migration file into statements: each ends with ';' at a line end.
-// Lines starting with "--" are comments.
+// Splits a migration file into statements: each ends with ';' at a line end,
+// or with what a "DELIMITER x" line sets instead (as the mysql client reads
+// a file; procedure bodies hold ';'). Lines starting with "--" are comments.
 std::vector<std::string> statements(std::string_view sql) {
   std::vector<std::string> out;
   std::string current;
+  std::string delimiter = ";";
   size_t pos = 0;
   while (pos < sql.size()) {
     size_t end = sql.find('\n', pos);
     if (end == std::string_view::npos) end = sql.size();
     std::string_view line = sql.substr(pos, end - pos);
     pos = end + 1;
-    size_t first = line.find_first_not_of(" \t\r");
+    const size_t first = line.find_first_not_of(" \t\r");
     if (first == std::string_view::npos || line.substr(first, 2) == "--") continue;
+    const size_t last = line.find_last_not_of(" \t\r");
+    line = line.substr(first, last + 1 - first);
+    if (current.empty() && to_upper(line.substr(0, 10)) == "DELIMITER ") {
+      delimiter = std::string(line.substr(10));
+      continue;
+    }
     current.append(line);
     current.push_back('\n');
-    size_t last = line.find_last_not_of(" \t\r");
-    if (line[last] == ';') {
-      current.erase(current.find_last_of(';'));
+    if (line.size() >= delimiter.size() &&
+        line.substr(line.size() - delimiter.size()) == delimiter) {
+      current.erase(current.rfind(delimiter));
       out.push_back(current);
       current.clear();
     }
   }
   return out;
+}
+
+// The procedure a migration statement creates or drops, or "" for another
+// statement. These run through the text protocol (Db::execute_text).
+std::string procedure_statement(const std::string& stmt) {
+  const std::string head = to_upper(stmt.substr(0, 40));
+  for (const char* prefix : {"CREATE PROCEDURE ", "DROP PROCEDURE IF EXISTS "}) {
+    const std::string_view p = prefix;
+    if (head.compare(0, p.size(), p) != 0) continue;
+    const size_t end = stmt.find_first_of(" (\n", p.size());
+    return stmt.substr(p.size(), end == std::string::npos ? std::string::npos : end - p.size());
+  }
+  return {};
+}
+
+// Runs one migration statement (inside Db::transaction).
+void execute_statement(Db& db, const std::string& stmt) {
+  if (procedure_statement(stmt).empty())
+    db.prepare(stmt).execute();
+  else
+    db.execute_text(stmt);
 }
 
 // The table a migration statement creates, drops or otherwise changes.
@@ -143,6 +178,24 @@ std::vector<std::string> expected_tables(int version) {
   return out;
 }
 
+// The procedures that migrations up to `version` leave, each with the
+// statement that creates it as the latest of them defines it.
+std::map<std::string, std::string> expected_procedures(int version) {
+  std::map<std::string, std::string> out;
+  for (const auto& m : migrations()) {
+    if (m.version > version) break;
+    for (const auto& stmt : statements(m.sql)) {
+      const std::string name = procedure_statement(stmt);
+      if (name.empty()) continue;
+      if (to_upper(stmt.substr(0, 6)) == "CREATE")
+        out[name] = stmt;
+      else
+        out.erase(name);
+    }
+  }
+  return out;
+}
+
 std::string joined(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -180,6 +233,41 @@ std::vector<std::string> missing_tables(Db& db, const std::vector<std::string>& 
     }
   }
   return out;
+}
+
+// A procedure name for DROP PROCEDURE, which takes no parameter. The names
+// come from the embedded migrations (procedure_statement), never from input.
+std::string procedure_ref(const std::string& name) {
+  const bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+  if (!plain) throw std::logic_error("not a TicketLemon procedure name: " + quote(name));
+  return "`" + name + "`";
+}
+
+// Which of the procedures that `version` should have do not exist.
+std::vector<std::string> missing_procedures(Db& db, int version) {
+  std::set<std::string> present;
+  ResultSetPtr rs = db.query(db.prepare(kListProcedures));
+  while (rs->next()) present.insert(rs->getString(1));
+  std::vector<std::string> out;
+  for (const auto& [name, create] : expected_procedures(version))
+    if (present.count(name) == 0) out.push_back(name);
+  return out;
+}
+
+// Creates the procedures of `missing` again, as migrations up to `version`
+// define them.
+Status recreate_procedures(Db& db, int version, const std::vector<std::string>& missing) {
+  const auto expected = expected_procedures(version);
+  for (const auto& name : missing) {
+    Status done = db.transaction([&]() -> Status {
+      db.execute_text(expected.at(name));
+      return {};
+    });
+    if (!done.ok()) return done.error().with_context("recreating procedure " + name);
+  }
+  return {};
 }
 
 // Recreates `missing` tables of a database at `version` by running again,
@@ -303,13 +391,19 @@ Result<MigrationReport> migrate(const MysqlConfig& config) {
             missing_tables(db, expected_tables(report.from_version)));
       }));
       TL_TRY(recreate_tables(db, report.from_version, report.recreated));
+      TL_ASSIGN_OR_RETURN(
+          std::vector<std::string> procedures, db.transaction<std::vector<std::string>>([&]() {
+            return Result<std::vector<std::string>>(missing_procedures(db, report.from_version));
+          }));
+      TL_TRY(recreate_procedures(db, report.from_version, procedures));
+      report.recreated_procedures = std::move(procedures);
     }
     for (const auto& m : migrations()) {
       if (m.version <= report.from_version) continue;
       Status applied = db.transaction([&]() -> Status {
         for (const auto& stmt : statements(m.sql)) {
           try {
-            db.prepare(stmt).execute();
+            execute_statement(db, stmt);
           } catch (const sql::SQLException& e) {
             // Each ALTER commits by itself: a migration killed after one (or
             // restarted after a deadlock) has added its columns already.
@@ -354,6 +448,12 @@ Status drop_schema(Db& db) {
       return {};
     }));
     if (i == order.size() / 2) failpoint("reset-mid-drop");
+  }
+  for (const auto& [name, create] : expected_procedures(latest_schema_version())) {
+    TL_TRY(db.transaction([&]() -> Status {
+      db.execute_text("DROP PROCEDURE IF EXISTS " + procedure_ref(name));
+      return {};
+    }));
   }
   return {};
 }

@@ -93,7 +93,14 @@ Result<RedisReply> on_warm_map(Context& ctx, const Concert& concert,
   for (;;) {
     TL_ASSIGN_OR_RETURN(RedisReply r, call());
     if (!is_cold(r.get())) return r;
-    TL_ASSIGN_OR_RETURN(bool rebuilt, try_rebuild(ctx, concert));
+    // The map is rebuilt from the concert as MySQL has it now, never from a
+    // copy the caller read earlier (a buy's cached concert): a map laid out
+    // otherwise than the caller's copy would answer "cold" again and again.
+    TL_ASSIGN_OR_RETURN(const Concert now, find_concert(ctx, std::to_string(concert.id)));
+    if (!(now.layout == concert.layout))
+      return unavailable("concert " + now.slug + " is laid out as " + describe_layout(now.layout) +
+                         " now, no longer as " + describe_layout(concert.layout) + "; try again");
+    TL_ASSIGN_OR_RETURN(bool rebuilt, try_rebuild(ctx, now));
     if (std::chrono::steady_clock::now() > give_up) {
       return unavailable("the seat map of concert " + std::to_string(concert.id) + " in Redis " +
                          (rebuilt ? "went missing again as soon as it was rebuilt"

@@ -14,7 +14,8 @@ struct MigrationReport {
   int from_version = 0;
   int to_version = 0;
   std::vector<int> applied;
-  std::vector<std::string> recreated;  // tables that were missing at from_version
+  std::vector<std::string> recreated;             // tables that were missing at from_version
+  std::vector<std::string> recreated_procedures;  // procedures missing at from_version
 };
 
 // Creates the database when it is missing (if the account may), then applies
@@ -25,9 +26,9 @@ struct MigrationReport {
 // It also mends what a reset or a hand cut short leaves: tables that the
 // recorded version should have but that are missing are created again
 // (empty, by running again the statements of the migrations that made and
-// changed them); with no version recorded, empty tables of ours are dropped
-// first, and tables of ours that hold rows are refused (kConfig, saying to
-// finish the reset).
+// changed them), and so are missing procedures; with no version recorded, empty tables of ours are
+// dropped first, and tables of ours that hold rows are refused (kConfig, saying to finish the
+// reset).
 Result<MigrationReport> migrate(const MysqlConfig& config);
 
 }  // namespace ticket
