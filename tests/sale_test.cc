@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <random>
+#include <set>
 #include <shared_mutex>
 #include <thread>
 
@@ -13,6 +14,7 @@
 #include "support/sql.h"
 #include "ticket/availability.h"
 #include "ticket/buy.h"
+#include "ticket/concerts.h"
 #include "ticket/expire.h"
 #include "ticket/pay.h"
 #include "ticket/seat_map_views.h"
@@ -151,6 +153,77 @@ TEST(Buy, RefusesMoreSeatsThanTheConcertAllowsAndClosedSales) {
   ASSERT_FALSE(closed.ok());
   EXPECT_EQ(closed.error().kind(), ErrorKind::kExpired);
   EXPECT_TRUE(redis_taken(*ctx, c).empty());
+}
+
+// A buy takes its concert from the process's cache; the transaction checks
+// it against the concert's row, so a change since is never sold from the
+// cached copy.
+TEST(Buy, AConcertChangedOrClosedSinceItWasCachedSellsAsItIsNow) {
+  TestEnv env;
+  auto ctx = env.context();
+  auto other = env.context();  // the operator, in another connection
+  Concert c = make_concert(*ctx, {2, 5, 0, 300, 1});
+  auto first = buy(*ctx, buyer(c, "A1", "CACHE0001"));
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  EXPECT_EQ(first->amount, 1000);
+
+  auto db = other->db();
+  ASSERT_TRUE(db.ok());
+  ASSERT_EQ(testing::exec_sql(
+                **db, "UPDATE CONCERTS SET price = 12.50 WHERE id = " + std::to_string(c.id)),
+            0);
+  auto dearer = buy(*ctx, buyer(c, "A2", "CACHE0002"));
+  ASSERT_TRUE(dearer.ok()) << dearer.error().message();
+  EXPECT_EQ(dearer->amount, 1250);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS_APPLY_BUY WHERE amount = 12.50"), 1);
+
+  ASSERT_TRUE(close_concert(*other, c.slug).ok());
+  auto closed = buy(*ctx, buyer(c, "A3", "CACHE0003"));
+  ASSERT_FALSE(closed.ok());
+  EXPECT_EQ(closed.error().kind(), ErrorKind::kExpired) << closed.error().message();
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS"), 2) << "nothing written";
+  EXPECT_EQ(redis_taken(*ctx, c), (std::set<int>{0, 1})) << "the hold was given back";
+
+  // Reopened and grown by a row: the new row sells, under the new layout.
+  ASSERT_TRUE(open_concert(*other, c.slug).ok());
+  ASSERT_EQ(testing::exec_sql(
+                **db, "UPDATE CONCERTS SET seat_rows = 3 WHERE id = " + std::to_string(c.id)),
+            0);
+  c.layout.rows = 3;
+  auto grown = buy(*ctx, buyer(c, "C5", "CACHE0004"));
+  ASSERT_TRUE(grown.ok()) << grown.error().message();
+  EXPECT_EQ(redis_taken(*ctx, c), mysql_taken(*ctx, c));
+  EXPECT_EQ(mysql_taken(*ctx, c), (std::set<int>{0, 1, 14}));
+}
+
+// The server's own count of the statements a warm buy and a warm pay send
+// (the session's Questions; statements inside a procedure do not count).
+TEST(Buy, AWarmBuyAndAWarmPaySendTwoStatementsEach) {
+  TestEnv env;
+  auto ctx = env.context();
+  Concert c = make_concert(*ctx, {2, 5, 0, 300, 1});
+  auto db = ctx->db();
+  ASSERT_TRUE(db.ok());
+  auto questions = [&] {
+    return scalar_sql(**db,
+                      "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS"
+                      " WHERE VARIABLE_NAME = 'QUESTIONS'");
+  };
+  auto warm = buy(*ctx, buyer(c, "A1", "TRIPS0001"));
+  ASSERT_TRUE(warm.ok()) << warm.error().message();
+  ASSERT_TRUE(pay(*ctx, {warm->code, "DIRECT", "TRIPS-1"}).ok());
+  const int64_t reading = [&] {
+    const int64_t a = questions();
+    return questions() - a;
+  }();
+  const int64_t before = questions();
+  auto t = buy(*ctx, buyer(c, "A2", "TRIPS0002"));
+  ASSERT_TRUE(t.ok()) << t.error().message();
+  const int64_t bought = questions();
+  ASSERT_TRUE(pay(*ctx, {t->code, "DIRECT", "TRIPS-2"}).ok());
+  const int64_t paid = questions();
+  EXPECT_EQ(bought - before - reading, 2) << "CALL tl_buy and COMMIT";
+  EXPECT_EQ(paid - bought - reading, 2) << "CALL tl_pay and COMMIT";
 }
 
 TEST(Pay, SameReferenceAgainIsANoOpAnotherIsAConflict) {

@@ -14,61 +14,56 @@ DROP PROCEDURE IF EXISTS tl_pay;
 
 DELIMITER //
 
--- Writes a held ticket: its customer (found or added by p_id_hash), the
--- ticket, its seats, its payment row and the `held` audit row.
+-- Writes a held ticket: its customer (found or added by p_id_hash, the
+-- hash of the security number in hexadecimal), the ticket, its seats, its
+-- payment row and the `held` audit row.
 --
 -- The caller's copy of the concert is checked here, inside the
--- transaction: the ticket's insert has taken a shared lock on the concert's
--- row (its foreign key), so that a concert closed or changed before that
--- is seen below and one closed after it waits for this commit.
+-- transaction, as the audit row is written from the concert's row: the
+-- ticket's insert has taken a shared lock on that row (its foreign key), so
+-- that a concert closed or changed before that is seen, and one closed
+-- after it waits for this commit.
 --
 -- p_seats: the seats as "row:number,row:number" (0-based rows).
 -- Answers one row: outcome, then three values:
 --   'held',  ticket id, hold_expires_at and created_at in ms since the epoch
 --   'stale', NULL x3: the concert is not open, or not as the caller has it
 --   'taken', seat_row, seat_number, NULL: an active ticket has that seat
--- A customer's second active ticket for the concert is refused by the
+-- Rows written before a 'stale' or 'taken' answer are the caller's to roll
+-- back. A customer's second active ticket for the concert is refused by the
 -- unique key uq_ticket_active_customer (error 1062).
 CREATE PROCEDURE tl_buy(
   IN p_concert_id BIGINT UNSIGNED, IN p_slug VARCHAR(64),
   IN p_seat_rows INT UNSIGNED, IN p_seats_per_row INT UNSIGNED, IN p_free_seats INT UNSIGNED,
   IN p_price DECIMAL(12,2), IN p_currency CHAR(3), IN p_hold_seconds INT UNSIGNED,
   IN p_max_seats INT UNSIGNED,
-  IN p_code VARCHAR(16) CHARACTER SET ascii, IN p_id_hash BINARY(32), IN p_id_last4 VARCHAR(4),
+  IN p_code VARCHAR(16) CHARACTER SET ascii, IN p_id_hash CHAR(64) CHARACTER SET ascii,
+  IN p_id_last4 VARCHAR(4),
   IN p_name VARCHAR(255), IN p_age SMALLINT UNSIGNED, IN p_gender VARCHAR(16),
   IN p_amount DECIMAL(12,2), IN p_seats VARCHAR(1000) CHARACTER SET ascii,
   IN p_actor VARCHAR(64), IN p_detail VARCHAR(2000))
   MODIFIES SQL DATA
   SQL SECURITY INVOKER
 buy: BEGIN
+  DECLARE v_now DATETIME(3);
   DECLARE v_ticket BIGINT UNSIGNED;
-  DECLARE v_same INT DEFAULT 0;
   DECLARE v_rest VARCHAR(1000) CHARACTER SET ascii;
   DECLARE v_pair VARCHAR(32) CHARACTER SET ascii;
   DECLARE v_row INT UNSIGNED;
   DECLARE v_number INT UNSIGNED;
   DECLARE v_taken INT DEFAULT 0;
 
+  SET v_now = NOW(3);
   INSERT INTO CUSTOMERS (id_hash, id_last4, name, age, gender, created_at, updated_at)
-    VALUES (p_id_hash, p_id_last4, p_name, p_age, p_gender, NOW(3), NOW(3))
+    VALUES (UNHEX(p_id_hash), p_id_last4, p_name, p_age, p_gender, v_now, v_now)
     ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id);
   INSERT INTO TICKETS (code, concert_id, customer_id, holder_name, holder_age, holder_gender,
                        zone, status, amount, currency, hold_expires_at, created_at, updated_at)
     VALUES (p_code, p_concert_id, LAST_INSERT_ID(), p_name, p_age, p_gender, 'BUY', 'PROCESS',
-            p_amount, p_currency, NOW(3) + INTERVAL p_hold_seconds SECOND, NOW(3), NOW(3));
+            p_amount, p_currency, v_now + INTERVAL p_hold_seconds SECOND, v_now, v_now);
   SET v_ticket = LAST_INSERT_ID();
+
   SET v_rest = p_seats;
-
-  SELECT COUNT(*) INTO v_same FROM CONCERTS
-    WHERE id = p_concert_id AND status = 'OPEN' AND slug = p_slug AND seat_rows = p_seat_rows
-      AND seats_per_row = p_seats_per_row AND free_seats = p_free_seats AND price = p_price
-      AND currency = p_currency AND hold_seconds = p_hold_seconds
-      AND max_seats_per_ticket = p_max_seats;
-  IF v_same = 0 THEN
-    SELECT 'stale', NULL, NULL, NULL;
-    LEAVE buy;
-  END IF;
-
   WHILE v_rest <> '' DO
     SET v_pair = SUBSTRING_INDEX(v_rest, ',', 1);
     SET v_rest = IF(LOCATE(',', v_rest) > 0, SUBSTRING(v_rest, LOCATE(',', v_rest) + 1), '');
@@ -89,10 +84,17 @@ buy: BEGIN
 
   INSERT INTO TICKETS_APPLY_BUY (ticket_id, amount, currency) VALUES (v_ticket, p_amount, p_currency);
   INSERT INTO AUDIT_LOG (at, actor, action, concert_id, ticket_id, ticket_code, detail)
-    VALUES (NOW(3), p_actor, 'held', p_concert_id, v_ticket, p_code, p_detail);
-  SELECT 'held', v_ticket, CAST(UNIX_TIMESTAMP(hold_expires_at) * 1000 AS SIGNED),
-         CAST(UNIX_TIMESTAMP(created_at) * 1000 AS SIGNED)
-    FROM TICKETS WHERE id = v_ticket;
+    SELECT v_now, p_actor, 'held', id, v_ticket, p_code, p_detail FROM CONCERTS
+      WHERE id = p_concert_id AND status = 'OPEN' AND slug = p_slug AND seat_rows = p_seat_rows
+        AND seats_per_row = p_seats_per_row AND free_seats = p_free_seats AND price = p_price
+        AND currency = p_currency AND hold_seconds = p_hold_seconds
+        AND max_seats_per_ticket = p_max_seats;
+  IF ROW_COUNT() = 0 THEN
+    SELECT 'stale', NULL, NULL, NULL;
+    LEAVE buy;
+  END IF;
+  SELECT 'held', v_ticket, CAST(UNIX_TIMESTAMP(v_now + INTERVAL p_hold_seconds SECOND) * 1000 AS SIGNED),
+         CAST(UNIX_TIMESTAMP(v_now) * 1000 AS SIGNED);
 END //
 
 -- Pays a ticket whose hold is still running: locks its row, and when it is

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <sstream>
 #include <thread>
 
 #include "concert_cache.h"
@@ -140,8 +139,7 @@ Result<std::optional<Ticket>> buy_from(Context& ctx, const BuyRequest& req,
     call.setInt(8, concert.hold_seconds);
     call.setInt(9, concert.max_seats_per_ticket);
     call.setString(10, t.code);
-    std::istringstream hash;
-    bind_customer(call, 11, secret, customer, hash);
+    bind_customer(call, 11, secret, customer);
     call.setString(16, format_money(t.amount));
     call.setString(17, seat_list(t.seats));
     call.setString(18, ctx.actor());

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstdint>
-#include <sstream>
 #include <string>
 
 #include "db.h"
@@ -17,10 +16,10 @@ namespace ticket {
 // (throws like the driver).
 uint64_t upsert_customer(Db& db, const std::string& secret, const Customer& customer);
 
-// Binds what a customer row is found or added by: id_hash, id_last4, name,
-// age and gender, to parameters first .. first + 4 of `stmt`. The hash is
-// read from `hash` when the statement runs: `hash` must outlive that.
+// Binds what a customer row is found or added by: the hash of the security
+// number in hexadecimal (for UNHEX), id_last4, name, age and gender, to
+// parameters first .. first + 4 of `stmt`.
 void bind_customer(sql::PreparedStatement& stmt, int first, const std::string& secret,
-                   const Customer& customer, std::istringstream& hash);
+                   const Customer& customer);
 
 }  // namespace ticket

@@ -10,6 +10,7 @@
 #include "script_replies.h"
 #include "seat_map_scripts.h"
 #include "ticket/seat_map.h"
+#include "ticket/text.h"
 
 namespace ticket {
 namespace {
@@ -22,13 +23,7 @@ constexpr auto kWaitForRebuild = std::chrono::seconds(15);
 Result<std::string> random_token() {
   unsigned char raw[12];
   TL_TRY(random_bytes(raw, sizeof raw, "a rebuild lock token"));
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : raw) {
-    out += hex[b >> 4];
-    out += hex[b & 15];
-  }
-  return out;
+  return to_hex(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
 }
 
 // Takes the rebuild lock and rebuilds. False when another process holds the

@@ -98,6 +98,7 @@ Result<int64_t> execute(ticket::Context& ctx, const std::string& sql);
 // The phases, in the order tl_bench.cc runs them.
 Status measure_insert_limit(Bench& bench);
 Status measure_buys(Bench& bench);
+Status measure_round_trips(Bench& bench);
 Status measure_hold_limit(Bench& bench);
 Status measure_holds(Bench& bench);
 Status measure_reads(Bench& bench);

@@ -105,9 +105,9 @@ Status measure_hold_limit(Bench& b) {
       argv[seat_at] = std::to_string(seat);
       RawReply r = raw_command(rc, argv);
       if (!r) return ticket::unavailable("lost the connection to Redis during hold.lua");
-      auto held = ticket::decode_hold(r.get());
-      if (!held.ok()) return held.error();
-      if (held->outcome != ticket::HoldReply::Outcome::kHeld)
+      auto reply = ticket::decode_hold(r.get());
+      if (!reply.ok()) return reply.error();
+      if (reply->outcome != ticket::HoldReply::Outcome::kHeld)
         return ticket::internal("hold.lua through raw hiredis held nothing");
     }
     return {};

@@ -29,7 +29,9 @@ constexpr const char* kHeadlineKeys[] = {"buys_per_s",
                                          "limit_hold_per_s",
                                          "limit_insert_commit_per_s",
                                          "ratio_buys_to_insert_limit",
-                                         "ratio_holds_to_hold_limit"};
+                                         "ratio_holds_to_hold_limit",
+                                         "mysql_round_trips_per_buy",
+                                         "mysql_round_trips_per_pay"};
 
 int fail(const ticket::Error& e) {
   std::string msg = e.message();
@@ -186,6 +188,7 @@ int main(int argc, char** argv) {
     const Phase phases[] = {
         {"the insert+commit limit (Connector/C++)", tlbench::measure_insert_limit},
         {"buys (buy, then pay or abandon)", tlbench::measure_buys},
+        {"MySQL round trips of a buy and a pay", tlbench::measure_round_trips},
         {"the hold limit (hold.lua through raw hiredis)", tlbench::measure_hold_limit},
         {"holds (hold_seats)", tlbench::measure_holds},
         {"seat-availability reads", tlbench::measure_reads},

@@ -34,4 +34,7 @@ std::optional<int64_t> parse_int(std::string_view s, int64_t min, int64_t max);
 std::string to_upper(std::string_view s);
 std::string to_lower(std::string_view s);
 
+// Bytes as lower-case hexadecimal, two digits a byte.
+std::string to_hex(std::string_view bytes);
+
 }  // namespace ticket
