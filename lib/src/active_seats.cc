@@ -1,5 +1,6 @@
 #include "active_seats.h"
 
+#include "seat_map_scripts.h"
 #include "stored_values.h"
 #include "ticket_rows.h"
 
@@ -14,6 +15,19 @@ constexpr const char* kActiveSeats =
     " FROM TICKET_SEATS s JOIN TICKETS t ON t.id = s.ticket_id"
     " WHERE s.concert_id = ? AND s.active = 1";
 
+// The same seats alone, read from uq_active_seat without touching a row.
+constexpr const char* kTakenSeats =
+    "SELECT zone, seat_row, seat_number FROM TICKET_SEATS WHERE concert_id = ? AND active = 1";
+
+constexpr const char* kActiveCodes =
+    "SELECT code FROM TICKETS WHERE concert_id = ? AND status <> 'FAIL'";
+
+// The seat's index, or -1 when it lies outside the layout.
+int index_in_layout(const Seat& seat, const Layout& layout) {
+  const int index = seat_index(seat, layout);
+  return index >= 0 && index < layout.seats(seat.zone) ? index : -1;
+}
+
 }  // namespace
 
 Result<std::vector<ActiveSeat>> load_active_seats(Db& db, const Concert& concert) {
@@ -26,8 +40,8 @@ Result<std::vector<ActiveSeat>> load_active_seats(Db& db, const Concert& concert
       ActiveSeat a;
       TL_ASSIGN_OR_RETURN(const Seat seat, ticket_rows::read_seat(*rs, 1));
       a.zone = seat.zone;
-      a.index = seat_index(seat, concert.layout);
-      if (a.index < 0 || a.index >= concert.layout.seats(a.zone)) continue;
+      a.index = index_in_layout(seat, concert.layout);
+      if (a.index < 0) continue;
       a.code = rs->getString(4);
       TL_ASSIGN_OR_RETURN(const TicketStatus status, stored_status(*rs, 5));
       a.paid_hold = a.zone == Zone::kBuy && status == TicketStatus::kProcess;
@@ -36,6 +50,44 @@ Result<std::vector<ActiveSeat>> load_active_seats(Db& db, const Concert& concert
     }
     return out;
   });
+}
+
+TakenSeats::TakenSeats(const Layout& layout)
+    : buy_bits(static_cast<size_t>((layout.paid_seats() + 7) / 8), '\0'),
+      free_bits(static_cast<size_t>((layout.free_seats + 7) / 8), '\0') {}
+
+void TakenSeats::add(Zone zone, int index) {
+  set_bit(zone == Zone::kBuy ? buy_bits : free_bits, index);
+}
+
+Result<TakenSeats> load_taken_seats(Db& db, const Concert& concert, bool codes) {
+  return db.transaction<TakenSeats>([&]() -> Result<TakenSeats> {
+    TakenSeats out(concert.layout);
+    if (codes) {
+      auto& stmt = db.prepare(kActiveCodes);
+      stmt.setUInt64(1, concert.id);
+      ResultSetPtr rs = db.query(stmt);
+      while (rs->next()) out.codes.insert(std::string(rs->getString(1)));
+    }
+    auto& stmt = db.prepare(kTakenSeats);
+    stmt.setUInt64(1, concert.id);
+    ResultSetPtr rs = db.query(stmt);
+    while (rs->next()) {
+      TL_ASSIGN_OR_RETURN(const Seat seat, ticket_rows::read_seat(*rs, 1));
+      const int index = index_in_layout(seat, concert.layout);
+      if (index >= 0) out.add(seat.zone, index);
+    }
+    return out;
+  });
+}
+
+TakenSeats taken_seats(const std::vector<ActiveSeat>& active, const Layout& layout) {
+  TakenSeats out(layout);
+  for (const ActiveSeat& a : active) {
+    out.add(a.zone, a.index);
+    out.codes.insert(a.code);
+  }
+  return out;
 }
 
 }  // namespace ticket

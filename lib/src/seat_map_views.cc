@@ -34,4 +34,9 @@ Result<SeatSnapshot> read_seat_snapshot(Context& ctx, const Concert& concert) {
   return decode_view_full(r.get());
 }
 
+Result<SeatSnapshot> read_seat_snapshot_without_owners(Context& ctx, const Concert& concert) {
+  TL_ASSIGN_OR_RETURN(RedisReply r, view(ctx, concert, "holds"));
+  return decode_view_full(r.get());
+}
+
 }  // namespace ticket
