@@ -302,6 +302,49 @@ TEST_F(SeatMap, RepairNamesTheSeatsOfADeadHoldItReleased) {
   EXPECT_EQ(counts->buy_taken, 0);
 }
 
+// Reconcile compares the bitmaps byte by byte: drift at the edge of a byte
+// is found, the seats of a live hold that MySQL does not know yet are not
+// drift, nor are bits past the end of the layout.
+TEST_F(SeatMap, ReconcileFindsDriftAtByteEdgesAndExcusesLiveHolds) {
+  ASSERT_TRUE(buy(*ctx_, buyer(concert_, "A1", "ID0005")).ok());
+  ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-LIVEH0LD", later(), {8, 9}).ok());
+  const SeatMapKeys keys = seat_map_keys(*ctx_, concert_.id);
+  redis_do(*ctx_, {"SETBIT", keys.buy, "0", "0"});
+  redis_do(*ctx_, {"HDEL", keys.owner, "b0"});
+  redis_do(*ctx_, {"SETBIT", keys.buy, "7", "1"});
+  redis_do(*ctx_, {"SETBIT", keys.buy, "21", "1"});
+  redis_do(*ctx_, {"SETBIT", keys.free, "100", "1"});
+
+  auto seen = reconcile(*ctx_, concert_, false);
+  ASSERT_TRUE(seen.ok()) << seen.error().message();
+  EXPECT_EQ(seen->missing, std::vector<Seat>{(Seat{Zone::kBuy, 0, 1})});
+  EXPECT_EQ(seen->leaked, std::vector<Seat>{(Seat{Zone::kBuy, 0, 8})});
+
+  auto fixed = reconcile(*ctx_, concert_, true);
+  ASSERT_TRUE(fixed.ok()) << fixed.error().message();
+  EXPECT_TRUE(fixed->repaired);
+  auto again = reconcile(*ctx_, concert_, false);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->drift());
+  EXPECT_EQ(redis_taken(*ctx_, concert_), (std::set<int>{0, 8, 9, 21}));
+}
+
+// A snapshot with the owners of some seats only: those that have one.
+TEST_F(SeatMap, ASnapshotCanCarryTheOwnersOfNamedSeatsOnly) {
+  ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-0WNER000", later(), {3, 4}).ok());
+  auto some = read_seat_snapshot(*ctx_, concert_, {"b3", "b5", "f0"});
+  ASSERT_TRUE(some.ok()) << some.error().message();
+  EXPECT_EQ(some->owners, (std::map<std::string, std::string>{{"b3", "TB-0WNER000"}}));
+  EXPECT_EQ(some->hold_seats.at("TB-0WNER000"), (std::vector<int>{3, 4}));
+  EXPECT_TRUE(some->taken(Zone::kBuy, 4));
+  auto none = read_seat_snapshot(*ctx_, concert_, {});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->owners.empty());
+  auto all = read_seat_snapshot(*ctx_, concert_);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->owners.size(), 2u);
+}
+
 // A map whose keys were deleted is rebuilt, not repaired: no audit row.
 TEST_F(SeatMap, ALostMapIsRebuiltWithoutARepairRow) {
   ASSERT_TRUE(buy(*ctx_, buyer(concert_, "A2", "ID0004")).ok());

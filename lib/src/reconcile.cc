@@ -89,30 +89,53 @@ Differences differences(const SeatSnapshot& snap, const TakenSeats& mysql, const
   return d;
 }
 
-// The full comparison: Redis with every owner, then every active seat with
-// its ticket from MySQL, then the differing seats again.
-Result<Drift> compare_in_full(Context& ctx, const Concert& concert) {
-  TL_ASSIGN_OR_RETURN(SeatSnapshot snap, read_seat_snapshot(ctx, concert));
+std::vector<std::string> owner_fields(const std::vector<std::pair<Zone, int>>& seats) {
+  std::vector<std::string> out;
+  for (const auto& [zone, index] : seats) out.push_back(owner_field(zone, index));
+  return out;
+}
+
+// The comparison the report and the repair rest on, of the seats the first
+// look found: Redis with those seats' owners, then every active seat with
+// its ticket from MySQL, then the differing seats again. A seat that differs
+// now but did not at the first look changed meanwhile, as a seat that moves
+// between the last two reads: it is not drift, and the next check sees it.
+Result<Drift> compare_in_full(Context& ctx, const Concert& concert, const Differences& seen) {
+  TL_ASSIGN_OR_RETURN(SeatSnapshot snap,
+                      read_seat_snapshot(ctx, concert, owner_fields(seen.leaked)));
   TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
-  TL_ASSIGN_OR_RETURN(std::vector<ActiveSeat> active, load_active_seats(*db, concert));
-  const Differences found =
-      differences(snap, taken_seats(active, concert.layout), concert.layout, wall_clock_ms());
+  // The tickets of the seats are needed only for missing seats.
+  std::vector<ActiveSeat> active;
+  TakenSeats taken(concert.layout);
+  if (seen.missing.empty()) {
+    TL_ASSIGN_OR_RETURN(taken, load_taken_seats(*db, concert, !snap.hold_seats.empty()));
+  } else {
+    TL_ASSIGN_OR_RETURN(active, load_active_seats(*db, concert));
+    taken = taken_seats(active, concert.layout);
+  }
+  const Differences found = differences(snap, taken, concert.layout, wall_clock_ms());
 
   Drift d;
   d.releases = snap.releases;
   d.dead_holds = found.dead_holds;
-  if (found.none()) return d;
-  const std::set<std::pair<Zone, int>> missing(found.missing.begin(), found.missing.end());
+  const std::set<std::pair<Zone, int>> missing(found.missing.begin(), found.missing.end()),
+      seen_missing(seen.missing.begin(), seen.missing.end()),
+      seen_leaked(seen.leaked.begin(), seen.leaked.end());
   for (ActiveSeat& a : active) {
-    if (missing.count({a.zone, a.index})) d.missing.push_back(std::move(a));
+    if (missing.count({a.zone, a.index}) && seen_missing.count({a.zone, a.index}))
+      d.missing.push_back(std::move(a));
   }
   for (const auto& [zone, index] : found.leaked) {
+    if (!seen_leaked.count({zone, index})) continue;
     auto owner = snap.owners.find(owner_field(zone, index));
     d.leaked.push_back({zone, index, owner == snap.owners.end() ? "" : owner->second});
   }
+  if (d.missing.empty() && d.leaked.empty()) return d;
 
   // A change between the two reads looks like drift; look again.
-  TL_ASSIGN_OR_RETURN(SeatSnapshot again, read_seat_snapshot(ctx, concert));
+  std::vector<std::string> fields;
+  for (const Leak& l : d.leaked) fields.push_back(owner_field(l.zone, l.index));
+  TL_ASSIGN_OR_RETURN(SeatSnapshot again, read_seat_snapshot(ctx, concert, fields));
   std::erase_if(d.missing, [&](const ActiveSeat& a) { return again.taken(a.zone, a.index); });
   std::erase_if(d.leaked, [&](const Leak& l) {
     auto owner = again.owners.find(owner_field(l.zone, l.index));
@@ -122,21 +145,20 @@ Result<Drift> compare_in_full(Context& ctx, const Concert& concert) {
   return d;
 }
 
-// One comparison. It first compares the bitmaps alone: Redis without its
-// owners, MySQL without a ticket per seat (a fraction of the reads on a large
-// concert). That settles the usual case, where nothing differs; where
-// something does, compare_in_full() looks again with every owner and ticket
-// the report and the repair need.
+// One comparison. The first look compares the bitmaps alone: Redis without
+// the owners, MySQL without a ticket per seat, a fraction of the reads on a
+// large concert. That settles the usual case, where nothing differs; where
+// something does, compare_in_full() reads what the report and the repair
+// need of those seats.
 Result<Drift> compare(Context& ctx, const Concert& concert) {
-  TL_ASSIGN_OR_RETURN(SeatSnapshot snap, read_seat_snapshot_without_owners(ctx, concert));
+  TL_ASSIGN_OR_RETURN(SeatSnapshot snap, read_seat_snapshot(ctx, concert, {}));
   TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
-  TL_ASSIGN_OR_RETURN(TakenSeats taken,
-                      load_taken_seats(*db, concert, !snap.hold_seats.empty()));
-  Differences found = differences(snap, taken, concert.layout, wall_clock_ms());
-  if (!found.none()) return compare_in_full(ctx, concert);
+  TL_ASSIGN_OR_RETURN(TakenSeats taken, load_taken_seats(*db, concert, !snap.hold_seats.empty()));
+  Differences seen = differences(snap, taken, concert.layout, wall_clock_ms());
+  if (!seen.none()) return compare_in_full(ctx, concert, seen);
   Drift d;
   d.releases = snap.releases;
-  d.dead_holds = std::move(found.dead_holds);
+  d.dead_holds = std::move(seen.dead_holds);
   return d;
 }
 

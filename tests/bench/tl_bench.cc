@@ -152,9 +152,10 @@ int main(int argc, char** argv) {
   app.add_option("--daemon", o.daemon_path,
                  "ticketlemond to run for the release lag (default: the one built)")
       ->option_text("PATH");
-  app.add_option("--only", only,
-                 "Run only this phase and the double-booking check: limits, buys (with the reads),\n"
-                 "holds, release-lag or reconcile")
+  app.add_option(
+         "--only", only,
+         "Run only this phase and the double-booking check: limits, buys (with the reads),\n"
+         "holds, release-lag or reconcile")
       ->check(CLI::IsMember({"limits", "buys", "holds", "release-lag", "reconcile"}))
       ->option_text("PHASE");
   app.add_flag("-q,--quiet", quiet, "No progress lines on stderr");
