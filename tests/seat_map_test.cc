@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "active_seats.h"
 #include "redis.h"
 #include "support/sale.h"
 #include "support/servers.h"
@@ -327,6 +328,35 @@ TEST_F(SeatMap, ReconcileFindsDriftAtByteEdgesAndExcusesLiveHolds) {
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->drift());
   EXPECT_EQ(redis_taken(*ctx_, concert_), (std::set<int>{0, 8, 9, 21}));
+}
+
+// Missing seats in more rows than are read one by one: the tickets of the
+// whole concert are read, every seat is marked taken again, and the holds
+// Redis still has are kept.
+TEST_F(SeatMap, RepairMarksMissingSeatsOfManyRowsTaken) {
+  const int rows = static_cast<int>(kRowsOneByOne) + 8;
+  Concert c = make_concert(*ctx_, {rows, 1, 0, 300, 1});
+  for (int row = 0; row < rows; ++row) {
+    const std::string label = seat_label({Zone::kBuy, row, 1});
+    ASSERT_TRUE(buy(*ctx_, buyer(c, label, "ID" + std::to_string(1000 + row))).ok()) << label;
+  }
+  const SeatMapKeys keys = seat_map_keys(*ctx_, c.id);
+  redis_do(*ctx_, {"DEL", keys.buy, keys.owner});
+
+  auto seen = reconcile(*ctx_, c, false);
+  ASSERT_TRUE(seen.ok()) << seen.error().message();
+  EXPECT_EQ(seen->missing.size(), static_cast<size_t>(rows));
+  EXPECT_TRUE(seen->leaked.empty());
+  auto fixed = reconcile(*ctx_, c, true);
+  ASSERT_TRUE(fixed.ok()) << fixed.error().message();
+  EXPECT_TRUE(fixed->repaired);
+  EXPECT_EQ(redis_taken(*ctx_, c), mysql_taken(*ctx_, c));
+  auto counts = read_seat_counts(*ctx_, c);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->held, rows);
+  auto owners = read_seat_snapshot(*ctx_, c);
+  ASSERT_TRUE(owners.ok());
+  EXPECT_EQ(owners->owners.size(), static_cast<size_t>(rows));
 }
 
 // A snapshot with the owners of some seats only: those that have one.

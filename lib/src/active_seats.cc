@@ -15,6 +15,12 @@ constexpr const char* kActiveSeats =
     " FROM TICKET_SEATS s JOIN TICKETS t ON t.id = s.ticket_id"
     " WHERE s.concert_id = ? AND s.active = 1";
 
+constexpr const char* kActiveSeatsOfRow =
+    "SELECT s.zone, s.seat_row, s.seat_number, t.code, t.status,"
+    " CAST(UNIX_TIMESTAMP(t.hold_expires_at) * 1000 AS SIGNED)"
+    " FROM TICKET_SEATS s JOIN TICKETS t ON t.id = s.ticket_id"
+    " WHERE s.concert_id = ? AND s.zone = ? AND s.seat_row = ? AND s.active = 1";
+
 // The same seats alone, read from uq_active_seat without touching a row.
 constexpr const char* kTakenSeats =
     "SELECT zone, seat_row, seat_number FROM TICKET_SEATS WHERE concert_id = ? AND active = 1";
@@ -28,6 +34,23 @@ int index_in_layout(const Seat& seat, const Layout& layout) {
   return index >= 0 && index < layout.seats(seat.zone) ? index : -1;
 }
 
+// Adds the rows of kActiveSeats or kActiveSeatsOfRow to `out`.
+Status read_active_seats(sql::ResultSet& rs, const Layout& layout, std::vector<ActiveSeat>& out) {
+  while (rs.next()) {
+    ActiveSeat a;
+    TL_ASSIGN_OR_RETURN(const Seat seat, ticket_rows::read_seat(rs, 1));
+    a.zone = seat.zone;
+    a.index = index_in_layout(seat, layout);
+    if (a.index < 0) continue;
+    a.code = rs.getString(4);
+    TL_ASSIGN_OR_RETURN(const TicketStatus status, stored_status(rs, 5));
+    a.paid_hold = a.zone == Zone::kBuy && status == TicketStatus::kProcess;
+    a.deadline = rs.isNull(6) ? 0 : rs.getInt64(6);
+    out.push_back(std::move(a));
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::vector<ActiveSeat>> load_active_seats(Db& db, const Concert& concert) {
@@ -36,17 +59,23 @@ Result<std::vector<ActiveSeat>> load_active_seats(Db& db, const Concert& concert
     auto& stmt = db.prepare(kActiveSeats);
     stmt.setUInt64(1, concert.id);
     ResultSetPtr rs = db.query(stmt);
-    while (rs->next()) {
-      ActiveSeat a;
-      TL_ASSIGN_OR_RETURN(const Seat seat, ticket_rows::read_seat(*rs, 1));
-      a.zone = seat.zone;
-      a.index = index_in_layout(seat, concert.layout);
-      if (a.index < 0) continue;
-      a.code = rs->getString(4);
-      TL_ASSIGN_OR_RETURN(const TicketStatus status, stored_status(*rs, 5));
-      a.paid_hold = a.zone == Zone::kBuy && status == TicketStatus::kProcess;
-      a.deadline = rs->isNull(6) ? 0 : rs->getInt64(6);
-      out.push_back(std::move(a));
+    TL_TRY(read_active_seats(*rs, concert.layout, out));
+    return out;
+  });
+}
+
+Result<std::vector<ActiveSeat>> load_active_seats(Db& db, const Concert& concert,
+                                                  const std::set<std::pair<Zone, int>>& rows) {
+  if (rows.size() > kRowsOneByOne) return load_active_seats(db, concert);
+  return db.transaction<std::vector<ActiveSeat>>([&]() -> Result<std::vector<ActiveSeat>> {
+    std::vector<ActiveSeat> out;
+    for (const auto& [zone, row] : rows) {
+      auto& stmt = db.prepare(kActiveSeatsOfRow);
+      stmt.setUInt64(1, concert.id);
+      stmt.setString(2, std::string(zone_name(zone)));
+      stmt.setUInt(3, static_cast<unsigned>(row));
+      ResultSetPtr rs = db.query(stmt);
+      TL_TRY(read_active_seats(*rs, concert.layout, out));
     }
     return out;
   });
@@ -79,15 +108,6 @@ Result<TakenSeats> load_taken_seats(Db& db, const Concert& concert, bool codes) 
     }
     return out;
   });
-}
-
-TakenSeats taken_seats(const std::vector<ActiveSeat>& active, const Layout& layout) {
-  TakenSeats out(layout);
-  for (const ActiveSeat& a : active) {
-    out.add(a.zone, a.index);
-    out.codes.insert(a.code);
-  }
-  return out;
 }
 
 }  // namespace ticket

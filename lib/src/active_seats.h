@@ -3,8 +3,10 @@
 // reconciled against. Internal to libticket.
 #pragma once
 
+#include <set>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "db.h"
@@ -24,6 +26,13 @@ struct ActiveSeat {
 // shrank) are left out.
 Result<std::vector<ActiveSeat>> load_active_seats(Db& db, const Concert& concert);
 
+// The same, of some rows only ((zone, seat_row); the free zone is row 0):
+// a statement per row, or one for the whole concert when there are more
+// than kRowsOneByOne.
+inline constexpr size_t kRowsOneByOne = 32;
+Result<std::vector<ActiveSeat>> load_active_seats(Db& db, const Concert& concert,
+                                                  const std::set<std::pair<Zone, int>>& rows);
+
 // The same seats as bitmaps in the seat map's encoding (seat_map_scripts.h),
 // one bit per seat of the layout, and the codes of the concert's active
 // tickets.
@@ -42,8 +51,5 @@ struct TakenSeats {
 // read first (with `codes`; without, none), then the seats, so that a
 // ticket committed in between has its seats read too.
 Result<TakenSeats> load_taken_seats(Db& db, const Concert& concert, bool codes);
-
-// load_active_seats() as TakenSeats.
-TakenSeats taken_seats(const std::vector<ActiveSeat>& active, const Layout& layout);
 
 }  // namespace ticket

@@ -96,34 +96,35 @@ std::vector<std::string> owner_fields(const std::vector<std::pair<Zone, int>>& s
 }
 
 // The comparison the report and the repair rest on, of the seats the first
-// look found: Redis with those seats' owners, then every active seat with
-// its ticket from MySQL, then the differing seats again. A seat that differs
-// now but did not at the first look changed meanwhile, as a seat that moves
-// between the last two reads: it is not drift, and the next check sees it.
+// look found: Redis with those seats' owners, then MySQL, with the tickets of
+// the rows where a seat is missing (a repair needs them), then the differing
+// seats again. A seat that differs now but did not at the first look
+// changed meanwhile, as a seat that moves between the last two reads: it is
+// not drift, and the next check sees it; so is a missing seat whose ticket
+// has ended by the time its row is read.
 Result<Drift> compare_in_full(Context& ctx, const Concert& concert, const Differences& seen) {
   TL_ASSIGN_OR_RETURN(SeatSnapshot snap,
                       read_seat_snapshot(ctx, concert, owner_fields(seen.leaked)));
   TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
-  // The tickets of the seats are needed only for missing seats.
-  std::vector<ActiveSeat> active;
-  TakenSeats taken(concert.layout);
-  if (seen.missing.empty()) {
-    TL_ASSIGN_OR_RETURN(taken, load_taken_seats(*db, concert, !snap.hold_seats.empty()));
-  } else {
-    TL_ASSIGN_OR_RETURN(active, load_active_seats(*db, concert));
-    taken = taken_seats(active, concert.layout);
-  }
+  TL_ASSIGN_OR_RETURN(TakenSeats taken, load_taken_seats(*db, concert, !snap.hold_seats.empty()));
   const Differences found = differences(snap, taken, concert.layout, wall_clock_ms());
 
   Drift d;
   d.releases = snap.releases;
   d.dead_holds = found.dead_holds;
-  const std::set<std::pair<Zone, int>> missing(found.missing.begin(), found.missing.end()),
-      seen_missing(seen.missing.begin(), seen.missing.end()),
+  const std::set<std::pair<Zone, int>> seen_missing(seen.missing.begin(), seen.missing.end()),
       seen_leaked(seen.leaked.begin(), seen.leaked.end());
-  for (ActiveSeat& a : active) {
-    if (missing.count({a.zone, a.index}) && seen_missing.count({a.zone, a.index}))
-      d.missing.push_back(std::move(a));
+  std::set<std::pair<Zone, int>> missing, rows;
+  for (const auto& [zone, index] : found.missing) {
+    if (!seen_missing.count({zone, index})) continue;
+    missing.insert({zone, index});
+    rows.insert({zone, seat_at(zone, index, concert.layout).row});
+  }
+  if (!rows.empty()) {
+    TL_ASSIGN_OR_RETURN(std::vector<ActiveSeat> active, load_active_seats(*db, concert, rows));
+    for (ActiveSeat& a : active) {
+      if (missing.count({a.zone, a.index})) d.missing.push_back(std::move(a));
+    }
   }
   for (const auto& [zone, index] : found.leaked) {
     if (!seen_leaked.count({zone, index})) continue;
