@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "active_seats.h"
 #include "redis.h"
 #include "support/sale.h"
 #include "support/servers.h"
@@ -300,6 +301,78 @@ TEST_F(SeatMap, RepairNamesTheSeatsOfADeadHoldItReleased) {
   ASSERT_TRUE(counts.ok());
   EXPECT_EQ(counts->held, 0);
   EXPECT_EQ(counts->buy_taken, 0);
+}
+
+// Reconcile compares the bitmaps byte by byte: drift at the edge of a byte
+// is found, the seats of a live hold that MySQL does not know yet are not
+// drift, nor are bits past the end of the layout.
+TEST_F(SeatMap, ReconcileFindsDriftAtByteEdgesAndExcusesLiveHolds) {
+  ASSERT_TRUE(buy(*ctx_, buyer(concert_, "A1", "ID0005")).ok());
+  ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-LIVEH0LD", later(), {8, 9}).ok());
+  const SeatMapKeys keys = seat_map_keys(*ctx_, concert_.id);
+  redis_do(*ctx_, {"SETBIT", keys.buy, "0", "0"});
+  redis_do(*ctx_, {"HDEL", keys.owner, "b0"});
+  redis_do(*ctx_, {"SETBIT", keys.buy, "7", "1"});
+  redis_do(*ctx_, {"SETBIT", keys.buy, "21", "1"});
+  redis_do(*ctx_, {"SETBIT", keys.free, "100", "1"});
+
+  auto seen = reconcile(*ctx_, concert_, false);
+  ASSERT_TRUE(seen.ok()) << seen.error().message();
+  EXPECT_EQ(seen->missing, std::vector<Seat>{(Seat{Zone::kBuy, 0, 1})});
+  EXPECT_EQ(seen->leaked, std::vector<Seat>{(Seat{Zone::kBuy, 0, 8})});
+
+  auto fixed = reconcile(*ctx_, concert_, true);
+  ASSERT_TRUE(fixed.ok()) << fixed.error().message();
+  EXPECT_TRUE(fixed->repaired);
+  auto again = reconcile(*ctx_, concert_, false);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->drift());
+  EXPECT_EQ(redis_taken(*ctx_, concert_), (std::set<int>{0, 8, 9, 21}));
+}
+
+// Missing seats in more rows than are read one by one: the tickets of the
+// whole concert are read, every seat is marked taken again, and the holds
+// Redis still has are kept.
+TEST_F(SeatMap, RepairMarksMissingSeatsOfManyRowsTaken) {
+  const int rows = static_cast<int>(kRowsOneByOne) + 8;
+  Concert c = make_concert(*ctx_, {rows, 1, 0, 300, 1});
+  for (int row = 0; row < rows; ++row) {
+    const std::string label = seat_label({Zone::kBuy, row, 1});
+    ASSERT_TRUE(buy(*ctx_, buyer(c, label, "ID" + std::to_string(1000 + row))).ok()) << label;
+  }
+  const SeatMapKeys keys = seat_map_keys(*ctx_, c.id);
+  redis_do(*ctx_, {"DEL", keys.buy, keys.owner});
+
+  auto seen = reconcile(*ctx_, c, false);
+  ASSERT_TRUE(seen.ok()) << seen.error().message();
+  EXPECT_EQ(seen->missing.size(), static_cast<size_t>(rows));
+  EXPECT_TRUE(seen->leaked.empty());
+  auto fixed = reconcile(*ctx_, c, true);
+  ASSERT_TRUE(fixed.ok()) << fixed.error().message();
+  EXPECT_TRUE(fixed->repaired);
+  EXPECT_EQ(redis_taken(*ctx_, c), mysql_taken(*ctx_, c));
+  auto counts = read_seat_counts(*ctx_, c);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->held, rows);
+  auto owners = read_seat_snapshot(*ctx_, c);
+  ASSERT_TRUE(owners.ok());
+  EXPECT_EQ(owners->owners.size(), static_cast<size_t>(rows));
+}
+
+// A snapshot with the owners of some seats only: those that have one.
+TEST_F(SeatMap, ASnapshotCanCarryTheOwnersOfNamedSeatsOnly) {
+  ASSERT_TRUE(hold_seats(*ctx_, concert_, "TB-0WNER000", later(), {3, 4}).ok());
+  auto some = read_seat_snapshot(*ctx_, concert_, {"b3", "b5", "f0"});
+  ASSERT_TRUE(some.ok()) << some.error().message();
+  EXPECT_EQ(some->owners, (std::map<std::string, std::string>{{"b3", "TB-0WNER000"}}));
+  EXPECT_EQ(some->hold_seats.at("TB-0WNER000"), (std::vector<int>{3, 4}));
+  EXPECT_TRUE(some->taken(Zone::kBuy, 4));
+  auto none = read_seat_snapshot(*ctx_, concert_, {});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->owners.empty());
+  auto all = read_seat_snapshot(*ctx_, concert_);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->owners.size(), 2u);
 }
 
 // A map whose keys were deleted is rebuilt, not repaired: no audit row.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include "active_seats.h"
 #include "audit_sql.h"
@@ -36,53 +37,129 @@ struct Drift {
   std::string releases;              // "rel" as read
 };
 
-// One comparison: Redis, then MySQL, then the differing seats again.
-Result<Drift> compare(Context& ctx, const Concert& concert) {
-  TL_ASSIGN_OR_RETURN(SeatSnapshot snap, read_seat_snapshot(ctx, concert));
-  TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
-  TL_ASSIGN_OR_RETURN(std::vector<ActiveSeat> active, load_active_seats(*db, concert));
-  const Millis now = wall_clock_ms();
+// Where the map and MySQL differ, seat by seat.
+struct Differences {
+  std::vector<std::pair<Zone, int>> missing;  // MySQL has it, Redis shows it free
+  std::vector<std::pair<Zone, int>> leaked;   // Redis shows it taken, nothing explains it
+  std::set<std::string> dead_holds;
+  bool none() const { return missing.empty() && leaked.empty(); }
+};
 
-  Drift d;
-  d.releases = snap.releases;
-  std::set<std::pair<Zone, int>> in_mysql;
-  std::set<std::string> active_codes;
-  for (const ActiveSeat& a : active) {
-    in_mysql.insert({a.zone, a.index});
-    active_codes.insert(a.code);
-    if (!snap.taken(a.zone, a.index)) d.missing.push_back(a);
+unsigned byte_at(std::string_view bits, size_t at) {
+  return at < bits.size() ? static_cast<unsigned char>(bits[at]) : 0u;
+}
+
+// One zone's bitmaps a byte at a time; `excused` are the seats of live
+// holds that MySQL does not know yet.
+void differ(Zone zone, std::string_view redis, std::string_view mysql, std::string_view excused,
+            int seats, Differences& d) {
+  for (size_t at = 0; at * 8 < static_cast<size_t>(seats); ++at) {
+    const unsigned r = byte_at(redis, at), m = byte_at(mysql, at);
+    const unsigned missing = m & ~r, leaked = r & ~m & ~byte_at(excused, at);
+    if (((missing | leaked) & 0xffu) == 0) continue;
+    for (int bit = 0; bit < 8; ++bit) {
+      const int index = static_cast<int>(at * 8) + bit;
+      if (index >= seats) break;
+      if (missing & (0x80u >> bit)) d.missing.push_back({zone, index});
+      if (leaked & (0x80u >> bit)) d.leaked.push_back({zone, index});
+    }
   }
+}
+
+Differences differences(const SeatSnapshot& snap, const TakenSeats& mysql, const Layout& layout,
+                        Millis now) {
+  Differences d;
   // Seats held by a buy that has not reached MySQL yet.
-  std::set<int> live_held;
+  std::string live_held(mysql.buy_bits.size(), '\0');
   for (const auto& [code, seats] : snap.hold_seats) {
-    if (active_codes.count(code)) continue;
+    if (mysql.codes.count(code)) continue;
     auto deadline = snap.hold_deadlines.find(code);
     const bool live =
         deadline != snap.hold_deadlines.end() && now < deadline->second + kOrphanHoldGraceMs;
-    if (live) {
-      live_held.insert(seats.begin(), seats.end());
-    } else {
+    if (!live) {
       d.dead_holds.insert(code);
+      continue;
+    }
+    for (int index : seats) {
+      if (index >= 0 && index < layout.paid_seats()) set_bit(live_held, index);
     }
   }
-  for (Zone zone : {Zone::kBuy, Zone::kFree}) {
-    for (int i = 0; i < concert.layout.seats(zone); ++i) {
-      if (!snap.taken(zone, i) || in_mysql.count({zone, i})) continue;
-      if (zone == Zone::kBuy && live_held.count(i)) continue;
-      auto owner = snap.owners.find(owner_field(zone, i));
-      d.leaked.push_back({zone, i, owner == snap.owners.end() ? "" : owner->second});
+  differ(Zone::kBuy, snap.buy_bits, mysql.buy_bits, live_held, layout.paid_seats(), d);
+  differ(Zone::kFree, snap.free_bits, mysql.free_bits, "", layout.free_seats, d);
+  return d;
+}
+
+std::vector<std::string> owner_fields(const std::vector<std::pair<Zone, int>>& seats) {
+  std::vector<std::string> out;
+  for (const auto& [zone, index] : seats) out.push_back(owner_field(zone, index));
+  return out;
+}
+
+// The comparison the report and the repair rest on, of the seats the first
+// look found: Redis with those seats' owners, then MySQL, with the tickets of
+// the rows where a seat is missing (a repair needs them), then the differing
+// seats again. A seat that differs now but did not at the first look
+// changed meanwhile, as a seat that moves between the last two reads: it is
+// not drift, and the next check sees it; so is a missing seat whose ticket
+// has ended by the time its row is read.
+Result<Drift> compare_in_full(Context& ctx, const Concert& concert, const Differences& seen) {
+  TL_ASSIGN_OR_RETURN(SeatSnapshot snap,
+                      read_seat_snapshot(ctx, concert, owner_fields(seen.leaked)));
+  TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
+  TL_ASSIGN_OR_RETURN(TakenSeats taken, load_taken_seats(*db, concert, !snap.hold_seats.empty()));
+  const Differences found = differences(snap, taken, concert.layout, wall_clock_ms());
+
+  Drift d;
+  d.releases = snap.releases;
+  d.dead_holds = found.dead_holds;
+  const std::set<std::pair<Zone, int>> seen_missing(seen.missing.begin(), seen.missing.end()),
+      seen_leaked(seen.leaked.begin(), seen.leaked.end());
+  std::set<std::pair<Zone, int>> missing, rows;
+  for (const auto& [zone, index] : found.missing) {
+    if (!seen_missing.count({zone, index})) continue;
+    missing.insert({zone, index});
+    rows.insert({zone, seat_at(zone, index, concert.layout).row});
+  }
+  if (!rows.empty()) {
+    TL_ASSIGN_OR_RETURN(std::vector<ActiveSeat> active, load_active_seats(*db, concert, rows));
+    for (ActiveSeat& a : active) {
+      if (missing.count({a.zone, a.index})) d.missing.push_back(std::move(a));
     }
+  }
+  for (const auto& [zone, index] : found.leaked) {
+    if (!seen_leaked.count({zone, index})) continue;
+    auto owner = snap.owners.find(owner_field(zone, index));
+    d.leaked.push_back({zone, index, owner == snap.owners.end() ? "" : owner->second});
   }
   if (d.missing.empty() && d.leaked.empty()) return d;
 
   // A change between the two reads looks like drift; look again.
-  TL_ASSIGN_OR_RETURN(SeatSnapshot again, read_seat_snapshot(ctx, concert));
+  std::vector<std::string> fields;
+  for (const Leak& l : d.leaked) fields.push_back(owner_field(l.zone, l.index));
+  TL_ASSIGN_OR_RETURN(SeatSnapshot again, read_seat_snapshot(ctx, concert, fields));
   std::erase_if(d.missing, [&](const ActiveSeat& a) { return again.taken(a.zone, a.index); });
   std::erase_if(d.leaked, [&](const Leak& l) {
     auto owner = again.owners.find(owner_field(l.zone, l.index));
     return !again.taken(l.zone, l.index) ||
            (owner == again.owners.end() ? "" : owner->second) != l.owner;
   });
+  return d;
+}
+
+// One comparison. The first look compares the bitmaps alone: Redis without
+// the owners, MySQL without a ticket per seat, a fraction of the reads on a
+// large concert. That settles the usual case, where nothing differs; where
+// something does, compare_in_full() reads what the report and the repair
+// need of those seats.
+Result<Drift> compare(Context& ctx, const Concert& concert) {
+  TL_ASSIGN_OR_RETURN(SeatSnapshot snap, read_seat_snapshot(ctx, concert, {}));
+  TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
+  TL_ASSIGN_OR_RETURN(TakenSeats taken, load_taken_seats(*db, concert, !snap.hold_seats.empty()));
+  Differences seen = differences(snap, taken, concert.layout, wall_clock_ms());
+  if (!seen.none()) return compare_in_full(ctx, concert, seen);
+  Drift d;
+  d.releases = snap.releases;
+  d.dead_holds = std::move(seen.dead_holds);
   return d;
 }
 

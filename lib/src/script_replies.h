@@ -34,7 +34,7 @@ Status decode_confirm(const redisReply* r);
 // rebuild.lua: {"ok", gen} (true) | {"lost"} (false).
 Result<bool> decode_rebuild(const redisReply* r);
 
-// view.lua "counts", "map" and "full".
+// view.lua "counts", "map" and "full" (also "check", which has fewer owners).
 Result<SeatCounts> decode_view_counts(const redisReply* r);
 Result<SeatGrid> decode_view_map(const redisReply* r, const Layout& layout);
 Result<SeatSnapshot> decode_view_full(const redisReply* r);

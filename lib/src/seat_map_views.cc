@@ -7,8 +7,10 @@
 namespace ticket {
 namespace {
 
-Result<RedisReply> view(Context& ctx, const Concert& concert, const char* what) {
-  const std::vector<std::string> args = {layout_token(concert.layout), what};
+Result<RedisReply> view(Context& ctx, const Concert& concert, const char* what,
+                        const std::vector<std::string>& more = {}) {
+  std::vector<std::string> args = {layout_token(concert.layout), what};
+  args.insert(args.end(), more.begin(), more.end());
   return on_warm_map(ctx, concert,
                      [&] { return run_script(ctx, view_script(), concert.id, args); });
 }
@@ -31,6 +33,12 @@ bool SeatSnapshot::taken(Zone zone, int index) const {
 
 Result<SeatSnapshot> read_seat_snapshot(Context& ctx, const Concert& concert) {
   TL_ASSIGN_OR_RETURN(RedisReply r, view(ctx, concert, "full"));
+  return decode_view_full(r.get());
+}
+
+Result<SeatSnapshot> read_seat_snapshot(Context& ctx, const Concert& concert,
+                                        const std::vector<std::string>& owner_fields) {
+  TL_ASSIGN_OR_RETURN(RedisReply r, view(ctx, concert, "check", owner_fields));
   return decode_view_full(r.get());
 }
 

@@ -121,6 +121,7 @@ int main(int argc, char** argv) {
   o.daemon_path = std::string(TL_BUILD_DIR) + "/daemon/ticketlemond";
   std::string config_path;
   bool quiet = false;
+  std::string only;
   app.set_version_flag("--version", "tl-bench (TicketLemon) " + std::string(ticket::version()));
   app.add_option("--config", config_path,
                  "Configuration file (default: $TL_CONFIG, ./ticketlemon.toml, ...)")
@@ -153,6 +154,12 @@ int main(int argc, char** argv) {
   app.add_option("--daemon", o.daemon_path,
                  "ticketlemond to run for the release lag (default: the one built)")
       ->option_text("PATH");
+  app.add_option(
+         "--only", only,
+         "Run only this phase and the double-booking check: limits, buys (with the reads),\n"
+         "round-trips, holds, release-lag or reconcile")
+      ->check(CLI::IsMember({"limits", "buys", "round-trips", "holds", "release-lag", "reconcile"}))
+      ->option_text("PHASE");
   app.add_flag("-q,--quiet", quiet, "No progress lines on stderr");
   app.footer(
       "Exit codes: 0 no double booking, 1 double bookings found (or an internal error), 2 usage,\n"
@@ -182,22 +189,25 @@ int main(int argc, char** argv) {
                         {"reconcile_seats", o.reconcile_seats}};
 
     struct Phase {
+      const char* name;  // for --only; "" runs always
       const char* what;
       tlbench::Status (*run)(Bench&);
     };
     const Phase phases[] = {
-        {"the insert+commit limit (Connector/C++)", tlbench::measure_insert_limit},
-        {"buys (buy, then pay or abandon)", tlbench::measure_buys},
-        {"MySQL round trips of a buy and a pay", tlbench::measure_round_trips},
-        {"the hold limit (hold.lua through raw hiredis)", tlbench::measure_hold_limit},
-        {"holds (hold_seats)", tlbench::measure_holds},
-        {"seat-availability reads", tlbench::measure_reads},
-        {"expiring the abandoned holds of the buy phase", tlbench::settle_sale_holds},
-        {"the release lag of expiring holds (ticketlemond)", tlbench::measure_release_lag},
-        {"reconcile", tlbench::measure_reconcile},
-        {"double bookings", tlbench::count_double_bookings},
+        {"limits", "the insert+commit limit (Connector/C++)", tlbench::measure_insert_limit},
+        {"buys", "buys (buy, then pay or abandon)", tlbench::measure_buys},
+        {"round-trips", "MySQL round trips of a buy and a pay", tlbench::measure_round_trips},
+        {"limits", "the hold limit (hold.lua through raw hiredis)", tlbench::measure_hold_limit},
+        {"holds", "holds (hold_seats)", tlbench::measure_holds},
+        {"buys", "seat-availability reads", tlbench::measure_reads},
+        {"buys", "expiring the abandoned holds of the buy phase", tlbench::settle_sale_holds},
+        {"release-lag", "the release lag of expiring holds (ticketlemond)",
+         tlbench::measure_release_lag},
+        {"reconcile", "reconcile", tlbench::measure_reconcile},
+        {"", "double bookings", tlbench::count_double_bookings},
     };
     for (const Phase& p : phases) {
+      if (!only.empty() && *p.name != '\0' && only != p.name) continue;
       if (!quiet) std::cerr << "tl-bench: " << p.what << std::endl;
       if (auto s = p.run(b); !s.ok()) return fail(s.error().with_context(p.what));
     }

@@ -27,7 +27,10 @@ struct ReconcileReport {
 // MySQL, then checks the seats that differ once more in Redis, so that a
 // change made between the two reads is not taken for drift. A hold that
 // MySQL does not know yet explains its seats until kOrphanHoldGraceMs after
-// its deadline.
+// its deadline. When nothing differs it reads the bitmaps and holds, the
+// active tickets' codes and three numbers per taken seat, no owner and no
+// ticket per seat; the seats that differ are then read again with their
+// owners and tickets (docs/design.md §5.7).
 //
 // With `repair`, fixes what it found in one script that changes each seat
 // only if it is still as it was seen (a missing seat only if no release has

@@ -49,4 +49,10 @@ struct SeatSnapshot {
 
 Result<SeatSnapshot> read_seat_snapshot(Context& ctx, const Concert& concert);
 
+// The same with the owners of the named seats only ("b12", "f3"; none when
+// empty), in the same round trip: the owners are one field per taken seat,
+// most of the cost of reading a large map.
+Result<SeatSnapshot> read_seat_snapshot(Context& ctx, const Concert& concert,
+                                        const std::vector<std::string>& owner_fields);
+
 }  // namespace ticket
