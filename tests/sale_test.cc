@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <future>
 #include <random>
 #include <set>
 #include <shared_mutex>
 #include <thread>
 
+#include "db.h"
 #include "support/sale.h"
 #include "support/servers.h"
 #include "support/sql.h"
@@ -194,6 +196,45 @@ TEST(Buy, AConcertChangedOrClosedSinceItWasCachedSellsAsItIsNow) {
   ASSERT_TRUE(grown.ok()) << grown.error().message();
   EXPECT_EQ(redis_taken(*ctx, c), mysql_taken(*ctx, c));
   EXPECT_EQ(mysql_taken(*ctx, c), (std::set<int>{0, 1, 14}));
+}
+
+// A close under way when a buy writes its ticket: the buy waits for it on
+// the concert's row (its foreign key) and is then refused as closed; no
+// ticket is written after the close.
+TEST(Buy, ABuyMeetingACloseUnderWayIsRefusedAsClosed) {
+  TestEnv env;
+  auto ctx = env.context();
+  Concert c = make_concert(*ctx, {2, 5, 0, 300, 1});
+  ASSERT_TRUE(buy(*ctx, buyer(c, "A1", "CLOSE0001")).ok()) << "the concert is cached";
+  std::promise<void> locked;
+  Status closed;
+  std::thread closer([&] {
+    auto db = Db::connect(env.config().mysql);
+    if (!db.ok()) {
+      closed = db.error();
+      locked.set_value();
+      return;
+    }
+    closed = (*db)->transaction([&]() -> Status {
+      auto& lock = (*db)->prepare("SELECT id FROM CONCERTS WHERE id = ? FOR UPDATE");
+      lock.setUInt64(1, c.id);
+      (*db)->query(lock);
+      locked.set_value();
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      auto& close = (*db)->prepare("UPDATE CONCERTS SET status = 'CLOSED' WHERE id = ?");
+      close.setUInt64(1, c.id);
+      close.execute();
+      return {};
+    });
+  });
+  locked.get_future().wait();
+  auto r = buy(*ctx, buyer(c, "A2", "CLOSE0002"));
+  closer.join();
+  ASSERT_TRUE(closed.ok()) << closed.error().message();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind(), ErrorKind::kExpired) << r.error().message();
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS"), 1);
+  EXPECT_EQ(redis_taken(*ctx, c), (std::set<int>{0}));
 }
 
 // The server's own count of the statements a warm buy and a warm pay send

@@ -8,8 +8,11 @@
 #include "db.h"
 #include "redis.h"
 #include "schema_sql.h"
+#include "support/sale.h"
 #include "support/servers.h"
 #include "support/sql.h"
+#include "ticket/buy.h"
+#include "ticket/pay.h"
 
 namespace ticket {
 namespace {
@@ -112,6 +115,33 @@ TEST(Schema, NewerSchemaIsRefusedNamingTheVersion) {
   auto conn = ctx->db();
   ASSERT_FALSE(conn.ok());
   EXPECT_EQ(conn.error().kind(), ErrorKind::kConfig);
+}
+
+// A database its administrator made with other defaults than tl-admin's
+// (MariaDB's utf8mb4_general_ci, MySQL 8's utf8mb4_0900_ai_ci): the
+// procedures compare their text with the columns' collation all the same.
+TEST(Schema, ADatabaseMadeWithAnotherCollationSellsThroughTheProcedures) {
+  TestEnv env(false);
+  Status created = [&]() -> Status {
+    TL_ASSIGN_OR_RETURN(auto server, Db::connect(env.config().mysql, false));
+    return server->transaction([&]() -> Status {
+      server
+          ->prepare("CREATE DATABASE `" + env.database() +
+                    "` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
+          .execute();
+      return {};
+    });
+  }();
+  ASSERT_TRUE(created.ok()) << created.error().message();
+  auto r = migrate(env.config().mysql);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  auto ctx = env.context();
+  Concert c = testing::make_concert(*ctx, {2, 5, 0, 300, 1});
+  auto t = buy(*ctx, testing::buyer(c, "A1", "COLL0001"));
+  ASSERT_TRUE(t.ok()) << t.error().message();
+  auto paid = pay(*ctx, {t->code, "DIRECT", "COLL-1"});
+  ASSERT_TRUE(paid.ok()) << paid.error().message();
+  EXPECT_EQ(paid->status, TicketStatus::kSuccess);
 }
 
 TEST(Schema, MissingSchemaSaysToMigrate) {

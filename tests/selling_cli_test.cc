@@ -3,6 +3,8 @@
 // shapes of the output.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <csignal>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -204,6 +206,29 @@ TEST_F(SellingCli, BuyFailsAndWritesNothingWhenTheRandomGeneratorFails) {
   EXPECT_EQ(rows("AUDIT_LOG"), audit_before);
   EXPECT_TRUE(redis_taken(*ctx_, concert_).empty());
   EXPECT_EQ(tool("tl-buy", args).exit_code, 0) << "the same buy with the generator working";
+}
+
+// A COMMIT lost with the connection: the buy asks MySQL whether its ticket
+// was written and answers by that, keeping or giving back the hold.
+TEST_F(SellingCli, ABuyWhoseCommitWasLostAnswersByWhatMySQLHolds) {
+  const std::vector<std::string> a1 = {"--concert", concert_.slug, "--seat",      "A1",
+                                       "--name",    "Ann Lee",     "--age",       "30",
+                                       "--gender",  "female",      "--id-number", "ID000001"};
+  const ToolRun unsent =
+      run_tool(env_.config_file(), "tl-buy", a1, {{"TL_FAILPOINT", "buy-commit-unsent"}});
+  expect_one_line_error(unsent, "tl-buy", 7, "a COMMIT that never reached the server");
+  EXPECT_NE(unsent.err.find("lost the connection to MySQL"), std::string::npos) << unsent.err;
+  EXPECT_EQ(rows("TICKETS"), 0);
+  EXPECT_TRUE(redis_taken(*ctx_, concert_).empty()) << "the hold was given back";
+
+  std::vector<std::string> a2 = a1;
+  a2[3] = "A2";
+  const ToolRun unanswered =
+      run_tool(env_.config_file(), "tl-buy", a2, {{"TL_FAILPOINT", "buy-commit-unanswered"}});
+  ASSERT_EQ(unanswered.exit_code, 0) << unanswered.err;
+  EXPECT_EQ(rows("TICKETS"), 1);
+  EXPECT_EQ(scalar_sql(*ctx_, "SELECT COUNT(*) FROM TICKETS WHERE status = 'PROCESS'"), 1);
+  EXPECT_EQ(redis_taken(*ctx_, concert_), (std::set<int>{1})) << "the hold of the sold seat kept";
 }
 
 // An amount in MySQL that does not read as one is an internal error that

@@ -77,10 +77,11 @@ GRANT SELECT, INSERT, UPDATE (platform, reference, paid_at)
 -- tl-apply-free adds the answers; the decision is the operator's.
 GRANT SELECT, INSERT ON `ticketlemon`.`TICKETS_APPLY_FREE` TO 'ticketlemon_seller'@'127.0.0.1';
 GRANT SELECT, INSERT ON `ticketlemon`.`AUDIT_LOG` TO 'ticketlemon_seller'@'127.0.0.1';
--- tl-buy and tl-pay write through these procedures, which run with the
--- caller's privileges (those above), so EXECUTE adds no other power.
-GRANT EXECUTE ON PROCEDURE `ticketlemon`.`tl_buy` TO 'ticketlemon_seller'@'127.0.0.1';
-GRANT EXECUTE ON PROCEDURE `ticketlemon`.`tl_pay` TO 'ticketlemon_seller'@'127.0.0.1';
+-- tl-buy and tl-pay write through the procedures tl_buy and tl_pay, which
+-- run with the caller's privileges (those above), so EXECUTE adds no other
+-- power. It is granted on the database: a grant on a procedure would go
+-- with it when a migration or `db reset` drops and creates it again.
+GRANT EXECUTE ON `ticketlemon`.* TO 'ticketlemon_seller'@'127.0.0.1';
 
 -- --- daemon: ticketlemond ---------------------------------------------------------
 CREATE USER IF NOT EXISTS 'ticketlemon_daemon'@'127.0.0.1' IDENTIFIED BY 'CHANGE_ME_DAEMON_PASSWORD';
@@ -117,8 +118,7 @@ GRANT SELECT, INSERT, UPDATE (decided_by, decided_at, note)
   ON `ticketlemon`.`TICKETS_APPLY_FREE` TO 'ticketlemon_operator'@'127.0.0.1';
 GRANT SELECT, INSERT ON `ticketlemon`.`AUDIT_LOG` TO 'ticketlemon_operator'@'127.0.0.1';
 -- mock-data buys and pays through the seller's procedures.
-GRANT EXECUTE ON PROCEDURE `ticketlemon`.`tl_buy` TO 'ticketlemon_operator'@'127.0.0.1';
-GRANT EXECUTE ON PROCEDURE `ticketlemon`.`tl_pay` TO 'ticketlemon_operator'@'127.0.0.1';
+GRANT EXECUTE ON `ticketlemon`.* TO 'ticketlemon_operator'@'127.0.0.1';
 
 -- --- auditor: read only ---------------------------------------------------------------
 CREATE USER IF NOT EXISTS 'ticketlemon_auditor'@'127.0.0.1' IDENTIFIED BY 'CHANGE_ME_AUDITOR_PASSWORD';

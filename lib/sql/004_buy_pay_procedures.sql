@@ -6,7 +6,10 @@
 --
 -- Both run with the caller's privileges (SQL SECURITY INVOKER): an account
 -- may do through them only what it may do with the same statements itself
--- (etc/sql/grants.sql grants EXECUTE on them). Neither commits: the caller
+-- (etc/sql/grants.sql grants EXECUTE on the database, which outlives a
+-- procedure dropped and created again). Text parameters name their
+-- character set and collation, those of the columns they are compared
+-- with, whatever the database's defaults are. Neither commits: the caller
 -- commits, or rolls back, the transaction they leave open. Errors other
 -- than those named below reach the caller as the statement raised them.
 DROP PROCEDURE IF EXISTS tl_buy;
@@ -33,15 +36,16 @@ DELIMITER //
 -- back. A customer's second active ticket for the concert is refused by the
 -- unique key uq_ticket_active_customer (error 1062).
 CREATE PROCEDURE tl_buy(
-  IN p_concert_id BIGINT UNSIGNED, IN p_slug VARCHAR(64),
+  IN p_concert_id BIGINT UNSIGNED, IN p_slug VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci,
   IN p_seat_rows INT UNSIGNED, IN p_seats_per_row INT UNSIGNED, IN p_free_seats INT UNSIGNED,
-  IN p_price DECIMAL(12,2), IN p_currency CHAR(3), IN p_hold_seconds INT UNSIGNED,
-  IN p_max_seats INT UNSIGNED,
-  IN p_code VARCHAR(16) CHARACTER SET ascii, IN p_id_hash CHAR(64) CHARACTER SET ascii,
-  IN p_id_last4 VARCHAR(4),
-  IN p_name VARCHAR(255), IN p_age SMALLINT UNSIGNED, IN p_gender VARCHAR(16),
-  IN p_amount DECIMAL(12,2), IN p_seats VARCHAR(1000) CHARACTER SET ascii,
-  IN p_actor VARCHAR(64), IN p_detail VARCHAR(2000))
+  IN p_price DECIMAL(12,2), IN p_currency CHAR(3) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci,
+  IN p_hold_seconds INT UNSIGNED, IN p_max_seats INT UNSIGNED,
+  IN p_code VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin,
+  IN p_id_hash CHAR(64) CHARACTER SET ascii, IN p_id_last4 VARCHAR(4) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci,
+  IN p_name VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci, IN p_age SMALLINT UNSIGNED,
+  IN p_gender VARCHAR(16) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci, IN p_amount DECIMAL(12,2),
+  IN p_seats VARCHAR(1000) CHARACTER SET ascii, IN p_actor VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci,
+  IN p_detail VARCHAR(2000) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci)
   MODIFIES SQL DATA
   SQL SECURITY INVOKER
 buy: BEGIN
@@ -110,8 +114,10 @@ END //
 -- A reference already used by another ticket is refused by the unique key
 -- uq_payment_reference (error 1062).
 CREATE PROCEDURE tl_pay(
-  IN p_code VARCHAR(16) CHARACTER SET ascii, IN p_platform VARCHAR(16),
-  IN p_reference VARCHAR(128) CHARACTER SET ascii, IN p_actor VARCHAR(64))
+  IN p_code VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin,
+  IN p_platform VARCHAR(16) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci,
+  IN p_reference VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin,
+  IN p_actor VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci)
   MODIFIES SQL DATA
   SQL SECURITY INVOKER
 BEGIN

@@ -33,7 +33,12 @@ constexpr int kErNoReferencedRow = 1452;
 // whether its ticket was written.
 constexpr auto kVerdictWait = std::chrono::seconds(10);
 
-constexpr const char* kTicketWritten = "SELECT 1 FROM TICKETS WHERE code = ?";
+// A locking read: it waits for a transaction that is still committing the
+// ticket, where a plain read would not see it yet.
+constexpr const char* kTicketWritten = "SELECT 1 FROM TICKETS WHERE code = ? LOCK IN SHARE MODE";
+
+// New codes tried when the random one is taken by another ticket.
+constexpr int kMaxCodeClashes = 3;
 
 // A concert read afresh this many times in one buy, each time found changed
 // by the transaction, ends the buy as unavailable.
@@ -94,13 +99,22 @@ std::optional<bool> was_written(Db& db, const std::string& code) {
 }
 
 // What tl_buy did.
-enum class Written { kNothing, kHeld, kStale, kTaken };
+enum class Written { kNothing, kHeld, kStale, kTaken, kCodeTaken };
 
-// One buy with `concert` as this process knows it; nullopt when the
-// transaction found the concert closed or changed since (nothing written,
-// the hold given back): the caller reads it again and retries.
+// Why a buy ended without a ticket and may not or need not be tried again.
+struct Retry {
+  bool concert_changed = false;  // read the concert again, then retry
+  bool code_taken = false;       // another ticket has the random code: retry
+  bool in_doubt = false;         // the ticket may have been written: never retry
+};
+
+// One buy with `concert` as this process knows it; nullopt when nothing
+// was written and the hold was given back for a reason in `retry` that a
+// new attempt may get past. `retry.in_doubt` is set with an error when the
+// buy does not know whether its ticket was written.
 Result<std::optional<Ticket>> buy_from(Context& ctx, const BuyRequest& req,
-                                       const Customer& customer, const Concert& concert) {
+                                       const Customer& customer, const Concert& concert,
+                                       Retry& retry) {
   TL_ASSIGN_OR_RETURN(std::vector<Seat> seats, wanted_seats(req, concert));
   if (!concert.open) return expired("sales of concert " + concert.slug + " are closed");
   TL_ASSIGN_OR_RETURN(std::string secret, ctx.secret());
@@ -126,6 +140,8 @@ Result<std::optional<Ticket>> buy_from(Context& ctx, const BuyRequest& req,
   for (const Seat& seat : t.seats) labels += (labels.empty() ? "" : " ") + seat_label(seat);
   Written written = Written::kNothing;
   Seat taken;
+  if (failpoint_refuses("buy-commit-unsent")) db->lose_next_commit(Db::LoseCommit::kUnsent);
+  if (failpoint_refuses("buy-commit-unanswered")) db->lose_next_commit(Db::LoseCommit::kUnanswered);
   Status s = db->transaction([&]() -> Status {
     written = Written::kNothing;
     auto& call = db->prepare(kCallBuy);
@@ -163,11 +179,17 @@ Result<std::optional<Ticket>> buy_from(Context& ctx, const BuyRequest& req,
     } catch (const sql::SQLException& e) {
       if (is_duplicate_key(e, "uq_ticket_active_customer"))
         return conflict("this customer already has an active ticket for concert " + concert.slug);
-      if (e.getErrorCode() != kErNoReferencedRow) throw;
-      written = Written::kStale;
+      if (is_duplicate_key(e, "uq_ticket_code")) {
+        written = Written::kCodeTaken;
+      } else if (e.getErrorCode() == kErNoReferencedRow) {
+        written = Written::kStale;
+      } else {
+        throw;
+      }
     }
     switch (written) {
       case Written::kStale: return unavailable("concert " + concert.slug + " changed");
+      case Written::kCodeTaken: return conflict("ticket code " + t.code + " is taken");
       // The database is the last line: Redis let us hold a seat that an
       // active ticket has (the cache was lost and rebuilt mid-sale).
       case Written::kTaken: return conflict("seat " + seat_label(taken) + " is already taken");
@@ -187,9 +209,11 @@ Result<std::optional<Ticket>> buy_from(Context& ctx, const BuyRequest& req,
     const std::optional<bool> made = was_written(*db, t.code);
     // Still unknown: the hold stays, as that of a buyer who died here; the
     // daemon settles it at its deadline by what MySQL holds.
-    if (!made)
+    if (!made) {
+      retry.in_doubt = true;
       return unavailable(s.error().message() + "; whether ticket " + t.code +
                          " was written is unknown: see tl-status " + t.code);
+    }
     sold = *made;
   }
   if (!sold) {
@@ -199,7 +223,9 @@ Result<std::optional<Ticket>> buy_from(Context& ctx, const BuyRequest& req,
     // Redis showed free a seat that MySQL has: repair that drift now (the
     // repair changes only seats still as they were seen).
     if (written == Written::kTaken) (void)reconcile(ctx, concert, true);
-    if (written == Written::kStale) return std::optional<Ticket>();
+    retry.concert_changed = written == Written::kStale;
+    retry.code_taken = written == Written::kCodeTaken;
+    if (retry.concert_changed || retry.code_taken) return std::optional<Ticket>();
     return std::move(s).error();
   }
   failpoint("buy-after-commit");
@@ -215,14 +241,17 @@ Result<std::optional<Ticket>> buy_from(Context& ctx, const BuyRequest& req,
 Result<Ticket> buy(Context& ctx, const BuyRequest& req) {
   TL_ASSIGN_OR_RETURN(Customer customer, validate_customer(req.customer));
   std::optional<Concert> cached = concert_cache::get(ctx, req.concert);
+  int code_clashes = 0;
   for (int reads = cached ? 0 : 1;;) {
     if (!cached) {
       TL_ASSIGN_OR_RETURN(Concert fresh, find_concert(ctx, req.concert));
       concert_cache::put(ctx, req.concert, fresh);
       cached = fresh;
     }
-    auto bought = buy_from(ctx, req, customer, *cached);
+    Retry retry;
+    auto bought = buy_from(ctx, req, customer, *cached, retry);
     if (bought.ok() && *bought) return std::move(**bought);
+    if (retry.in_doubt) return std::move(bought).error();
     if (!bought.ok()) {
       // Seats taken are taken whatever else changed: a map laid out as
       // another layout answers "cold", never "taken". Any other failure
@@ -241,6 +270,12 @@ Result<Ticket> buy(Context& ctx, const BuyRequest& req) {
       concert_cache::put(ctx, req.concert, *fresh);
       cached = std::move(*fresh);
       ++reads;
+      continue;
+    }
+    if (retry.code_taken) {
+      // As likely as the tickets there are in 2^40 codes: try another code.
+      if (++code_clashes > kMaxCodeClashes)
+        return internal("ticket codes kept clashing with existing tickets");
       continue;
     }
     // The transaction found the concert closed or changed.

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include "tcp_probe.h"
 #include "ticket/text.h"
@@ -378,6 +379,12 @@ Status Db::run(const std::function<Status()>& body) {
       // drops the server's answer, so a COMMIT lost with the connection
       // would pass for a commit.
       committing = s.ok();
+      if (committing && lose_commit_ != LoseCommit::kNo) {
+        if (std::exchange(lose_commit_, LoseCommit::kNo) == LoseCommit::kUnanswered)
+          prepare("COMMIT").execute();
+        throw sql::SQLException("Lost connection to server during query (failpoint)", "HY000",
+                                kCrServerLost);
+      }
       prepare(s.ok() ? "COMMIT" : "ROLLBACK").execute();
       return s;
     } catch (const sql::SQLException& e) {

@@ -53,6 +53,12 @@ class Db {
   // connection lost before the answer: it may or may not have committed.
   bool commit_outcome_unknown() const { return commit_unknown_; }
 
+  // For fault tests: the next COMMIT of a transaction() is lost with the
+  // connection, before it reaches the server (kUnsent) or after the server
+  // committed (kUnanswered). Set by the failpoints of ticket/failpoint.h.
+  enum class LoseCommit { kNo, kUnsent, kUnanswered };
+  void lose_next_commit(LoseCommit how) { lose_commit_ = how; }
+
   // The statement for `sql`, prepared once per connection. Parameters are
   // cleared by the caller's set* calls; only use inside transaction().
   sql::PreparedStatement& prepare(const std::string& sql);
@@ -96,6 +102,7 @@ class Db {
   std::string endpoint_;
   std::unique_ptr<sql::Connection> conn_;
   bool commit_unknown_ = false;
+  LoseCommit lose_commit_ = LoseCommit::kNo;
   std::map<std::string, std::unique_ptr<sql::PreparedStatement>, std::less<>> statements_;
 };
 

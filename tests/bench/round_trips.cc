@@ -42,8 +42,7 @@ struct Trips {
 Status measure_round_trips(Bench& b) {
   Context ctx(b.config);
   (void)ctx.set_actor("tl-bench");
-  TL_ASSIGN_OR_RETURN(ticket::Concert concert,
-                      make_concert(b, ctx, "trips", kSamples + 1, 600, 1));
+  TL_ASSIGN_OR_RETURN(ticket::Concert concert, make_concert(b, ctx, "trips", kSamples + 1, 600, 1));
   TL_TRY(warm(ctx));
   ticket::BuyRequest req;
   req.concert = std::to_string(concert.id);

@@ -287,6 +287,15 @@ denied auditor "INSERT INTO AUDIT_LOG (at, actor, action, detail) VALUES (NOW(3)
 tl auditor "$status_tool" --json "$unpaid" | grep -q '"status":"PROCESS"' || fail "ticket $unpaid changed after the refusals"
 tl auditor "$status_tool" --concert $concert --json | grep -q . || fail "tl-status --concert after the refusals failed"
 
+# --- a procedure dropped and made again keeps its callers (EXECUTE is on the database) ---------------
+root_sql -e "DROP PROCEDURE \`$db\`.tl_buy" || fail "dropping tl_buy failed"
+tl migrate "$admin" db migrate >"$work/remigrate.out" || fail "tl-admin db migrate after tl_buy was dropped failed"
+grep -q 'Recreated missing procedures: tl_buy' "$work/remigrate.out" ||
+  fail "tl-admin db migrate did not say it recreated tl_buy: $(cat "$work/remigrate.out")"
+again=$(tl seller "$buy" -q --concert $concert --seat D5 --name "Again" --age 30 --gender male \
+          --id-number GRANTS0010) || fail "tl-buy as the seller failed once tl_buy was made again"
+say "ok: tl_buy dropped, made again by db migrate, and the seller bought $again with it"
+
 # --- ticketlemond as the daemon expires a hold ------------------------------------------------------
 short=$(tl seller "$buy" -q --concert grants-short --seat A3 --name "Late Payer" --age 30 --gender female \
           --id-number GRANTS0002) || fail "tl-buy on the short-hold concert failed"

@@ -15,7 +15,9 @@ void failpoint(const char* name);
 // With TL_FAILPOINT=<name>, true at the step of that name: the step then
 // fails as if the system had refused it, for failures a test cannot provoke
 // otherwise. Steps: random-bytes (the cryptographic random generator gives
-// no bytes).
+// no bytes); buy-commit-unsent and buy-commit-unanswered (the connection to
+// MySQL is lost with the buy's COMMIT, before it reaches the server or after
+// the server committed).
 bool failpoint_refuses(const char* name);
 
 }  // namespace ticket
