@@ -18,7 +18,7 @@ local i = 1
 while i <= #ARGV do
   local n = tonumber(ARGV[i + 3])
   local t = {code = ARGV[i], z = ARGV[i + 1], event = ARGV[i + 2], seats = {}}
-  for k = 1, n do t.seats[k] = tonumber(ARGV[i + 3 + k]) end
+  for k = 1, n do t.seats[k] = ARGV[i + 3 + k] end
   if not seen[t.code] then
     seen[t.code] = true
     tickets[#tickets + 1] = t
@@ -29,9 +29,11 @@ if #tickets == 0 then return {'ok', 0} end
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- Seats and scores stay strings: turning a Lua number into one is costly.
+local score = string.format('%d', now)
 local ended = {}
 for _, tk in ipairs(tickets) do
-  ended[#ended + 1] = now
+  ended[#ended + 1] = score
   ended[#ended + 1] = tk.code
 end
 redis.call('ZADD', ENDED, unpack(ended))
@@ -53,14 +55,14 @@ for k, tk in ipairs(tickets) do
   local held = helds[k]
   local seats = tk.seats
   if #seats == 0 and held and tk.z == 'b' then
-    for idx in string.gmatch(held, '%d+') do seats[#seats + 1] = tonumber(idx) end
+    for idx in string.gmatch(held, '%d+') do seats[#seats + 1] = idx end
   end
   local freed = {}
   for _, idx in ipairs(seats) do
     if redis.call('HGET', OWNER, tk.z .. idx) == tk.code then
       redis.call('SETBIT', BITMAP, idx, 0)
       redis.call('HDEL', OWNER, tk.z .. idx)
-      freed[#freed + 1] = idx
+      freed[#freed + 1] = tonumber(idx)
     end
   end
   local changed = #freed > 0
