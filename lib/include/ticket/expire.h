@@ -23,7 +23,7 @@ struct ExpireReport {
 
 // Takes up to `limit` holds of the concert whose deadline has passed and
 // decides them in MySQL under their tickets' row locks, in transactions of
-// up to 100: PROCESS and past the deadline -> FAIL/EXPIRED with one audit row
+// up to 200: PROCESS and past the deadline -> FAIL/EXPIRED with one audit row
 // each, then the seats of their holds are released (one Redis script call
 // per transaction); SUCCESS -> only confirmed. Safe to run from several processes at once: each hold
 // expires once. A hold whose ticket never reached MySQL (the buyer died
