@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <string>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "support/process.h"
 #include "support/servers.h"
@@ -22,10 +22,10 @@ TEST(Bench, ShortRunFindsNoDoubleBookingAndWritesEveryFigure) {
   TestEnv env;
   TempDir dir;
   const std::string out = dir.path() + "/bench.json";
-  ToolRun r = run_tool(env.config_file(), "tl-bench",
-                       {"--seats", "500", "--buyers", "4", "--duration", "2", "--expire-holds",
-                        "300", "--expire-holds-list", "100,300", "--reconcile-seats", "2000",
-                        "--json", out, "-q"});
+  ToolRun r = run_tool(
+      env.config_file(), "tl-bench",
+      {"--seats", "500", "--buyers", "4", "--duration", "2", "--expire-holds", "300",
+       "--expire-holds-list", "100,300", "--reconcile-seats", "2000", "--json", out, "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_EQ(r.err, "");
   EXPECT_NE(r.out.find("double bookings"), std::string::npos) << r.out;

@@ -278,12 +278,11 @@ TEST(Expire, HelperConnectionsShareABatchAndEveryHoldEndsOnce) {
   EXPECT_EQ(reply_string(redis->command({"ZCARD", keys.holds})->get()), "0");
   EXPECT_EQ(reply_string(redis->command({"HLEN", keys.holdseats})->get()), "0");
   EXPECT_EQ(reply_string(redis->command({"HGET", keys.meta, "held"})->get()), "0");
-  const std::string concert = std::to_string(c.id);
-  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'expired' AND "
-                             "concert_id = " + concert),
-            expired);
-  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE reason = 'EXPIRED' AND "
-                             "concert_id = " + concert),
+  const std::string of_concert = " AND concert_id = " + std::to_string(c.id);
+  EXPECT_EQ(
+      scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'expired'" + of_concert),
+      expired);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE reason = 'EXPIRED'" + of_concert),
             expired);
   EXPECT_EQ(double_bookings(*ctx, c), 0);
 }

@@ -81,8 +81,7 @@ Status release_many(Context& ctx, uint64_t concert_id, const std::vector<SeatRel
                                std::to_string(r.seats.size())});
       for (int s : r.seats) args.push_back(std::to_string(s));
     }
-    TL_ASSIGN_OR_RETURN(RedisReply reply,
-                        run_script(ctx, release_many_script(), concert_id, args));
+    TL_ASSIGN_OR_RETURN(RedisReply reply, run_script(ctx, release_many_script(), concert_id, args));
     TL_TRY(decode_release(reply.get()));
   }
   return {};

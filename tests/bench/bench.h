@@ -33,10 +33,11 @@ struct Options {
   double duration_s = 10;        // S: of the buy phase
   double pay_ratio = 0.5;        // R: share of buys that are paid
   int expire_holds = 10000;      // N: holds expiring together for the release lag
-  std::vector<int> expire_holds_list = {1000, 10000, 50000};  // and its growth with N
   int reconcile_seats = 100000;  // seats of the concert reconciled
   std::string json_path;         // empty: no JSON file
   std::string daemon_path;       // ticketlemond
+  // More N, for the growth of the release lag with N.
+  std::vector<int> expire_holds_list = {1000, 10000, 50000};
 };
 
 // Figures in the order they are printed; keys of docs/benchmarks.md plus details.

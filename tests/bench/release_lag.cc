@@ -215,12 +215,13 @@ Result<Figures> measure_one(Bench& b, int n) {
   // Aligning takes time of its own (a MySQL update of every hold): the lead
   // grows with n, and whatever is left of it when the daemon can see the new
   // schedule is reported.
-  const Millis deadline = ticket::wall_clock_ms() + kLeadMs + n / kAlignPerMs;
+  const Millis lead = kLeadMs + n / kAlignPerMs;
+  const Millis deadline = ticket::wall_clock_ms() + lead;
   TL_TRY(align_deadlines(ctx, concert, codes, deadline));
   f["release_lag_lead_left_ms"] = deadline - ticket::wall_clock_ms();
   {
     std::unique_lock lock(seen.mu);
-    seen.changed.wait_for(lock, std::chrono::milliseconds(kLeadMs + kGiveUpMs),
+    seen.changed.wait_for(lock, std::chrono::milliseconds(lead + kGiveUpMs),
                           [&] { return seen.done; });
   }
   // The daemon counts a batch just after releasing it: give it a moment.

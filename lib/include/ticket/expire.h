@@ -25,9 +25,10 @@ struct ExpireReport {
 // decides them in MySQL under their tickets' row locks, in transactions of
 // up to 200: PROCESS and past the deadline -> FAIL/EXPIRED with one audit row
 // each, then the seats of their holds are released (one Redis script call
-// per transaction); SUCCESS -> only confirmed. Safe to run from several processes at once: each hold
-// expires once. A hold whose ticket never reached MySQL (the buyer died
-// between its two steps) is released kOrphanHoldGraceMs after its deadline.
+// per transaction); SUCCESS -> only confirmed. Safe to run from several
+// processes at once: each hold expires once. A hold whose ticket never
+// reached MySQL (the buyer died between its two steps) is released
+// kOrphanHoldGraceMs after its deadline.
 Result<ExpireReport> expire_due(Context& ctx, const Concert& concert, int limit);
 
 // The same, with the transactions of the batch shared among `ctx` and
