@@ -18,9 +18,16 @@ using std::chrono::milliseconds;
 constexpr milliseconds kCheckEvery{1000};
 // After a failed pass, wait this long before the next try.
 constexpr milliseconds kRetryAfter{500};
-// Shortest nap: holds whose buyer may still be committing stay due for a
-// while (kOrphanHoldGraceMs) and must not make the loop spin.
+// Shortest nap while holds are left due: those whose buyer may still be
+// committing stay due for a while (kOrphanHoldGraceMs) and must not make the
+// loop spin.
 constexpr milliseconds kMinNap{10};
+// Full batches of one concert expired in a row before the next concert's turn.
+constexpr int kBatchesInARow = 20;
+// Threads, each with connections of its own, that share a batch of due
+// holds: their transactions decide disjoint tickets side by side, and one
+// releases in Redis while another decides in MySQL.
+constexpr int kExpireWorkers = 3;
 
 }  // namespace
 
@@ -32,6 +39,13 @@ void Engine::reload(ticket::Config config) {
   config_ = std::move(config);
   ctx_ = std::make_unique<ticket::Context>(config_);
   (void)ctx_->set_actor("ticketlemond");
+  expire_helpers_.clear();
+  expire_helper_ptrs_.clear();
+  for (int i = 1; i < kExpireWorkers; ++i) {
+    expire_helpers_.push_back(std::make_unique<ticket::Context>(config_));
+    (void)expire_helpers_.back()->set_actor("ticketlemond");
+    expire_helper_ptrs_.push_back(expire_helpers_.back().get());
+  }
   // Every pass is judged afresh under the new settings (a pass that no
   // longer runs must not keep the daemon unhealthy).
   failing_.clear();
@@ -156,33 +170,41 @@ void Engine::reconcile_pass() {
 milliseconds Engine::expire_pass() {
   const auto max_nap = milliseconds(config_.daemon.max_nap_ms);
   milliseconds nap = max_nap;
-  bool more = false;
+  bool more = false, left_due = false;
   for (const auto& c : concerts_) {
-    auto r = ticket::expire_due(*ctx_, c, config_.daemon.expire_batch);
-    if (!r.ok()) {
-      failed("expire", r.error());
-      return kRetryAfter;
+    // A full batch means more is due: the concert's next batches follow at
+    // once, up to kBatchesInARow, rather than after a round of every concert.
+    bool full = true;
+    for (int batch = 0; full && batch < kBatchesInARow; ++batch) {
+      auto r = ticket::expire_due(*ctx_, expire_helper_ptrs_, c, config_.daemon.expire_batch);
+      if (!r.ok()) {
+        failed("expire", r.error());
+        return kRetryAfter;
+      }
+      metrics_.holds_expired += static_cast<uint64_t>(r->expired);
+      metrics_.holds_released += static_cast<uint64_t>(r->released);
+      metrics_.holds_confirmed += static_cast<uint64_t>(r->confirmed);
+      metrics_.add_lags(r->lag_ms);
+      if (r->expired > 0) spdlog::debug("concert {}: expired {} hold(s)", c.id, r->expired);
+      full = r->more;
     }
-    metrics_.holds_expired += static_cast<uint64_t>(r->expired);
-    metrics_.holds_released += static_cast<uint64_t>(r->released);
-    metrics_.holds_confirmed += static_cast<uint64_t>(r->confirmed);
-    metrics_.add_lags(r->lag_ms);
-    if (r->expired > 0) spdlog::debug("concert {}: expired {} hold(s)", c.id, r->expired);
-    more = more || r->more;
+    more = more || full;
     auto next = ticket::next_deadline(*ctx_, c.id);
     if (!next.ok()) {
       failed("expire", next.error());
       return kRetryAfter;
     }
     if (*next) {
-      const auto until =
-          milliseconds(std::max<ticket::Millis>(0, **next - ticket::wall_clock_ms()));
-      nap = std::min(nap, until);
+      const ticket::Millis until = **next - ticket::wall_clock_ms();
+      if (until <= 0) left_due = true;
+      nap = std::min(nap, milliseconds(std::max<ticket::Millis>(0, until)));
     }
   }
   succeeded("expire");
   if (more) return milliseconds(0);
-  return std::max(nap, kMinNap);
+  // Holds left due (their buyer may still be committing) must not make the
+  // loop spin; otherwise wake at the earliest deadline itself.
+  return left_due ? std::max(nap, kMinNap) : std::max(nap, milliseconds(1));
 }
 
 }  // namespace ticketlemond

@@ -44,6 +44,9 @@ class Engine {
 
   ticket::Config config_;
   std::unique_ptr<ticket::Context> ctx_;
+  // More connections for expiry, whose transactions run side by side.
+  std::vector<std::unique_ptr<ticket::Context>> expire_helpers_;
+  std::vector<ticket::Context*> expire_helper_ptrs_;
   Metrics& metrics_;
   std::vector<ticket::Concert> concerts_;
   Clock::time_point next_check_{};

@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "support/process.h"
 #include "support/servers.h"
@@ -21,9 +22,10 @@ TEST(Bench, ShortRunFindsNoDoubleBookingAndWritesEveryFigure) {
   TestEnv env;
   TempDir dir;
   const std::string out = dir.path() + "/bench.json";
-  ToolRun r = run_tool(env.config_file(), "tl-bench",
-                       {"--seats", "500", "--buyers", "4", "--duration", "2", "--expire-holds",
-                        "300", "--reconcile-seats", "2000", "--json", out, "-q"});
+  ToolRun r = run_tool(
+      env.config_file(), "tl-bench",
+      {"--seats", "500", "--buyers", "4", "--duration", "2", "--expire-holds", "300",
+       "--expire-holds-list", "100,300", "--reconcile-seats", "2000", "--json", out, "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_EQ(r.err, "");
   EXPECT_NE(r.out.find("double bookings"), std::string::npos) << r.out;
@@ -41,6 +43,15 @@ TEST(Bench, ShortRunFindsNoDoubleBookingAndWritesEveryFigure) {
   EXPECT_EQ(j["double_bookings"], 0);
   EXPECT_EQ(j["release_lag_released"], 300) << "every hold released";
   EXPECT_EQ(j["release_lag_duplicates"], 0) << "none released twice";
+  // The lag for each size of the list, each measured on holds of its own.
+  ASSERT_TRUE(j["release_lag_p99_ms_by_holds"].is_object()) << j.dump();
+  EXPECT_EQ(j["release_lag_p99_ms_by_holds"].size(), 2u) << j.dump();
+  for (const char* n : {"100", "300"}) {
+    EXPECT_TRUE(j["release_lag_p99_ms_by_holds"][n].is_number()) << n;
+    EXPECT_EQ(j["release_lag_released_by_holds"][n], std::stoi(n)) << n;
+    EXPECT_EQ(j["release_lag_duplicates_by_holds"][n], 0) << n;
+  }
+  EXPECT_NE(r.out.find("release lag p99, 100 holds"), std::string::npos) << r.out;
 }
 
 TEST(Bench, RefusesABadFlagWithOneLine) {
@@ -48,6 +59,12 @@ TEST(Bench, RefusesABadFlagWithOneLine) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(testing::line_count(r.err), 1) << r.err;
   EXPECT_EQ(r.err.rfind("tl-bench: error: ", 0), 0u) << r.err;
+}
+
+TEST(Bench, RefusesABadHoldsListWithOneLine) {
+  ToolRun r = run_tool("", "tl-bench", {"--expire-holds-list", "1000,0"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(testing::line_count(r.err), 1) << r.err;
 }
 
 TEST(Bench, RefusesAMissingConfigFile) {

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "db.h"
+#include "redis.h"
 #include "support/sale.h"
 #include "support/servers.h"
 #include "support/sql.h"
@@ -339,6 +340,65 @@ TEST(Expire, ReleasesDueHoldsOnceAndConfirmsPaidOnes) {
   EXPECT_EQ(redis_taken(*ctx, c), std::set<int>{1});
   EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'expired'"), 1);
   EXPECT_EQ(find_ticket(*ctx, a->code)->reason, FailReason::kExpired);
+}
+
+TEST(Expire, HelperConnectionsShareABatchAndEveryHoldEndsOnce) {
+  TestEnv env;
+  auto ctx = env.context();
+  auto helper1 = env.context();
+  auto helper2 = env.context();
+  const int holds = 240;
+  Concert c = make_concert(*ctx, {3, 100, 0, 1, 1});
+  std::set<int> paid;
+  for (int i = 0; i < holds; ++i) {
+    const std::string seat = seat_label(seat_at(Zone::kBuy, i, c.layout));
+    auto t = buy(*ctx, buyer(c, seat, "EXPH" + std::to_string(100000 + i)));
+    ASSERT_TRUE(t.ok()) << t.error().message();
+    if (i % 12 != 0) continue;
+    ASSERT_TRUE(pay(*ctx, {t->code, "PAYPLAT", "H-" + std::to_string(i)}).ok());
+    paid.insert(i);
+  }
+  // Two holds whose buyers died before writing MySQL.
+  for (int seat : {holds, holds + 1}) {
+    ASSERT_TRUE(hold_seats(*ctx, c, "TB-0RPHAN" + std::to_string(seat % 10) + "X",
+                           wall_clock_ms() - kOrphanHoldGraceMs - 1, {seat})
+                    .ok());
+  }
+  const SeatMapKeys keys = seat_map_keys(*ctx, c.id);
+  auto gen = [&] {
+    Redis* redis = *ctx->redis();
+    auto r = redis->command({"HGET", keys.meta, "gen"});
+    return std::stoll(reply_string(r->get()));
+  };
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  const long long gen_before = gen();
+
+  auto first = expire_due(*ctx, {helper1.get(), helper2.get()}, c, 1000);
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  const int expired = holds - static_cast<int>(paid.size());
+  EXPECT_EQ(first->expired, expired);
+  EXPECT_EQ(first->confirmed, 0) << "paid holds were confirmed by pay";
+  EXPECT_EQ(first->released, 2);
+  EXPECT_EQ(first->lag_ms.size(), static_cast<size_t>(expired));
+  auto second = expire_due(*ctx, {helper1.get(), helper2.get()}, c, 1000);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->expired + second->released + second->confirmed, 0);
+
+  // One change (and one event) for each hold released; the map holds
+  // nothing more.
+  EXPECT_EQ(gen() - gen_before, expired + 2);
+  EXPECT_EQ(redis_taken(*ctx, c), paid);
+  Redis* redis = *ctx->redis();
+  EXPECT_EQ(reply_string(redis->command({"ZCARD", keys.holds})->get()), "0");
+  EXPECT_EQ(reply_string(redis->command({"HLEN", keys.holdseats})->get()), "0");
+  EXPECT_EQ(reply_string(redis->command({"HGET", keys.meta, "held"})->get()), "0");
+  const std::string of_concert = " AND concert_id = " + std::to_string(c.id);
+  EXPECT_EQ(
+      scalar_sql(*ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'expired'" + of_concert),
+      expired);
+  EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS WHERE reason = 'EXPIRED'" + of_concert),
+            expired);
+  EXPECT_EQ(double_bookings(*ctx, c), 0);
 }
 
 // (a) Many buyers, one concert, until it is sold out.

@@ -7,6 +7,7 @@ namespace ticket {
 namespace embedded_lua {
 extern const std::string_view k_hold_lua;
 extern const std::string_view k_release_lua;
+extern const std::string_view k_release_many_lua;
 extern const std::string_view k_confirm_lua;
 extern const std::string_view k_rebuild_lua;
 extern const std::string_view k_view_lua;
@@ -18,6 +19,7 @@ namespace {
 struct Scripts {
   Script hold{"hold.lua", embedded_lua::k_hold_lua};
   Script release{"release.lua", embedded_lua::k_release_lua};
+  Script release_many{"release_many.lua", embedded_lua::k_release_many_lua};
   Script confirm{"confirm.lua", embedded_lua::k_confirm_lua};
   Script rebuild{"rebuild.lua", embedded_lua::k_rebuild_lua};
   Script view{"view.lua", embedded_lua::k_view_lua};
@@ -33,6 +35,7 @@ const Scripts& scripts() {
 
 const Script& hold_script() { return scripts().hold; }
 const Script& release_script() { return scripts().release; }
+const Script& release_many_script() { return scripts().release_many; }
 const Script& confirm_script() { return scripts().confirm; }
 const Script& rebuild_script() { return scripts().rebuild; }
 const Script& view_script() { return scripts().view; }

@@ -20,6 +20,7 @@ namespace ticket {
 
 const Script& hold_script();
 const Script& release_script();
+const Script& release_many_script();
 const Script& confirm_script();
 const Script& rebuild_script();
 const Script& view_script();

@@ -1,5 +1,7 @@
 #include "ticket/seat_map_writes.h"
 
+#include <algorithm>
+
 #include "script_replies.h"
 #include "seat_map_rebuild.h"
 #include "seat_map_scripts.h"
@@ -69,14 +71,19 @@ Result<std::vector<int>> release_seats(Context& ctx, uint64_t concert_id, Zone z
 }
 
 Status release_many(Context& ctx, uint64_t concert_id, const std::vector<SeatRelease>& releases) {
-  if (releases.empty()) return {};
-  TL_ASSIGN_OR_RETURN(Redis * redis, ctx.redis());
-  std::vector<Redis::Call> calls;
-  calls.reserve(releases.size());
-  for (const SeatRelease& r : releases)
-    calls.push_back(script_call(ctx, concert_id, change_args(r.zone, r.code, r.seats, r.event)));
-  TL_ASSIGN_OR_RETURN(std::vector<RedisReply> replies, redis->eval_many(release_script(), calls));
-  for (const RedisReply& r : replies) TL_TRY(decode_release(r.get()));
+  // release_many.lua takes this many tickets per call (Lua's unpack() has a limit).
+  constexpr size_t kPerCall = 1000;
+  for (size_t from = 0; from < releases.size(); from += kPerCall) {
+    std::vector<std::string> args;
+    for (size_t i = from; i < std::min(releases.size(), from + kPerCall); ++i) {
+      const SeatRelease& r = releases[i];
+      args.insert(args.end(), {r.code, std::string(1, zone_letter(r.zone)), r.event,
+                               std::to_string(r.seats.size())});
+      for (int s : r.seats) args.push_back(std::to_string(s));
+    }
+    TL_ASSIGN_OR_RETURN(RedisReply reply, run_script(ctx, release_many_script(), concert_id, args));
+    TL_TRY(decode_release(reply.get()));
+  }
   return {};
 }
 

@@ -36,6 +36,8 @@ struct Options {
   int reconcile_seats = 100000;  // seats of the concert reconciled
   std::string json_path;         // empty: no JSON file
   std::string daemon_path;       // ticketlemond
+  // More N, for the growth of the release lag with N.
+  std::vector<int> expire_holds_list = {1000, 10000, 50000};
 };
 
 // Figures in the order they are printed; keys of docs/benchmarks.md plus details.

@@ -1,7 +1,10 @@
 // The release lag: N holds made through buy, then given one common deadline
 // (in MySQL and in the Redis schedule), expired by a ticketlemond child. Each
 // hold's lag is the time its "expired" event reaches a subscriber of the
-// concert's events channel minus that deadline.
+// concert's events channel minus that deadline. Measured for each N of
+// --expire-holds-list and for --expire-holds, each on a concert and a daemon
+// of its own.
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
@@ -30,6 +33,8 @@ using ticket::Millis;
 // From aligning the deadlines to the deadline itself: the daemon (napping at
 // most [daemon] max_nap_ms) sees the new schedule well before.
 constexpr Millis kLeadMs = 1500;
+// Holds aligned per millisecond of lead, beyond kLeadMs.
+constexpr int kAlignPerMs = 20;
 // Holds not released this long after the deadline are reported missing.
 constexpr Millis kGiveUpMs = 60000;
 
@@ -88,9 +93,10 @@ double metric(const std::string& body, const std::string& name) {
   return std::atof(body.c_str() + at + name.size() + 2);
 }
 
-// Makes N holds through buy, C threads at once; their codes.
-Result<std::vector<std::string>> make_holds(Bench& b, const ticket::Concert& concert) {
-  const int c = b.options.buyers, n = b.options.expire_holds;
+// Makes n holds through buy, C threads at once; their codes.
+Result<std::vector<std::string>> make_holds(Bench& b, const ticket::Concert& concert, int n,
+                                            Figures& f) {
+  const int c = b.options.buyers;
   std::vector<std::unique_ptr<Context>> ctxs(static_cast<size_t>(c));
   std::vector<std::vector<std::string>> codes(static_cast<size_t>(c));
   auto prepare = [&](int t) -> Status {
@@ -103,14 +109,14 @@ Result<std::vector<std::string>> make_holds(Bench& b, const ticket::Concert& con
     req.customer = {"Bench holder", "30", "Unspecified", ""};
     for (int seat = t; seat < n; seat += c) {
       req.seats = {ticket::seat_label(ticket::seat_at(ticket::Zone::kBuy, seat, concert.layout))};
-      req.customer.id_number = b.run_id + "E" + std::to_string(seat);
+      req.customer.id_number = b.run_id + "E" + std::to_string(n) + "S" + std::to_string(seat);
       TL_ASSIGN_OR_RETURN(ticket::Ticket held, ticket::buy(*ctxs[static_cast<size_t>(t)], req));
       codes[static_cast<size_t>(t)].push_back(held.code);
     }
     return {};
   };
   TL_ASSIGN_OR_RETURN(double elapsed, run_timed(c, 0, prepare, work));
-  b.figures["expiry_holds_made_per_s"] = n / elapsed;
+  f["expiry_holds_made_per_s"] = n / elapsed;
   std::vector<std::string> all;
   for (auto& v : codes) all.insert(all.end(), v.begin(), v.end());
   return all;
@@ -140,15 +146,16 @@ Status align_deadlines(Context& ctx, const ticket::Concert& concert,
   return {};
 }
 
-}  // namespace
-
-Status measure_release_lag(Bench& b) {
+// The release lag of n holds expiring together: the figures of
+// docs/benchmarks.md for that n.
+Result<Figures> measure_one(Bench& b, int n) {
+  Figures f = Figures::object();
   Context ctx(b.config);
   (void)ctx.set_actor("tl-bench");
   TL_ASSIGN_OR_RETURN(ticket::Concert concert,
-                      make_concert(b, ctx, "expiry", b.options.expire_holds, 600, 1));
+                      make_concert(b, ctx, "expiry" + std::to_string(n), n, 600, 1));
   TL_TRY(ticket::read_seat_counts(ctx, concert));
-  TL_ASSIGN_OR_RETURN(std::vector<std::string> codes, make_holds(b, concert));
+  TL_ASSIGN_OR_RETURN(std::vector<std::string> codes, make_holds(b, concert, n, f));
 
   Releases seen;
   seen.codes.insert(codes.begin(), codes.end());
@@ -205,11 +212,16 @@ Status measure_release_lag(Bench& b) {
                                  last_line(daemon.log()));
   }
 
-  const Millis deadline = ticket::wall_clock_ms() + kLeadMs;
+  // Aligning takes time of its own (a MySQL update of every hold): the lead
+  // grows with n, and whatever is left of it when the daemon can see the new
+  // schedule is reported.
+  const Millis lead = kLeadMs + n / kAlignPerMs;
+  const Millis deadline = ticket::wall_clock_ms() + lead;
   TL_TRY(align_deadlines(ctx, concert, codes, deadline));
+  f["release_lag_lead_left_ms"] = deadline - ticket::wall_clock_ms();
   {
     std::unique_lock lock(seen.mu);
-    seen.changed.wait_for(lock, std::chrono::milliseconds(kLeadMs + kGiveUpMs),
+    seen.changed.wait_for(lock, std::chrono::milliseconds(lead + kGiveUpMs),
                           [&] { return seen.done; });
   }
   // The daemon counts a batch just after releasing it: give it a moment.
@@ -231,7 +243,6 @@ Status measure_release_lag(Bench& b) {
     for (const auto& [code, at] : seen.at) lags.push_back(static_cast<double>(at - deadline));
     duplicates = seen.duplicates;
   }
-  Figures& f = b.figures;
   f["release_lag_p50_ms"] = quantile(lags, 0.5);
   f["release_lag_p99_ms"] = quantile(lags, 0.99);
   f["release_lag_max_ms"] = lags.empty() ? 0.0 : lags.back();
@@ -249,6 +260,29 @@ Status measure_release_lag(Bench& b) {
                       scalar(ctx, "SELECT COUNT(*) FROM TICKETS WHERE concert_id = " +
                                       std::to_string(concert.id) + " AND status = 'PROCESS'"));
   f["release_lag_unexpired_in_mysql"] = still;
+  return f;
+}
+
+}  // namespace
+
+Status measure_release_lag(Bench& b) {
+  std::vector<int> sizes = b.options.expire_holds_list;
+  sizes.push_back(b.options.expire_holds);
+  std::sort(sizes.begin(), sizes.end());
+  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+  Figures p99 = Figures::object(), released = Figures::object(), duplicates = Figures::object();
+  for (int n : sizes) {
+    TL_ASSIGN_OR_RETURN(Figures one, measure_one(b, n));
+    const std::string key = std::to_string(n);
+    p99[key] = one["release_lag_p99_ms"];
+    released[key] = one["release_lag_released"];
+    duplicates[key] = one["release_lag_duplicates"];
+    if (n != b.options.expire_holds) continue;
+    for (const auto& [k, v] : one.items()) b.figures[k] = v;
+  }
+  b.figures["release_lag_p99_ms_by_holds"] = p99;
+  b.figures["release_lag_released_by_holds"] = released;
+  b.figures["release_lag_duplicates_by_holds"] = duplicates;
   return {};
 }
 

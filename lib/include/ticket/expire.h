@@ -23,12 +23,19 @@ struct ExpireReport {
 
 // Takes up to `limit` holds of the concert whose deadline has passed and
 // decides them in MySQL under their tickets' row locks, in transactions of
-// up to 100: PROCESS and past the deadline -> FAIL/EXPIRED with one audit row
-// each, then the seats are released (one Redis round trip per 100); SUCCESS
-// -> only confirmed. Safe to run from several processes at once: each hold
-// expires once. A hold whose ticket never reached MySQL (the buyer died
-// between its two steps) is released kOrphanHoldGraceMs after its deadline.
+// up to 200: PROCESS and past the deadline -> FAIL/EXPIRED with one audit row
+// each, then the seats of their holds are released (one Redis script call
+// per transaction); SUCCESS -> only confirmed. Safe to run from several
+// processes at once: each hold expires once. A hold whose ticket never
+// reached MySQL (the buyer died between its two steps) is released
+// kOrphanHoldGraceMs after its deadline.
 Result<ExpireReport> expire_due(Context& ctx, const Concert& concert, int limit);
+
+// The same, with the transactions of the batch shared among `ctx` and
+// `helpers` (contexts with connections of their own), each on a thread of
+// its own for the duration of the call.
+Result<ExpireReport> expire_due(Context& ctx, const std::vector<Context*>& helpers,
+                                const Concert& concert, int limit);
 
 // Finds up to `limit` PROCESS tickets more than a second past their deadline
 // in MySQL, whatever Redis says (it may have lost their holds), and expires

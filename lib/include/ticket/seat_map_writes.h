@@ -30,7 +30,8 @@ Result<std::vector<int>> release_seats(Context& ctx, uint64_t concert_id, Zone z
                                        const std::string& code, const std::vector<int>& seats,
                                        const char* event);
 
-// Several releases of one concert in one round trip.
+// Several releases of one concert in one round trip (one script call):
+// each as release_seats makes it, with its own event.
 struct SeatRelease {
   Zone zone = Zone::kBuy;
   std::string code;
