@@ -33,14 +33,18 @@ TEST(Bench, ShortRunFindsNoDoubleBookingAndWritesEveryFigure) {
   std::ifstream in(out);
   const auto j = nlohmann::json::parse(in, nullptr, false);
   ASSERT_TRUE(j.is_object()) << "not JSON: " << out;
-  for (const char* key : {"buys_per_s", "buy_p50_ms", "buy_p99_ms", "holds_per_s", "reads_per_s",
-                          "release_lag_p50_ms", "release_lag_p99_ms", "reconcile_100k_ms",
-                          "double_bookings", "limit_hold_per_s", "limit_insert_commit_per_s",
-                          "ratio_buys_to_insert_limit", "ratio_holds_to_hold_limit"}) {
+  for (const char* key :
+       {"buys_per_s", "buy_p50_ms", "buy_p99_ms", "holds_per_s", "reads_per_s",
+        "release_lag_p50_ms", "release_lag_p99_ms", "reconcile_100k_ms", "double_bookings",
+        "limit_hold_per_s", "limit_insert_commit_per_s", "ratio_buys_to_insert_limit",
+        "ratio_holds_to_hold_limit", "mysql_round_trips_per_buy", "mysql_round_trips_per_pay"}) {
     ASSERT_TRUE(j.contains(key)) << key;
     EXPECT_TRUE(j[key].is_number()) << key << ": " << j[key].dump();
   }
   EXPECT_EQ(j["double_bookings"], 0);
+  // Counted by the server, not timed: every warm buy and pay sent two statements.
+  EXPECT_EQ(j["mysql_round_trips_per_buy_max"], 2) << j.dump();
+  EXPECT_EQ(j["mysql_round_trips_per_pay_max"], 2) << j.dump();
   EXPECT_EQ(j["release_lag_released"], 300) << "every hold released";
   EXPECT_EQ(j["release_lag_duplicates"], 0) << "none released twice";
   // The lag for each size of the list, each measured on holds of its own.
