@@ -106,7 +106,8 @@ END //
 -- the MySQL clock, records the payment, makes the ticket and its seats
 -- SUCCESS and writes the `paid` audit row.
 --
--- Answers the ticket, one row per seat (none when there is no such code):
+-- Answers the ticket, one row per seat in no particular order (none when
+-- there is no such code):
 -- the columns of TL_TICKET_COLUMNS (lib/src/ticket_rows.h) in that order,
 -- then 1 when this call paid it (else 0, nothing written), then the seat's
 -- zone, seat_row and seat_number. Every other outcome (paid already, failed,
@@ -155,8 +156,7 @@ BEGIN
     JOIN CUSTOMERS c ON c.id = t.customer_id JOIN CONCERTS k ON k.id = t.concert_id
     LEFT JOIN TICKETS_APPLY_BUY p ON p.ticket_id = t.id
     LEFT JOIN TICKET_SEATS s ON s.ticket_id = t.id
-    WHERE t.id = v_ticket
-    ORDER BY s.seat_row, s.seat_number;
+    WHERE t.id = v_ticket;
 END //
 
 DELIMITER ;

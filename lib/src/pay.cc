@@ -2,6 +2,9 @@
 
 #include <cppconn/exception.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "redis.h"
 #include "ticket/audit.h"
 #include "ticket/failpoint.h"
@@ -58,6 +61,7 @@ Result<Ticket> pay(Context& ctx, const PayRequest& req) {
     call.setString(3, req.reference);
     call.setString(4, ctx.actor());
     std::optional<ticket_rows::TicketRow> row;
+    std::vector<Seat> seats;
     Status read;
     bool paid = false;
     try {
@@ -78,7 +82,7 @@ Result<Ticket> pay(Context& ctx, const PayRequest& req) {
           read = std::move(seat).error();
           return;
         }
-        ticket_rows::add_seat(row->ticket, *seat, row->layout);
+        seats.push_back(*seat);
       });
     } catch (const sql::SQLException& e) {
       if (is_duplicate_key(e, "uq_payment_reference"))
@@ -88,6 +92,8 @@ Result<Ticket> pay(Context& ctx, const PayRequest& req) {
     }
     TL_TRY(read);
     if (!row) return not_found("no ticket " + code);
+    std::sort(seats.begin(), seats.end());
+    for (const Seat& seat : seats) ticket_rows::add_seat(row->ticket, seat, row->layout);
     t = std::move(row->ticket);
     if (paid) return Outcome::kPaid;
     // Not paid by the call: the row stays locked for what follows.
