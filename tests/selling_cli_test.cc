@@ -43,13 +43,22 @@ class SellingCli : public ::testing::Test {
   ToolRun tool(const std::string& name, const std::vector<std::string>& args) {
     return run_tool(env_.config_file(), name, args);
   }
+  // tl-buy's arguments for `seat` by the customer whose number is `id`.
+  std::vector<std::string> buy_args(const std::string& seat, const std::string& id) const {
+    return {"--concert", concert_.slug, "--seat",   seat,     "--name",      "Ann Lee",
+            "--age",     "30",          "--gender", "female", "--id-number", id};
+  }
   ToolRun buy(const std::string& seat, const std::string& id,
               const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {"--concert", concert_.slug, "--seat",      seat,
-                                     "--name",    "Ann Lee",     "--age",       "30",
-                                     "--gender",  "female",      "--id-number", id};
+    std::vector<std::string> args = buy_args(seat, id);
     args.insert(args.end(), extra.begin(), extra.end());
     return tool("tl-buy", args);
+  }
+  // tl-buy with the failpoint TL_FAILPOINT=`failpoint`.
+  ToolRun buy_failing(const std::string& seat, const std::string& id,
+                      const std::string& failpoint) {
+    return run_tool(env_.config_file(), "tl-buy", buy_args(seat, id),
+                    {{"TL_FAILPOINT", failpoint}});
   }
   int64_t rows(const std::string& table) {
     return scalar_sql(**ctx_->db(), "SELECT COUNT(*) FROM " + table);
@@ -192,11 +201,7 @@ TEST_F(SellingCli, BadPayAndStatusInputExits2) {
 // it gives no bytes, the buy fails before it holds or writes anything.
 TEST_F(SellingCli, BuyFailsAndWritesNothingWhenTheRandomGeneratorFails) {
   const int64_t audit_before = rows("AUDIT_LOG");
-  const std::vector<std::string> args = {"--concert", concert_.slug, "--seat",      "A1",
-                                         "--name",    "Ann Lee",     "--age",       "30",
-                                         "--gender",  "female",      "--id-number", "ID000001"};
-  const ToolRun r =
-      run_tool(env_.config_file(), "tl-buy", args, {{"TL_FAILPOINT", "random-bytes"}});
+  const ToolRun r = buy_failing("A1", "ID000001", "random-bytes");
   expect_one_line_error(r, "tl-buy", 1, "no random bytes");
   EXPECT_EQ(r.err,
             "tl-buy: error: cannot make a ticket code: the system's random generator gave no "
@@ -205,26 +210,19 @@ TEST_F(SellingCli, BuyFailsAndWritesNothingWhenTheRandomGeneratorFails) {
   EXPECT_EQ(rows("CUSTOMERS"), 0);
   EXPECT_EQ(rows("AUDIT_LOG"), audit_before);
   EXPECT_TRUE(redis_taken(*ctx_, concert_).empty());
-  EXPECT_EQ(tool("tl-buy", args).exit_code, 0) << "the same buy with the generator working";
+  EXPECT_EQ(buy("A1", "ID000001").exit_code, 0) << "the same buy with the generator working";
 }
 
 // A COMMIT lost with the connection: the buy asks MySQL whether its ticket
 // was written and answers by that, keeping or giving back the hold.
 TEST_F(SellingCli, ABuyWhoseCommitWasLostAnswersByWhatMySQLHolds) {
-  const std::vector<std::string> a1 = {"--concert", concert_.slug, "--seat",      "A1",
-                                       "--name",    "Ann Lee",     "--age",       "30",
-                                       "--gender",  "female",      "--id-number", "ID000001"};
-  const ToolRun unsent =
-      run_tool(env_.config_file(), "tl-buy", a1, {{"TL_FAILPOINT", "buy-commit-unsent"}});
+  const ToolRun unsent = buy_failing("A1", "ID000001", "buy-commit-unsent");
   expect_one_line_error(unsent, "tl-buy", 7, "a COMMIT that never reached the server");
   EXPECT_NE(unsent.err.find("lost the connection to MySQL"), std::string::npos) << unsent.err;
   EXPECT_EQ(rows("TICKETS"), 0);
   EXPECT_TRUE(redis_taken(*ctx_, concert_).empty()) << "the hold was given back";
 
-  std::vector<std::string> a2 = a1;
-  a2[3] = "A2";
-  const ToolRun unanswered =
-      run_tool(env_.config_file(), "tl-buy", a2, {{"TL_FAILPOINT", "buy-commit-unanswered"}});
+  const ToolRun unanswered = buy_failing("A2", "ID000001", "buy-commit-unanswered");
   ASSERT_EQ(unanswered.exit_code, 0) << unanswered.err;
   EXPECT_EQ(rows("TICKETS"), 1);
   EXPECT_EQ(scalar_sql(*ctx_, "SELECT COUNT(*) FROM TICKETS WHERE status = 'PROCESS'"), 1);
