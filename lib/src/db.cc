@@ -155,6 +155,7 @@ Db::Db(MysqlConfig config, std::string password, bool select_database)
 
 Db::~Db() {
   statements_.clear();
+  control_.reset();
   if (conn_) {
     try {
       conn_->close();
@@ -178,6 +179,7 @@ Result<std::unique_ptr<Db>> Db::connect(const MysqlConfig& config, bool select_d
 Status Db::open() {
   ensure_thread_init();
   statements_.clear();
+  control_.reset();
   conn_.reset();
   sql::ConnectOptionsMap opts;
   opts["hostName"] = sql::SQLString("tcp://" + endpoint_);
@@ -360,6 +362,15 @@ void Db::call(sql::PreparedStatement& stmt, const std::function<void(sql::Result
   }
 }
 
+void Db::end_transaction(const char* command) {
+  // Not Connection::commit() and rollback(): Connector/C++ 1.1 drops the
+  // server's answer to those, so a COMMIT lost with the connection passed
+  // for a commit. A statement throws on an error. Not a prepared statement:
+  // MySQL 8 does not prepare ROLLBACK.
+  if (!control_) control_.reset(conn_->createStatement());
+  control_->execute(command);
+}
+
 void Db::execute_text(const std::string& sql) {
   std::unique_ptr<sql::Statement> stmt(conn_->createStatement());
   stmt->execute(sql);
@@ -375,30 +386,29 @@ Status Db::run(const std::function<Status()>& body) {
     bool committing = false;
     try {
       Status s = body();
-      // As prepared statements: Connection::commit() of Connector/C++ 1.1
-      // drops the server's answer, so a COMMIT lost with the connection
-      // would pass for a commit.
       committing = s.ok();
       if (committing && lose_commit_ != LoseCommit::kNo) {
         if (std::exchange(lose_commit_, LoseCommit::kNo) == LoseCommit::kUnanswered)
-          prepare("COMMIT").execute();
+          end_transaction("COMMIT");
         throw sql::SQLException("Lost connection to server during query (failpoint)", "HY000",
                                 kCrServerLost);
       }
-      prepare(s.ok() ? "COMMIT" : "ROLLBACK").execute();
+      end_transaction(s.ok() ? "COMMIT" : "ROLLBACK");
       return s;
     } catch (const sql::SQLException& e) {
       const int code = e.getErrorCode();
       if (is_connection_lost(code)) {
         statements_.clear();
+        control_.reset();
         conn_.reset();
         commit_unknown_ = committing;
         return error_from(e, "");
       }
       try {
-        prepare("ROLLBACK").execute();
+        end_transaction("ROLLBACK");
       } catch (const sql::SQLException&) {
         statements_.clear();
+        control_.reset();
         conn_.reset();
       }
       if ((code == kErLockDeadlock || code == kErLockWaitTimeout) && attempt < kMaxAttempts) {

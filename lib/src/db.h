@@ -22,6 +22,7 @@
 namespace sql {
 class Connection;
 class SQLException;
+class Statement;
 }  // namespace sql
 
 namespace ticket {
@@ -86,6 +87,10 @@ class Db {
   Status open();
   Status run(const std::function<Status()>& body);
 
+  // Sends COMMIT or ROLLBACK; throws like the driver when the server does
+  // not answer that it did.
+  void end_transaction(const char* command);
+
   // Turns a driver exception into an Error; `what` says what was being done.
   // A refused privilege, login or missing table is kConfig (what to fix is
   // in the message); a server at a connection or resource limit, read-only,
@@ -101,6 +106,7 @@ class Db {
   bool select_database_;
   std::string endpoint_;
   std::unique_ptr<sql::Connection> conn_;
+  std::unique_ptr<sql::Statement> control_;  // for end_transaction, with conn_
   bool commit_unknown_ = false;
   LoseCommit lose_commit_ = LoseCommit::kNo;
   std::map<std::string, std::unique_ptr<sql::PreparedStatement>, std::less<>> statements_;
