@@ -170,35 +170,6 @@ Result<RedisReply> Redis::command(const std::vector<std::string>& argv) {
   return command_argv(views);
 }
 
-Result<std::vector<RedisReply>> Redis::pipeline(
-    const std::vector<std::vector<std::string>>& commands) {
-  TL_TRY(ensure_connected());
-  for (const auto& argv : commands) {
-    std::vector<const char*> ptrs;
-    std::vector<size_t> lens;
-    for (const auto& a : argv) {
-      ptrs.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()), ptrs.data(),
-                               lens.data()) != REDIS_OK)
-      return lost("while sending a pipeline");
-  }
-  std::vector<RedisReply> replies;
-  replies.reserve(commands.size());
-  for (size_t i = 0; i < commands.size(); ++i) {
-    void* raw = nullptr;
-    if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || raw == nullptr)
-      return lost("while reading a pipeline");
-    replies.emplace_back(static_cast<redisReply*>(raw));
-  }
-  // A refusal of the connection (no password, a busy server) is everyone's.
-  for (size_t i = 0; i < replies.size(); ++i) {
-    if (auto refused = refusal(replies[i].get(), commands[i][0])) return std::move(*refused);
-  }
-  return replies;
-}
-
 Result<RedisReply> Redis::eval(const Script& script, const std::vector<std::string>& keys,
                                const std::vector<std::string>& args) {
   TL_TRY(ensure_connected());
@@ -233,24 +204,6 @@ Result<RedisReply> Redis::eval(const Script& script, const std::vector<std::stri
     return internal("Redis at " + endpoint_ + " failed script " + script.name() + ": " + msg);
   }
   return reply;
-}
-
-Result<std::vector<RedisReply>> Redis::eval_many(const Script& script,
-                                                 const std::vector<Call>& calls) {
-  std::vector<std::vector<std::string>> commands;
-  commands.reserve(calls.size());
-  for (const Call& c : calls) {
-    std::vector<std::string> argv = {"EVALSHA", script.sha(), std::to_string(c.keys.size())};
-    argv.insert(argv.end(), c.keys.begin(), c.keys.end());
-    argv.insert(argv.end(), c.args.begin(), c.args.end());
-    commands.push_back(std::move(argv));
-  }
-  TL_ASSIGN_OR_RETURN(std::vector<RedisReply> replies, pipeline(commands));
-  for (size_t i = 0; i < replies.size(); ++i) {
-    if (!starts_with(replies[i].get(), "NOSCRIPT")) continue;
-    TL_ASSIGN_OR_RETURN(replies[i], eval(script, calls[i].keys, calls[i].args));
-  }
-  return replies;
 }
 
 std::string reply_string(const redisReply* r) {

@@ -48,25 +48,10 @@ class Redis {
   // One command, one round trip. An error reply is an Error.
   Result<RedisReply> command(const std::vector<std::string>& argv);
 
-  // Several commands in one round trip; replies in order. An error reply of
-  // one command is returned as that reply (type REDIS_REPLY_ERROR), not as an
-  // Error; connection failures and refusals of the connection (see
-  // refusal()) are Errors.
-  Result<std::vector<RedisReply>> pipeline(const std::vector<std::vector<std::string>>& commands);
-
   // EVALSHA, falling back to EVAL (which also loads it) when Redis answers
   // NOSCRIPT, e.g. after a restart or SCRIPT FLUSH. One round trip normally.
   Result<RedisReply> eval(const Script& script, const std::vector<std::string>& keys,
                           const std::vector<std::string>& args);
-
-  // One script called several times in one round trip (EVALSHA pipelined);
-  // calls that find the script missing are repeated with EVAL. Replies in
-  // order; an error reply of one call is that reply, not an Error.
-  struct Call {
-    std::vector<std::string> keys;
-    std::vector<std::string> args;
-  };
-  Result<std::vector<RedisReply>> eval_many(const Script& script, const std::vector<Call>& calls);
 
   // The raw context, for SUBSCRIBE loops. Null when not connected.
   redisContext* context() { return ctx_.get(); }

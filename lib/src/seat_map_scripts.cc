@@ -47,10 +47,6 @@ Result<RedisReply> run_script(Context& ctx, const Script& script, uint64_t conce
   return redis->eval(script, seat_map_keys(ctx, concert_id).in_script_order(), args);
 }
 
-Redis::Call script_call(const Context& ctx, uint64_t concert_id, std::vector<std::string> args) {
-  return {seat_map_keys(ctx, concert_id).in_script_order(), std::move(args)};
-}
-
 char zone_letter(Zone zone) { return zone == Zone::kBuy ? 'b' : 'f'; }
 
 std::string owner_field(Zone zone, int index) {

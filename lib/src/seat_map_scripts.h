@@ -30,9 +30,6 @@ const Script& reconcile_script();
 Result<RedisReply> run_script(Context& ctx, const Script& script, uint64_t concert_id,
                               const std::vector<std::string>& args);
 
-// The same call, for Redis::eval_many.
-Redis::Call script_call(const Context& ctx, uint64_t concert_id, std::vector<std::string> args);
-
 // "b" for the paid zone, "f" for the free one, as the scripts take it.
 char zone_letter(Zone zone);
 
