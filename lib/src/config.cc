@@ -111,6 +111,8 @@ const std::vector<KeyDef>& key_table() {
       TL_INT("daemon", max_nap_ms, daemon.max_nap_ms, 10, 60000),
       TL_INT("daemon", expire_batch, daemon.expire_batch, 1, 10000),
       TL_STR("log", level, log.level, check_level),
+      TL_STR("passes", signing_key_file, passes.signing_key_file, check_path),
+      TL_STR("passes", verify_keys_file, passes.verify_keys_file, check_path),
   };
   return keys;
 }
@@ -357,6 +359,11 @@ std::string show(const KeyDef& k, const Config& c) {
 }
 
 }  // namespace
+
+Result<std::string> read_owner_only_file(const std::string& path, const std::string& what,
+                                         size_t limit) {
+  return read_private_file(path, what, limit);
+}
 
 std::map<std::string, std::string> process_environment() {
   std::map<std::string, std::string> env;

@@ -56,12 +56,19 @@ struct LogConfig {
   std::string level = "info";
 };
 
+// Keys of the passes (ticket/passes.h).
+struct PassesConfig {
+  std::string signing_key_file;  // KEY-ID.key: PEM Ed25519 private key, mode 0600
+  std::string verify_keys_file;  // one "KEY-ID PUBLIC-KEY" line per key that verifies
+};
+
 struct Config {
   MysqlConfig mysql;
   RedisConfig redis;
   SecurityConfig security;
   DaemonConfig daemon;
   LogConfig log;
+  PassesConfig passes;
   // The file the configuration came from, or empty for built-in defaults.
   std::string source;
 };
@@ -94,6 +101,11 @@ std::vector<std::string> config_changes(const Config& before, const Config& afte
 // line that is empty or only blanks is refused (kConfig). `what` names the
 // password in errors ("MySQL password").
 Result<std::string> read_secret_file(const std::string& path, const std::string& what);
+
+// Reads a file that only its owner may read or write, of at most `limit`
+// bytes; kConfig naming `what` and the file otherwise.
+Result<std::string> read_owner_only_file(const std::string& path, const std::string& what,
+                                         size_t limit);
 
 // Reads the secret of [security] secret_file, a file that only its owner may
 // read: the whole file without trailing CR/LF. Refused (kConfig, naming the
