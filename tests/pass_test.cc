@@ -43,8 +43,8 @@ class Passes : public ::testing::Test {
   Passes() {
     k1_ = *generate_key_pair("K1", dir_.path());
     k2_ = *generate_key_pair("K2", dir_.path());
-    verify_ = dir_.write("verify.keys", read(dir_.path() + "/K1.pub") + read(dir_.path() + "/K2.pub"),
-                         0644);
+    verify_ = dir_.write("verify.keys",
+                         read(dir_.path() + "/K1.pub") + read(dir_.path() + "/K2.pub"), 0644);
     keys_ = *load_verify_keys(verify_);
   }
   std::string pass(const SigningKey& key, const PassContent& c) {
@@ -88,8 +88,11 @@ TEST_F(Passes, GeneratedKeysAreWrittenOwnerOnlyWithAPublicLine) {
 }
 
 TEST_F(Passes, APassCarriesWhatTheGateShowsAndVerifiesWithThePublicKeyAlone) {
-  const std::vector<Seat> seats = {{Zone::kBuy, 0, 12}, {Zone::kBuy, 0, 13}, {Zone::kBuy, 0, 14},
-                                   {Zone::kBuy, 0, 16}, {Zone::kBuy, 27, 3}};
+  const std::vector<Seat> seats = {{Zone::kBuy, 0, 12},
+                                   {Zone::kBuy, 0, 13},
+                                   {Zone::kBuy, 0, 14},
+                                   {Zone::kBuy, 0, 16},
+                                   {Zone::kBuy, 27, 3}};
   const std::string token = pass(k1_, content("TB-7K3MQ9XZ", seats));
   EXPECT_EQ(token.rfind("TL1:K1:TB-7K3MQ9XZ:42:B:A12/14.16+AB3:1796000000:", 0), 0u) << token;
   EXPECT_LE(token.size(), kMaxPassChars);
@@ -106,7 +109,8 @@ TEST_F(Passes, APassCarriesWhatTheGateShowsAndVerifiesWithThePublicKeyAlone) {
   EXPECT_EQ(v->seats, seats);
   EXPECT_EQ(v->issued_s, 1796000000);
 
-  const std::string free_pass = pass(k2_, content("TF-00000001", {{Zone::kFree, 0, 7}}, Zone::kFree));
+  const std::string free_pass =
+      pass(k2_, content("TF-00000001", {{Zone::kFree, 0, 7}}, Zone::kFree));
   auto f = verify_pass(keys_, free_pass);
   ASSERT_TRUE(f.ok()) << f.error().message();
   EXPECT_EQ(f->zone, Zone::kFree);

@@ -3,6 +3,7 @@
 // shapes of the output.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include <csignal>
@@ -16,6 +17,7 @@
 #include "support/sale.h"
 #include "support/servers.h"
 #include "support/sql.h"
+#include "ticket/passes.h"
 #include "ticket/seat_map.h"
 
 namespace ticket {
@@ -211,6 +213,47 @@ TEST_F(SellingCli, BuyFailsAndWritesNothingWhenTheRandomGeneratorFails) {
   EXPECT_EQ(rows("AUDIT_LOG"), audit_before);
   EXPECT_TRUE(redis_taken(*ctx_, concert_).empty());
   EXPECT_EQ(buy("A1", "ID000001").exit_code, 0) << "the same buy with the generator working";
+}
+
+// A paid ticket's pass, from tl-status --pass with keys made by tl-admin
+// keys generate, verifies with the public key alone; other tickets have none.
+TEST_F(SellingCli, APaidTicketHasAPassThatVerifiesAndOthersHaveNone) {
+  TempDir keys;
+  const ToolRun made =
+      tool("tl-admin", {"keys", "generate", "--key-id", "K1", "--out", keys.path()});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  EXPECT_NE(made.out.find("K1.pub"), std::string::npos) << made.out;
+  const std::map<std::string, std::string> env = {
+      {"TL_PASSES_SIGNING_KEY_FILE", keys.path() + "/K1.key"},
+      {"TL_PASSES_VERIFY_KEYS_FILE", keys.path() + "/K1.pub"}};
+  auto status = [&](const std::vector<std::string>& args) {
+    return run_tool(env_.config_file(), "tl-status", args, env);
+  };
+
+  const std::string code = buy("A1", "ID000001", {"-q"}).out.substr(0, 11);
+  expect_one_line_error(status({code, "--pass"}), "tl-status", 5, "an unpaid ticket");
+  EXPECT_NE(status({code, "--pass"}).err.find("not paid yet"), std::string::npos);
+  ASSERT_EQ(tool("tl-pay", {code, "--platform", "DIRECT", "--reference", "PASS-1"}).exit_code, 0);
+  const ToolRun p = status({code, "--pass", "-q"});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  const std::string token = p.out.substr(0, p.out.find('\n'));
+  auto verify = load_verify_keys(keys.path() + "/K1.pub");
+  ASSERT_TRUE(verify.ok()) << verify.error().message();
+  auto content = verify_pass(*verify, token);
+  ASSERT_TRUE(content.ok()) << content.error().message() << ": " << token;
+  EXPECT_EQ(content->code, code);
+  EXPECT_EQ(content->concert_id, concert_.id);
+  EXPECT_EQ(content->seats, (std::vector<Seat>{{Zone::kBuy, 0, 1}}));
+
+  const ToolRun listed = run_tool(env_.config_file(), "tl-admin", {"keys", "list"}, env);
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("K1        yes"), std::string::npos) << listed.out;
+  expect_one_line_error(status({"--concert", concert_.slug, "--pass"}), "tl-status", 2,
+                        "--pass with --concert");
+  expect_one_line_error(tool("tl-status", {code, "--pass"}), "tl-status", 8, "no signing key");
+  expect_one_line_error(
+      tool("tl-admin", {"keys", "generate", "--key-id", "K1", "--out", keys.path()}), "tl-admin", 2,
+      "a key that exists");
 }
 
 // A COMMIT lost with the connection: the buy asks MySQL whether its ticket

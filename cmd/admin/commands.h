@@ -16,5 +16,6 @@ void add_stats_command(Tool& tool);
 void add_cancel_command(Tool& tool);
 void add_audit_command(Tool& tool);
 void add_mock_data_command(Tool& tool);
+void add_keys_commands(Tool& tool);
 
 }  // namespace ticket::cli

@@ -16,5 +16,6 @@ int main(int argc, char** argv) {
   ticket::cli::add_cancel_command(tool);
   ticket::cli::add_audit_command(tool);
   ticket::cli::add_mock_data_command(tool);
+  ticket::cli::add_keys_commands(tool);
   return tool.run(argc, argv);
 }

@@ -11,6 +11,7 @@
 #include "status/seat_event.h"
 #include "status/seat_grid.h"
 #include "ticket/availability.h"
+#include "ticket/passes.h"
 #include "ticket/seat_map_events.h"
 #include "ticket/text.h"
 
@@ -23,6 +24,7 @@ struct Flags {
   std::string concert;
   bool map = false;
   bool watch = false;
+  bool pass = false;
 };
 
 nlohmann::json availability_json(const Availability& a) {
@@ -97,6 +99,8 @@ int main(int argc, char** argv) {
   app.add_flag("--map", f->map, "With --concert: draw the seat grid (. free, o held, X sold)");
   app.add_flag("--watch", f->watch,
                "With --concert: print every change as it happens, until interrupted");
+  app.add_flag("--pass", f->pass,
+               "With a CODE: print the ticket's pass, signed now ([passes] signing_key_file)");
   app.callback([&] {
     const bool code = app.count("CODE") > 0, concert = app.count("--concert") > 0;
     tool.set_action([f, code, concert, &tool](Context& ctx, cli::Output& out) -> Status {
@@ -104,6 +108,14 @@ int main(int argc, char** argv) {
         return invalid("give a ticket CODE or --concert C (see tl-status --help)");
       if (code && (f->map || f->watch))
         return invalid("--map and --watch go with --concert, not with a CODE");
+      if (concert && f->pass) return invalid("--pass goes with a ticket CODE, not with --concert");
+      if (code && f->pass) {
+        TL_ASSIGN_OR_RETURN(std::string pass, issue_pass(ctx, f->code));
+        out.json = {{"pass", pass}};
+        out.text = pass;
+        out.quiet = pass;
+        return {};
+      }
       if (code) {
         TL_ASSIGN_OR_RETURN(Ticket t, find_ticket(ctx, f->code));
         out.json = {{"ticket", cli::ticket_json(t)}};

@@ -41,7 +41,8 @@ std::vector<std::string_view> split(std::string_view text, char sep) {
   std::vector<std::string_view> out;
   for (size_t from = 0;;) {
     const size_t at = text.find(sep, from);
-    out.push_back(text.substr(from, at == std::string_view::npos ? std::string_view::npos : at - from));
+    out.push_back(
+        text.substr(from, at == std::string_view::npos ? std::string_view::npos : at - from));
     if (at == std::string_view::npos) return out;
     from = at + 1;
   }
@@ -193,8 +194,7 @@ Result<std::string> sign(const SigningKey& key, std::string_view message) {
   size_t len = sig.size();
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, k.get()) != 1 ||
       EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
-                     reinterpret_cast<const unsigned char*>(message.data()),
-                     message.size()) != 1 ||
+                     reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1 ||
       len != kSignatureBytes)
     return internal("OpenSSL could not sign a pass");
   return sig;
@@ -207,14 +207,13 @@ bool signature_holds(const std::string& public_key, std::string_view message,
                                      public_key.size()));
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
   return k && ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, k.get()) == 1 &&
-         EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()),
-                          sig.size(), reinterpret_cast<const unsigned char*>(message.data()),
+         EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                          reinterpret_cast<const unsigned char*>(message.data()),
                           message.size()) == 1;
 }
 
 bool is_code(std::string_view code) {
-  if (code.size() != 11 || (code.substr(0, 3) != "TB-" && code.substr(0, 3) != "TF-"))
-    return false;
+  if (code.size() != 11 || (code.substr(0, 3) != "TB-" && code.substr(0, 3) != "TF-")) return false;
   for (char c : code.substr(3))
     if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'))) return false;
   return true;
@@ -249,11 +248,10 @@ bool is_key_id(std::string_view id) {
 
 Result<std::string> make_pass(const SigningKey& key, const PassContent& content) {
   if (content.seats.empty()) return invalid("ticket " + content.code + " has no seat to pass");
-  std::string payload = std::string(kVersion) + ":" + key.id + ":" + content.code + ":" +
-                        std::to_string(content.concert_id) + ":" +
-                        (content.zone == Zone::kBuy ? "B" : "F") + ":" +
-                        seats_text(content.zone, content.seats) + ":" +
-                        std::to_string(content.issued_s);
+  std::string payload =
+      std::string(kVersion) + ":" + key.id + ":" + content.code + ":" +
+      std::to_string(content.concert_id) + ":" + (content.zone == Zone::kBuy ? "B" : "F") + ":" +
+      seats_text(content.zone, content.seats) + ":" + std::to_string(content.issued_s);
   TL_ASSIGN_OR_RETURN(std::string sig, sign(key, payload));
   std::string token = payload + ":" + base32(sig);
   if (token.size() > kMaxPassChars)
@@ -328,7 +326,8 @@ Result<VerifyKeys> load_verify_keys(const std::string& path) {
   if (path.empty())
     return config_error("no pass verify keys are configured ([passes] verify_keys_file)");
   std::ifstream in(path);
-  if (!in) return config_error("cannot read pass verify keys " + path + ": " + std::strerror(errno));
+  if (!in)
+    return config_error("cannot read pass verify keys " + path + ": " + std::strerror(errno));
   VerifyKeys keys;
   std::string line;
   for (int n = 1; std::getline(in, line); ++n) {
@@ -345,7 +344,8 @@ Result<VerifyKeys> load_verify_keys(const std::string& path) {
     if (!keys.emplace(id, std::move(*raw)).second)
       return config_error("pass verify keys " + path + " line " + std::to_string(n) + ": key " +
                           id + " is listed twice");
-    if (keys.size() > 1000) return config_error("pass verify keys " + path + " lists too many keys");
+    if (keys.size() > 1000)
+      return config_error("pass verify keys " + path + " lists too many keys");
   }
   if (in.bad()) return config_error("cannot read pass verify keys " + path);
   return keys;
@@ -375,7 +375,8 @@ Result<SigningKey> generate_key_pair(const std::string& id, const std::string& d
     return internal("OpenSSL could not make an Ed25519 key");
   Pkey k(raw);
   std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), k.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
+  if (!bio ||
+      PEM_write_bio_PrivateKey(bio.get(), k.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
     return internal("OpenSSL could not write the key in PEM");
   char* data = nullptr;
   const long n = BIO_get_mem_data(bio.get(), &data);

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ticket/context.h"
 #include "ticket/error.h"
 #include "ticket/seat_label.h"
 
@@ -72,5 +73,10 @@ Result<std::string> public_key_line(const SigningKey& key);
 // line) for a new key pair. kInvalid for a bad id or when either file
 // exists; kConfig when the directory cannot be written.
 Result<SigningKey> generate_key_pair(const std::string& id, const std::string& dir);
+
+// The pass of ticket `code`, issued now and signed with [passes]
+// signing_key_file. Only a SUCCESS ticket (paid, or a granted free seat)
+// has one: any other is kExpired saying why.
+Result<std::string> issue_pass(Context& ctx, std::string_view code);
 
 }  // namespace ticket
