@@ -17,6 +17,7 @@
 #include "support/sql.h"
 #include "ticket/availability.h"
 #include "ticket/buy.h"
+#include "ticket/checkin.h"
 #include "ticket/concerts.h"
 #include "ticket/expire.h"
 #include "ticket/pay.h"
@@ -236,6 +237,59 @@ TEST(Buy, ABuyMeetingACloseUnderWayIsRefusedAsClosed) {
   EXPECT_EQ(r.error().kind(), ErrorKind::kExpired) << r.error().message();
   EXPECT_EQ(scalar_sql(*ctx, "SELECT COUNT(*) FROM TICKETS"), 1);
   EXPECT_EQ(redis_taken(*ctx, c), (std::set<int>{0}));
+}
+
+// Twenty gates scan one pass at once: one admits it, the nineteen others
+// are told when and where it was admitted.
+TEST(Checkin, TwentyGatesScanningOnePassAtOnceAdmitItOnce) {
+  TestEnv env;
+  testing::TempDir keys;
+  ASSERT_TRUE(generate_key_pair("G1", keys.path()).ok());
+  Config config = env.config();
+  config.passes.signing_key_file = keys.path() + "/G1.key";
+  config.passes.verify_keys_file = keys.path() + "/G1.pub";
+  Context ctx(config);
+  Concert c = make_concert(ctx, {2, 5, 0, 300, 1});
+  auto t = buy(ctx, buyer(c, "A3", "GATE0001"));
+  ASSERT_TRUE(t.ok()) << t.error().message();
+  ASSERT_TRUE(pay(ctx, {t->code, "DIRECT", "GATE-1"}).ok());
+  auto token = issue_pass(ctx, t->code);
+  ASSERT_TRUE(token.ok()) << token.error().message();
+
+  constexpr int kGates = 20;
+  std::vector<Result<Checkin>> results(kGates, Result<Checkin>(internal("not run")));
+  std::atomic<int> ready{0};
+  std::vector<std::thread> gates;
+  for (int g = 0; g < kGates; ++g) {
+    gates.emplace_back([&, g] {
+      Context gate(config);
+      (void)gate.set_actor("gate-" + std::to_string(g));
+      ++ready;
+      while (ready.load() < kGates) std::this_thread::yield();
+      results[g] = check_in(gate, *token, "G" + std::to_string(g), std::nullopt);
+    });
+  }
+  for (auto& g : gates) g.join();
+  int admitted = 0, already = 0;
+  std::string gate;
+  Millis at = 0;
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    if (r->result == Checkin::Result::kAdmitted) {
+      ++admitted;
+      gate = r->gate;
+      at = r->at;
+    }
+    if (r->result == Checkin::Result::kAlready) ++already;
+  }
+  EXPECT_EQ(admitted, 1);
+  EXPECT_EQ(already, kGates - 1);
+  for (const auto& r : results) {
+    EXPECT_EQ(r->gate, gate) << "every answer names the gate that admitted it";
+    EXPECT_EQ(r->at, at);
+  }
+  EXPECT_EQ(scalar_sql(ctx, "SELECT COUNT(*) FROM CHECKINS"), 1);
+  EXPECT_EQ(scalar_sql(ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'checked_in'"), 1);
 }
 
 // The server's own count of the statements a warm buy and a warm pay send

@@ -44,7 +44,7 @@ TEST(Schema, MigratingCreatesTheDatabaseAndEveryTable) {
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->from_version, 0);
   EXPECT_EQ(r->to_version, newest_migration());
-  EXPECT_EQ(r->applied, (std::vector<int>{1, 2, 3, 4}));
+  EXPECT_EQ(r->applied, (std::vector<int>{1, 2, 3, 4, 5}));
   auto db = Db::connect(env.config().mysql);
   ASSERT_TRUE(db.ok());
   EXPECT_EQ(scalar(**db,
@@ -56,8 +56,8 @@ TEST(Schema, MigratingCreatesTheDatabaseAndEveryTable) {
       scalar(**db,
              "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
              "TABLE_NAME IN ('CONCERTS','CUSTOMERS','TICKETS','TICKET_SEATS','TICKETS_APPLY_BUY',"
-             "'TICKETS_APPLY_FREE','AUDIT_LOG','SCHEMA_VERSION') AND ENGINE = 'InnoDB'"),
-      8);
+             "'TICKETS_APPLY_FREE','AUDIT_LOG','SCHEMA_VERSION','CHECKINS') AND ENGINE = 'InnoDB'"),
+      9);
   EXPECT_TRUE(check_schema(**db).ok());
 }
 

@@ -256,6 +256,57 @@ TEST_F(SellingCli, APaidTicketHasAPassThatVerifiesAndOthersHaveNone) {
       "a key that exists");
 }
 
+// tl-admin checkin at a gate: once admitted, then "already"; forged passes,
+// passes of another concert and cancelled tickets refused.
+TEST_F(SellingCli, CheckinAdmitsAPaidTicketOnceAndRefusesTheRest) {
+  TempDir keys;
+  ASSERT_EQ(
+      tool("tl-admin", {"keys", "generate", "--key-id", "K1", "--out", keys.path()}).exit_code, 0);
+  const std::map<std::string, std::string> env = {
+      {"TL_PASSES_SIGNING_KEY_FILE", keys.path() + "/K1.key"},
+      {"TL_PASSES_VERIFY_KEYS_FILE", keys.path() + "/K1.pub"}};
+  auto run = [&](const std::string& name, const std::vector<std::string>& args) {
+    return run_tool(env_.config_file(), name, args, env);
+  };
+  auto paid_pass = [&](const std::string& seat, const std::string& id) {
+    const std::string code = buy(seat, id, {"-q"}).out.substr(0, 11);
+    EXPECT_EQ(tool("tl-pay", {code, "--platform", "DIRECT", "--reference", "P-" + code}).exit_code,
+              0);
+    const ToolRun p = run("tl-status", {code, "--pass", "-q"});
+    EXPECT_EQ(p.exit_code, 0) << p.err;
+    return std::make_pair(code, p.out.substr(0, p.out.find('\n')));
+  };
+  const auto [code, pass] = paid_pass("A1", "ID000001");
+
+  const ToolRun first = run("tl-admin", {"checkin", pass, "--gate", "North"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("ADMITTED " + code), std::string::npos) << first.out;
+  const ToolRun second = run("tl-admin", {"checkin", pass, "--gate", "South"});
+  expect_one_line_error(second, "tl-admin", 3, "a second scan");
+  EXPECT_NE(second.err.find("already admitted at"), std::string::npos) << second.err;
+  EXPECT_NE(second.err.find("through gate North"), std::string::npos) << second.err;
+  const ToolRun as_json = run("tl-admin", {"checkin", pass, "--json"});
+  EXPECT_EQ(as_json.exit_code, 3);
+  const auto j = nlohmann::json::parse(as_json.out, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << as_json.out;
+  EXPECT_EQ(j["checkin"]["result"], "already");
+  EXPECT_EQ(j["checkin"]["gate"], "North");
+  EXPECT_EQ(j["checkin"]["ticket"], code);
+
+  std::string forged = pass;
+  forged[forged.size() / 2] = forged[forged.size() / 2] == 'A' ? 'B' : 'A';
+  expect_one_line_error(run("tl-admin", {"checkin", forged}), "tl-admin", 2, "a forged pass");
+  expect_one_line_error(run("tl-admin", {"checkin", "tl1:junk"}), "tl-admin", 2, "lower case");
+
+  const Concert other = make_concert(*ctx_, {2, 5, 0, 300, 1});
+  const auto [code2, pass2] = paid_pass("A2", "ID000002");
+  expect_one_line_error(run("tl-admin", {"checkin", pass2, "--concert", other.slug}), "tl-admin", 3,
+                        "a pass of another concert");
+  ASSERT_EQ(tool("tl-admin", {"cancel", code2, "--reason", "refunded"}).exit_code, 0);
+  expect_one_line_error(run("tl-admin", {"checkin", pass2}), "tl-admin", 5, "a cancelled ticket");
+  EXPECT_EQ(rows("CHECKINS"), 1);
+}
+
 // A COMMIT lost with the connection: the buy asks MySQL whether its ticket
 // was written and answers by that, keeping or giving back the hold.
 TEST_F(SellingCli, ABuyWhoseCommitWasLostAnswersByWhatMySQLHolds) {

@@ -45,7 +45,8 @@ void add_keys_commands(Tool& tool) {
       "list", "Show the keys whose passes verify ([passes] verify_keys_file) and which one signs");
   list->callback([&tool] {
     tool.set_action([](Context& ctx, Output& out) -> Status {
-      TL_ASSIGN_OR_RETURN(VerifyKeys verify, load_verify_keys(ctx.config().passes.verify_keys_file));
+      TL_ASSIGN_OR_RETURN(VerifyKeys verify,
+                          load_verify_keys(ctx.config().passes.verify_keys_file));
       std::string signing;
       if (!ctx.config().passes.signing_key_file.empty()) {
         TL_ASSIGN_OR_RETURN(SigningKey key, load_signing_key(ctx.config().passes.signing_key_file));

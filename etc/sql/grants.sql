@@ -117,6 +117,8 @@ GRANT SELECT, INSERT, UPDATE (platform, reference, paid_at)
 GRANT SELECT, INSERT, UPDATE (decided_by, decided_at, note)
   ON `ticketlemon`.`TICKETS_APPLY_FREE` TO 'ticketlemon_operator'@'127.0.0.1';
 GRANT SELECT, INSERT ON `ticketlemon`.`AUDIT_LOG` TO 'ticketlemon_operator'@'127.0.0.1';
+-- checkin admits a ticket at the gate.
+GRANT SELECT, INSERT ON `ticketlemon`.`CHECKINS` TO 'ticketlemon_operator'@'127.0.0.1';
 -- mock-data buys and pays through the seller's procedures.
 GRANT EXECUTE ON `ticketlemon`.* TO 'ticketlemon_operator'@'127.0.0.1';
 
@@ -131,3 +133,4 @@ GRANT SELECT ON `ticketlemon`.`TICKET_SEATS` TO 'ticketlemon_auditor'@'127.0.0.1
 GRANT SELECT ON `ticketlemon`.`TICKETS_APPLY_BUY` TO 'ticketlemon_auditor'@'127.0.0.1';
 GRANT SELECT ON `ticketlemon`.`TICKETS_APPLY_FREE` TO 'ticketlemon_auditor'@'127.0.0.1';
 GRANT SELECT ON `ticketlemon`.`AUDIT_LOG` TO 'ticketlemon_auditor'@'127.0.0.1';
+GRANT SELECT ON `ticketlemon`.`CHECKINS` TO 'ticketlemon_auditor'@'127.0.0.1';

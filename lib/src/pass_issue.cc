@@ -8,8 +8,8 @@ namespace ticket {
 Result<std::string> issue_pass(Context& ctx, std::string_view code) {
   TL_ASSIGN_OR_RETURN(Ticket t, find_ticket(ctx, code));
   if (t.status == TicketStatus::kProcess)
-    return expired("ticket " + t.code + " is not " +
-                   (t.zone == Zone::kBuy ? "paid" : "granted") + " yet: it has no pass");
+    return expired("ticket " + t.code + " is not " + (t.zone == Zone::kBuy ? "paid" : "granted") +
+                   " yet: it has no pass");
   if (t.status != TicketStatus::kSuccess)
     return expired("ticket " + t.code + " was " + to_lower(reason_name(t.reason)) +
                    ": it has no pass");

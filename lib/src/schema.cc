@@ -19,6 +19,7 @@ extern const std::string_view k_001_initial_sql;
 extern const std::string_view k_002_ticket_holder_sql;
 extern const std::string_view k_003_cancel_reason_sql;
 extern const std::string_view k_004_buy_pay_procedures_sql;
+extern const std::string_view k_005_checkins_sql;
 }  // namespace embedded_sql
 
 namespace {
@@ -35,6 +36,7 @@ const std::vector<Migration>& migrations() {
       {2, "ticket holder details", embedded_sql::k_002_ticket_holder_sql},
       {3, "cancel reason", embedded_sql::k_003_cancel_reason_sql},
       {4, "buy and pay procedures", embedded_sql::k_004_buy_pay_procedures_sql},
+      {5, "check-ins", embedded_sql::k_005_checkins_sql},
   };
   return all;
 }

@@ -55,6 +55,7 @@ constexpr const char* kDeletePayments =
     "DELETE p FROM TICKETS_APPLY_BUY p JOIN TICKETS t ON t.id = p.ticket_id WHERE t.concert_id = ?";
 constexpr const char* kDeleteApplications =
     "DELETE a FROM TICKETS_APPLY_FREE a JOIN TICKETS t ON t.id = a.ticket_id WHERE t.concert_id = ?";
+constexpr const char* kDeleteCheckins = "DELETE FROM CHECKINS WHERE concert_id = ?";
 constexpr const char* kDeleteTickets = "DELETE FROM TICKETS WHERE concert_id = ?";
 
 std::string line_of(const toml::node& n) { return std::to_string(n.source().begin.line); }
@@ -186,7 +187,8 @@ Result<std::vector<TicketRemoval>> plan_reset(Db& db, const std::vector<Concert>
 }
 
 void delete_tickets(Db& db, uint64_t concert_id) {
-  for (const char* sql : {kDeleteSeats, kDeletePayments, kDeleteApplications, kDeleteTickets}) {
+  for (const char* sql :
+       {kDeleteCheckins, kDeleteSeats, kDeletePayments, kDeleteApplications, kDeleteTickets}) {
     auto& stmt = db.prepare(sql);
     stmt.setUInt64(1, concert_id);
     stmt.execute();

@@ -21,6 +21,7 @@ inline constexpr const char* kApplied = "applied";
 inline constexpr const char* kGranted = "granted";
 inline constexpr const char* kRejected = "rejected";
 inline constexpr const char* kCancelled = "cancelled";
+inline constexpr const char* kCheckedIn = "checked_in";
 inline constexpr const char* kConcertCreated = "concert-created";
 inline constexpr const char* kConcertUpdated = "concert-updated";
 inline constexpr const char* kConcertClosed = "concert-closed";

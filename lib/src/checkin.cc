@@ -1,0 +1,90 @@
+#include "ticket/checkin.h"
+
+#include <cppconn/exception.h>
+
+#include "audit_sql.h"
+#include "db.h"
+#include "stored_values.h"
+#include "ticket/audit.h"
+#include "ticket/concerts.h"
+#include "ticket/text.h"
+
+namespace ticket {
+namespace {
+
+constexpr const char* kLock =
+    "SELECT id, status, concert_id FROM TICKETS WHERE code = ? FOR UPDATE";
+constexpr const char* kInsert =
+    "INSERT INTO CHECKINS (ticket_id, concert_id, at, gate, actor) VALUES (?, ?, NOW(3), ?, ?)";
+constexpr const char* kFind =
+    "SELECT CAST(UNIX_TIMESTAMP(at) * 1000 AS SIGNED), gate FROM CHECKINS WHERE ticket_id = ?";
+
+}  // namespace
+
+const char* checkin_result_name(Checkin::Result result) {
+  switch (result) {
+    case Checkin::Result::kAdmitted: return "admitted";
+    case Checkin::Result::kAlready: return "already";
+    case Checkin::Result::kRevoked: return "revoked";
+  }
+  return "admitted";
+}
+
+Status check_gate_name(const std::string& gate) {
+  if (gate.empty() || utf8_length(gate) > 64 || !is_printable_utf8(gate))
+    return invalid("--gate must be 1 to 64 printable characters, got " + quote(gate));
+  return {};
+}
+
+Result<Checkin> check_in(Context& ctx, std::string_view token, const std::string& gate,
+                         const std::optional<std::string>& concert) {
+  TL_TRY(check_gate_name(gate));
+  TL_ASSIGN_OR_RETURN(VerifyKeys keys, load_verify_keys(ctx.config().passes.verify_keys_file));
+  TL_ASSIGN_OR_RETURN(PassContent pass, verify_pass(keys, token));
+  if (concert) {
+    TL_ASSIGN_OR_RETURN(Concert c, find_concert(ctx, *concert));
+    if (c.id != pass.concert_id)
+      return conflict("ticket " + pass.code + " is a pass of concert " +
+                      std::to_string(pass.concert_id) + ", not of " + c.slug);
+  }
+  TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
+  Checkin out;
+  out.pass = pass;
+  TL_TRY(db->transaction([&]() -> Status {
+    auto& lock = db->prepare(kLock);
+    lock.setString(1, pass.code);
+    ResultSetPtr rs = db->query(lock);
+    if (!rs->next()) return not_found("no ticket " + pass.code + " (the pass verifies)");
+    const uint64_t id = rs->getUInt64(1);
+    TL_ASSIGN_OR_RETURN(const TicketStatus status, stored_status(*rs, 2));
+    if (status != TicketStatus::kSuccess) {
+      out.result = Checkin::Result::kRevoked;
+      return {};
+    }
+    auto& insert = db->prepare(kInsert);
+    insert.setUInt64(1, id);
+    insert.setUInt64(2, pass.concert_id);
+    insert.setString(3, gate);
+    insert.setString(4, ctx.actor());
+    try {
+      insert.execute();
+      out.result = Checkin::Result::kAdmitted;
+      record_audit(*db, ctx.actor(),
+                   {action::kCheckedIn, pass.concert_id, id, pass.code, "gate " + gate});
+    } catch (const sql::SQLException& e) {
+      if (!is_duplicate_key(e, "PRIMARY")) throw;
+      out.result = Checkin::Result::kAlready;
+    }
+    auto& find = db->prepare(kFind);
+    find.setUInt64(1, id);
+    ResultSetPtr at = db->query(find);
+    if (at->next()) {
+      out.at = at->getInt64(1);
+      out.gate = at->getString(2);
+    }
+    return {};
+  }));
+  return out;
+}
+
+}  // namespace ticket
