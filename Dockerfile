@@ -13,7 +13,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config \
       libcli11-dev libboost-dev libboost-system-dev libhiredis-dev libmysqlcppconn-dev \
-      libtomlplusplus-dev libspdlog-dev nlohmann-json3-dev libssl-dev \
+      libtomlplusplus-dev libspdlog-dev nlohmann-json3-dev libssl-dev libqrencode-dev libpng-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -35,7 +35,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libhiredis0.14 libmysqlcppconn7v5 libtomlplusplus3 libspdlog1.10 libfmt9 \
-      libssl3 ca-certificates curl \
+      libssl3 libqrencode4 libpng16-16 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/*
 # A fixed uid, so that the secret and configuration files mounted from the
 # host (mode 0600) can be given to it: chown 10001 FILE. docker-compose.yml
