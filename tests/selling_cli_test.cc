@@ -245,6 +245,19 @@ TEST_F(SellingCli, APaidTicketHasAPassThatVerifiesAndOthersHaveNone) {
   EXPECT_EQ(content->concert_id, concert_.id);
   EXPECT_EQ(content->seats, (std::vector<Seat>{{Zone::kBuy, 0, 1}}));
 
+  // The QR code a phone or a gate scanner reads: zbarimg gives back exactly
+  // the pass printed with it.
+  const std::string png = keys.path() + "/pass.png";
+  const ToolRun drawn = status({code, "--pass", "--qr-png", png, "--qr"});
+  ASSERT_EQ(drawn.exit_code, 0) << drawn.err;
+  const std::string printed = drawn.out.substr(0, drawn.out.find('\n'));
+  ASSERT_TRUE(verify_pass(*verify, printed).ok()) << printed;
+  const ToolRun scanned = run({"/usr/bin/zbarimg", "--raw", "-q", png});
+  EXPECT_EQ(scanned.out, printed + "\n") << scanned.exit_code << " " << scanned.err;
+  EXPECT_NE(drawn.out.find("\u2584"), std::string::npos) << "half blocks on the terminal";
+  expect_one_line_error(status({code, "--qr-png", "/nonexistent/dir/pass.png"}), "tl-status", 2,
+                        "an unwritable --qr-png");
+
   const ToolRun listed = run_tool(env_.config_file(), "tl-admin", {"keys", "list"}, env);
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
   EXPECT_NE(listed.out.find("K1        yes"), std::string::npos) << listed.out;

@@ -30,9 +30,7 @@ void add_checkin_command(Tool& tool) {
   auto f = std::make_shared<Flags>();
   CLI::App* cmd = tool.app().add_subcommand(
       "checkin", "Admit a pass's ticket at the gate, once: verified with the public keys");
-  cmd->add_option("PASS", f->pass, "The pass, as scanned at the gate")
-      ->required()
-      ->type_name("");
+  cmd->add_option("PASS", f->pass, "The pass, as scanned at the gate")->required()->type_name("");
   cmd->add_option("--gate", f->gate, "Name of the gate (default: this host's name)")
       ->option_text("NAME");
   cmd->add_option("--concert", f->concert, "Refuse passes of other concerts (id or slug)")

@@ -12,6 +12,7 @@
 #include "status/seat_grid.h"
 #include "ticket/availability.h"
 #include "ticket/passes.h"
+#include "ticket/qr.h"
 #include "ticket/seat_map_events.h"
 #include "ticket/text.h"
 
@@ -25,6 +26,8 @@ struct Flags {
   bool map = false;
   bool watch = false;
   bool pass = false;
+  bool qr = false;
+  std::string qr_png, qr_svg;
 };
 
 nlohmann::json availability_json(const Availability& a) {
@@ -101,6 +104,11 @@ int main(int argc, char** argv) {
                "With --concert: print every change as it happens, until interrupted");
   app.add_flag("--pass", f->pass,
                "With a CODE: print the ticket's pass, signed now ([passes] signing_key_file)");
+  app.add_flag("--qr", f->qr, "With a CODE: draw the pass as a QR code on the terminal");
+  app.add_option("--qr-png", f->qr_png, "With a CODE: write the pass as a QR code in a PNG file")
+      ->option_text("FILE");
+  app.add_option("--qr-svg", f->qr_svg, "With a CODE: write the pass as a QR code in an SVG file")
+      ->option_text("FILE");
   app.callback([&] {
     const bool code = app.count("CODE") > 0, concert = app.count("--concert") > 0;
     tool.set_action([f, code, concert, &tool](Context& ctx, cli::Output& out) -> Status {
@@ -108,12 +116,27 @@ int main(int argc, char** argv) {
         return invalid("give a ticket CODE or --concert C (see tl-status --help)");
       if (code && (f->map || f->watch))
         return invalid("--map and --watch go with --concert, not with a CODE");
-      if (concert && f->pass) return invalid("--pass goes with a ticket CODE, not with --concert");
-      if (code && f->pass) {
+      const bool drawn = f->qr || !f->qr_png.empty() || !f->qr_svg.empty();
+      if (concert && (f->pass || drawn))
+        return invalid("--pass and --qr... go with a ticket CODE, not with --concert");
+      if (code && (f->pass || drawn)) {
         TL_ASSIGN_OR_RETURN(std::string pass, issue_pass(ctx, f->code));
         out.json = {{"pass", pass}};
-        out.text = pass;
         out.quiet = pass;
+        if (f->pass || !drawn) out.text = pass;
+        if (!drawn) return {};
+        TL_ASSIGN_OR_RETURN(QrCode qr, encode_qr(pass));
+        if (!f->qr_png.empty()) {
+          TL_TRY(write_qr_png(qr, f->qr_png));
+          out.json["qr_png"] = f->qr_png;
+          out.text += std::string(out.text.empty() ? "" : "\n") + "Wrote " + f->qr_png;
+        }
+        if (!f->qr_svg.empty()) {
+          TL_TRY(write_qr_svg(qr, f->qr_svg));
+          out.json["qr_svg"] = f->qr_svg;
+          out.text += std::string(out.text.empty() ? "" : "\n") + "Wrote " + f->qr_svg;
+        }
+        if (f->qr) out.verbatim = qr_terminal(qr);
         return {};
       }
       if (code) {

@@ -27,13 +27,37 @@ Result<std::string> random_token() {
 }
 
 // Takes the rebuild lock and rebuilds. False when another process holds the
-// lock (its rebuild is under way).
-Result<bool> try_rebuild(Context& ctx, const Concert& concert) {
+// lock (its rebuild is under way). Under the lock the concert is read
+// afresh from MySQL, never taken from the caller (a buy's cached copy): a
+// concert laid out otherwise than `asked` now is kUnavailable (the caller
+// reads it again), and a map that another process rebuilt meanwhile is
+// left as it is.
+Result<bool> try_rebuild(Context& ctx, const Concert& asked) {
   TL_ASSIGN_OR_RETURN(Redis * redis, ctx.redis());
   TL_ASSIGN_OR_RETURN(const std::string token, random_token());
-  TL_ASSIGN_OR_RETURN(RedisReply got, redis->command({"SET", seat_map_keys(ctx, concert.id).lock,
-                                                      token, "NX", "PX", std::to_string(kLockMs)}));
+  const SeatMapKeys keys = seat_map_keys(ctx, asked.id);
+  TL_ASSIGN_OR_RETURN(RedisReply got, redis->command({"SET", keys.lock, token, "NX", "PX",
+                                                      std::to_string(kLockMs)}));
   if (got->type == REDIS_REPLY_NIL) return false;
+  auto unlock = [&]() -> Status {
+    TL_ASSIGN_OR_RETURN(RedisReply held, redis->command({"GET", keys.lock}));
+    if (reply_string(held.get()) == token) TL_TRY(redis->command({"DEL", keys.lock}));
+    return {};
+  };
+  auto fresh = find_concert(ctx, std::to_string(asked.id));
+  if (!fresh.ok() || !(fresh->layout == asked.layout)) {
+    TL_TRY(unlock());
+    if (!fresh.ok()) return std::move(fresh).error();
+    return unavailable("concert " + fresh->slug + " is laid out as " +
+                       describe_layout(fresh->layout) + " now, no longer as " +
+                       describe_layout(asked.layout) + "; try again");
+  }
+  const Concert& concert = *fresh;
+  TL_ASSIGN_OR_RETURN(RedisReply warm, redis->command({"HGET", keys.meta, "layout"}));
+  if (reply_string(warm.get()) == layout_token(concert.layout)) {
+    TL_TRY(unlock());
+    return true;
+  }
 
   const Layout& layout = concert.layout;
   std::string buy_bits(static_cast<size_t>((layout.paid_seats() + 7) / 8), '\0');
@@ -88,14 +112,7 @@ Result<RedisReply> on_warm_map(Context& ctx, const Concert& concert,
   for (;;) {
     TL_ASSIGN_OR_RETURN(RedisReply r, call());
     if (!is_cold(r.get())) return r;
-    // The map is rebuilt from the concert as MySQL has it now, never from a
-    // copy the caller read earlier (a buy's cached concert): a map laid out
-    // otherwise than the caller's copy would answer "cold" again and again.
-    TL_ASSIGN_OR_RETURN(const Concert now, find_concert(ctx, std::to_string(concert.id)));
-    if (!(now.layout == concert.layout))
-      return unavailable("concert " + now.slug + " is laid out as " + describe_layout(now.layout) +
-                         " now, no longer as " + describe_layout(concert.layout) + "; try again");
-    TL_ASSIGN_OR_RETURN(bool rebuilt, try_rebuild(ctx, now));
+    TL_ASSIGN_OR_RETURN(bool rebuilt, try_rebuild(ctx, concert));
     if (std::chrono::steady_clock::now() > give_up) {
       return unavailable("the seat map of concert " + std::to_string(concert.id) + " in Redis " +
                          (rebuilt ? "went missing again as soon as it was rebuilt"
