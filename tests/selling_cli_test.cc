@@ -318,6 +318,9 @@ TEST_F(SellingCli, CheckinAdmitsAPaidTicketOnceAndRefusesTheRest) {
   ASSERT_EQ(tool("tl-admin", {"cancel", code2, "--reason", "refunded"}).exit_code, 0);
   expect_one_line_error(run("tl-admin", {"checkin", pass2}), "tl-admin", 5, "a cancelled ticket");
   EXPECT_EQ(rows("CHECKINS"), 1);
+  const ToolRun stats = tool("tl-admin", {"stats", "--concert", concert_.slug, "--json"});
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_EQ(nlohmann::json::parse(stats.out, nullptr, false)["checked_in"], 1) << stats.out;
 }
 
 // A COMMIT lost with the connection: the buy asks MySQL whether its ticket

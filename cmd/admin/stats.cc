@@ -41,6 +41,7 @@ void add_stats_command(Tool& tool) {
                   {"free_pending", s.free_pending},
                   {"free_rejected", s.free_rejected},
                   {"seats", s.seats},
+                  {"checked_in", s.checked_in},
                   {"revenue", format_money(s.revenue)},
                   {"currency", s.currency},
                   {"fill_percent", s.fill_percent},
@@ -55,6 +56,7 @@ void add_stats_command(Tool& tool) {
                               " granted; applications: " + std::to_string(s.free_pending) +
                               " pending, " + std::to_string(s.free_rejected) + " rejected");
       f.add("Revenue", format_money(s.revenue) + " " + s.currency);
+      f.add("Checked in", std::to_string(s.checked_in) + " admitted at a gate");
       f.add("Fill", one_decimal(s.fill_percent) + "% of " + seats(s.seats) + " sold or granted");
       f.add("Conversion", s.conversion_percent
                               ? one_decimal(*s.conversion_percent) + "% of held seats paid"

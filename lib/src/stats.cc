@@ -23,6 +23,8 @@ constexpr const char* kTicketTotals =
     "SELECT zone, status, reason, COUNT(*), COALESCE(SUM(amount), 0) FROM TICKETS"
     " WHERE concert_id = ? GROUP BY zone, status, reason";
 
+constexpr const char* kCheckedIn = "SELECT COUNT(*) FROM CHECKINS WHERE concert_id = ?";
+
 struct State {
   Zone zone = Zone::kBuy;
   TicketStatus status = TicketStatus::kProcess;
@@ -105,6 +107,10 @@ Result<SaleStats> sale_stats(Context& ctx, std::string_view concert_text) {
         st.revenue += amount;
       }
     }
+    auto& admitted = db->prepare(kCheckedIn);
+    admitted.setUInt64(1, concert.id);
+    rs = db->query(admitted);
+    if (rs->next()) st.checked_in = rs->getInt64(1);
     return {};
   }));
   st.fill_percent = st.seats > 0 ? percent(st.sold + st.free_granted, st.seats) : 0;

@@ -39,6 +39,7 @@ struct SaleStats {
   int64_t free_pending = 0;   // applications in PROCESS
   int64_t free_rejected = 0;  // applications FAIL/REJECTED
   int64_t seats = 0;          // paid and free seats of the concert
+  int64_t checked_in = 0;     // tickets admitted at a gate (tl-admin checkin)
   Cents revenue = 0;          // amounts of SUCCESS paid tickets
   std::string currency;
   // (sold + free_granted) / seats, in percent with one decimal; 0 without seats.
