@@ -28,14 +28,10 @@ using testing::Background;
 using testing::Daemon;
 using testing::eventually;
 using testing::http_get;
+using testing::read_file;
 using testing::TempDir;
 using testing::TestEnv;
 using testing::tool_path;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 // Rewrites a private file in place, as an operator's editor would.
 void rewrite(const std::string& path, const std::string& content) {

@@ -21,19 +21,13 @@ namespace {
 using testing::free_port;
 using testing::PrivateSandbox;
 using testing::random_suffix;
+using testing::read_file;
 using testing::run_tool;
 using testing::Sandbox;
 using testing::shell;
 using testing::TempDir;
 using testing::TestEnv;
 using testing::ToolRun;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();

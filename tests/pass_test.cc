@@ -13,14 +13,8 @@
 namespace ticket {
 namespace {
 
+using testing::read_file;
 using testing::TempDir;
-
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 int mode_of(const std::string& path) {
   struct stat st {};
@@ -43,8 +37,9 @@ class Passes : public ::testing::Test {
   Passes() {
     k1_ = *generate_key_pair("K1", dir_.path());
     k2_ = *generate_key_pair("K2", dir_.path());
-    verify_ = dir_.write("verify.keys",
-                         read(dir_.path() + "/K1.pub") + read(dir_.path() + "/K2.pub"), 0644);
+    verify_ =
+        dir_.write("verify.keys",
+                   read_file(dir_.path() + "/K1.pub") + read_file(dir_.path() + "/K2.pub"), 0644);
     keys_ = *load_verify_keys(verify_);
   }
   std::string pass(const SigningKey& key, const PassContent& c) {
@@ -70,7 +65,7 @@ class Passes : public ::testing::Test {
 TEST_F(Passes, GeneratedKeysAreWrittenOwnerOnlyWithAPublicLine) {
   EXPECT_EQ(mode_of(dir_.path() + "/K1.key"), 0600);
   EXPECT_EQ(mode_of(dir_.path() + "/K1.pub"), 0644);
-  const std::string line = read(dir_.path() + "/K1.pub");
+  const std::string line = read_file(dir_.path() + "/K1.pub");
   EXPECT_EQ(line.rfind("K1 ", 0), 0u) << line;
   EXPECT_EQ(line.size(), 3u + 44u + 1u) << line;
   auto loaded = load_signing_key(dir_.path() + "/K1.key");
@@ -82,7 +77,7 @@ TEST_F(Passes, GeneratedKeysAreWrittenOwnerOnlyWithAPublicLine) {
   auto again = generate_key_pair("K1", dir_.path());
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().kind(), ErrorKind::kInvalid);
-  EXPECT_EQ(read(dir_.path() + "/K1.pub"), line);
+  EXPECT_EQ(read_file(dir_.path() + "/K1.pub"), line);
   EXPECT_EQ(generate_key_pair("k1", dir_.path()).error().kind(), ErrorKind::kInvalid);
   EXPECT_EQ(generate_key_pair("TOOLONGID", dir_.path()).error().kind(), ErrorKind::kInvalid);
 }
@@ -146,7 +141,7 @@ TEST_F(Passes, KeyRotationVerifiesPassesOfListedKeysOnly) {
   EXPECT_TRUE(verify_pass(keys_, old_pass).ok());
   EXPECT_TRUE(verify_pass(keys_, new_pass).ok());
   // K1 retired: only K2 is listed.
-  const std::string only_k2 = dir_.write("k2-only.keys", read(dir_.path() + "/K2.pub"), 0644);
+  const std::string only_k2 = dir_.write("k2-only.keys", read_file(dir_.path() + "/K2.pub"), 0644);
   keys_ = *load_verify_keys(only_k2);
   expect_refused(old_pass, "a pass of a key no longer listed");
   EXPECT_TRUE(verify_pass(keys_, new_pass).ok());
@@ -184,14 +179,14 @@ TEST_F(Passes, KeyFilesThatCannotServeAreConfigurationErrors) {
   ASSERT_FALSE(open.ok());
   EXPECT_EQ(open.error().kind(), ErrorKind::kConfig);
   EXPECT_NE(open.error().message().find("chmod 600"), std::string::npos) << open.error().message();
-  const std::string renamed = dir_.write("signing.pem", read(dir_.path() + "/K2.key"));
+  const std::string renamed = dir_.write("signing.pem", read_file(dir_.path() + "/K2.key"));
   EXPECT_EQ(load_signing_key(renamed).error().kind(), ErrorKind::kConfig);
   const std::string junk = dir_.write("J1.key", "not a key\n");
   EXPECT_EQ(load_signing_key(junk).error().kind(), ErrorKind::kConfig);
   EXPECT_EQ(load_verify_keys(dir_.write("bad.keys", "K1 notbase64\n", 0644)).error().kind(),
             ErrorKind::kConfig);
-  const std::string twice =
-      dir_.write("twice.keys", read(dir_.path() + "/K1.pub") + read(dir_.path() + "/K1.pub"), 0644);
+  const std::string twice = dir_.write(
+      "twice.keys", read_file(dir_.path() + "/K1.pub") + read_file(dir_.path() + "/K1.pub"), 0644);
   EXPECT_EQ(load_verify_keys(twice).error().kind(), ErrorKind::kConfig);
   EXPECT_EQ(load_verify_keys(dir_.path() + "/missing.keys").error().kind(), ErrorKind::kConfig);
 }

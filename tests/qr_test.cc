@@ -15,6 +15,7 @@
 namespace ticket {
 namespace {
 
+using testing::read_file;
 using testing::TempDir;
 
 constexpr std::string_view kAlphanumeric = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
@@ -34,13 +35,6 @@ std::string zbar_read(const std::string& path) {
   const testing::ToolRun r = testing::run({"/usr/bin/zbarimg", "--raw", "-q", path});
   if (r.exit_code != 0) return "exit " + std::to_string(r.exit_code) + ": " + r.err;
   return r.out;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 std::vector<std::string> split_lines(const std::string& s) {

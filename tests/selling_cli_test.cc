@@ -28,6 +28,7 @@ using testing::Background;
 using testing::exec_sql;
 using testing::line_count;
 using testing::make_concert;
+using testing::read_file;
 using testing::redis_do;
 using testing::redis_taken;
 using testing::run;
@@ -433,11 +434,6 @@ int64_t subscribers(Context& ctx, const std::string& channel) {
   if (!r.ok() || (*r)->type != REDIS_REPLY_ARRAY || (*r)->elements != 2) return -1;
   auto n = reply_integer((*r)->element[1]);
   return n.ok() ? *n : -1;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 // Whoever can publish on the channel can send anything: each malformed event

@@ -15,12 +15,6 @@ std::string host_gate() {
   return std::string(name).substr(0, 64);
 }
 
-std::string seats_text(const PassContent& p) {
-  std::string out;
-  for (const Seat& s : p.seats) out += (out.empty() ? "" : " ") + seat_label(s);
-  return out;
-}
-
 }  // namespace
 
 void add_checkin_command(Tool& tool) {
@@ -46,14 +40,15 @@ void add_checkin_command(Tool& tool) {
                    {{"result", checkin_result_name(c.result)},
                     {"ticket", c.pass.code},
                     {"concert_id", c.pass.concert_id},
-                    {"seats", seats_text(c.pass)},
+                    {"seats", seat_labels(c.pass.seats)},
                     {"at", c.at ? nlohmann::json(when) : nlohmann::json()},
                     {"gate", c.gate.empty() ? nlohmann::json() : nlohmann::json(c.gate)}}}};
       out.quiet = checkin_result_name(c.result);
       switch (c.result) {
         case Checkin::Result::kAdmitted:
           out.text = "ADMITTED " + c.pass.code + ", concert " + std::to_string(c.pass.concert_id) +
-                     ", seats " + seats_text(c.pass) + ", at " + when + " through gate " + c.gate;
+                     ", seats " + seat_labels(c.pass.seats) + ", at " + when + " through gate " +
+                     c.gate;
           return {};
         case Checkin::Result::kAlready: {
           Error e = conflict("ticket " + c.pass.code + " is already admitted at " + when +

@@ -43,8 +43,7 @@ std::string csv(const TicketPage& page, bool applications) {
   std::string out = csv_record(header);
   for (const ListedTicket& row : page.tickets) {
     const Ticket& t = row.ticket;
-    std::string seats;
-    for (const Seat& s : t.seats) seats += (seats.empty() ? "" : " ") + seat_label(s);
+    const std::string seats = seat_labels(t.seats);
     std::vector<std::string> fields = {t.code,
                                        std::to_string(t.concert_id),
                                        std::string(zone_name(t.zone)),

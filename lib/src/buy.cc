@@ -136,8 +136,6 @@ Result<std::optional<Ticket>> buy_from(Context& ctx, const BuyRequest& req,
   t.amount = concert.price * static_cast<Cents>(t.seats.size());
   failpoint("buy-after-hold");
 
-  std::string labels;
-  for (const Seat& seat : t.seats) labels += (labels.empty() ? "" : " ") + seat_label(seat);
   Written written = Written::kNothing;
   Seat taken;
   if (failpoint_refuses("buy-commit-unsent")) db->lose_next_commit(Db::LoseCommit::kUnsent);
@@ -159,7 +157,7 @@ Result<std::optional<Ticket>> buy_from(Context& ctx, const BuyRequest& req,
     call.setString(16, format_money(t.amount));
     call.setString(17, seat_list(t.seats));
     call.setString(18, ctx.actor());
-    call.setString(19, "seats " + labels);
+    call.setString(19, "seats " + seat_labels(t.seats));
     std::string answer;
     try {
       db->call(call, [&](sql::ResultSet& rs) {

@@ -85,4 +85,10 @@ Seat seat_at(Zone zone, int index, const Layout& layout) {
   return Seat{Zone::kBuy, index / layout.seats_per_row, index % layout.seats_per_row + 1};
 }
 
+std::string seat_labels(const std::vector<Seat>& seats) {
+  std::string out;
+  for (const Seat& seat : seats) out += (out.empty() ? "" : " ") + seat_label(seat);
+  return out;
+}
+
 }  // namespace ticket

@@ -16,9 +16,9 @@
 namespace ticket::testing {
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+// A file's content without trailing new lines and spaces.
+std::string read_trimmed(const std::string& path) {
+  std::string s = read_file(path);
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
 }
@@ -26,14 +26,19 @@ std::string read_file(const std::string& path) {
 Sandbox load_sandbox(const std::string& dir) {
   Sandbox s;
   s.dir = dir;
-  s.mysql_port = std::stoi(read_file(dir + "/mysql/port"));
-  s.redis_port = std::stoi(read_file(dir + "/redis/port"));
+  s.mysql_port = std::stoi(read_trimmed(dir + "/mysql/port"));
+  s.redis_port = std::stoi(read_trimmed(dir + "/redis/port"));
   return s;
 }
 
 std::string scripts_dir() { return std::string(TL_SOURCE_DIR) + "/scripts"; }
 
 }  // namespace
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
 
 std::string random_suffix(size_t n) {
   static thread_local std::mt19937_64 rng(std::random_device{}());

@@ -80,6 +80,9 @@ class TempDir {
 
 std::string random_suffix(size_t n = 10);
 
+// The whole content of a file ("" when it cannot be read).
+std::string read_file(const std::string& path);
+
 // Runs a shell command; fails the test when it exits non-zero.
 void shell(const std::string& command);
 

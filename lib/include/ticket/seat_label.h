@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ticket/error.h"
 #include "ticket/ticket_state.h"
@@ -41,6 +42,9 @@ std::string row_letters(int row);
 
 // "A1", "AA12", "FREE-3".
 std::string seat_label(const Seat& seat);
+
+// The labels of `seats` joined by spaces: "A1 A2 FREE-3".
+std::string seat_labels(const std::vector<Seat>& seats);
 
 // Parses a label and checks that the seat exists in `layout`. Errors are
 // kInvalid: "'A0' is not a seat label (...)" or "there is no seat B99 ...".
