@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "redis.h"
@@ -16,6 +17,9 @@
 #include "support/sql.h"
 #include "ticket/availability.h"
 #include "ticket/buy.h"
+#include "ticket/cancel.h"
+#include "ticket/checkin.h"
+#include "ticket/passes.h"
 #include "ticket/pay.h"
 #include "ticket/reconcile.h"
 #include "ticket/seat_map.h"
@@ -35,6 +39,7 @@ using testing::redis_do;
 using testing::redis_taken;
 using testing::run_tool;
 using testing::scalar_sql;
+using testing::TempDir;
 using testing::TestEnv;
 using testing::ToolRun;
 
@@ -450,6 +455,104 @@ TEST_F(ServerFaults, AFailingPassIsLoggedOncePerErrorNotAtEveryRetry) {
   EXPECT_LE(count_of(log, "expire: "), 2) << log;
   EXPECT_NE(daemon.process().log().find("working again after: "), std::string::npos)
       << daemon.process().log();
+}
+
+// Gates without the servers: with MySQL and Redis stopped, two gates admit
+// from their journals and refuse what the revocation list names; the syncs
+// then record one admission per ticket and report the double admission and
+// the ticket cancelled while the gates were offline.
+TEST_F(ServerFaults, OfflineGatesAdmitWithTheServersStoppedAndTheSyncReportsConflicts) {
+  TempDir dir;
+  ASSERT_TRUE(generate_key_pair("G1", dir.path()).ok());
+  const std::map<std::string, std::string> keys = {
+      {"TL_PASSES_SIGNING_KEY_FILE", dir.path() + "/G1.key"},
+      {"TL_PASSES_VERIFY_KEYS_FILE", dir.path() + "/G1.pub"}};
+  Config config = env_.config();
+  config.passes.signing_key_file = keys.at("TL_PASSES_SIGNING_KEY_FILE");
+  Context ctx(config);
+  Concert c = make_concert(ctx, {2, 5, 0, 300, 1});
+  std::vector<std::string> codes, passes;
+  for (const char* seat : {"A1", "A2", "A3"}) {
+    auto t = buy(ctx, buyer(c, seat, std::string("OFFL") + seat));
+    ASSERT_TRUE(t.ok()) << t.error().message();
+    ASSERT_TRUE(pay(ctx, {t->code, "DIRECT", "OFF-" + t->code}).ok());
+    auto token = issue_pass(ctx, t->code);
+    ASSERT_TRUE(token.ok()) << token.error().message();
+    codes.push_back(t->code);
+    passes.push_back(*token);
+  }
+  auto admin = [&](const std::vector<std::string>& args) {
+    return run_tool(env_.config_file(), "tl-admin", args, keys);
+  };
+  // The second ticket is cancelled before the list is made, the third after.
+  ASSERT_TRUE(cancel(ctx, codes[1], "refunded before the doors opened").ok());
+  const std::string list = dir.path() + "/revoked.list";
+  const ToolRun made = admin({"checkin", "--revoked", "--concert", c.slug, "--out", list});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+
+  servers_->control("stop", "mysql");
+  servers_->control("stop", "redis");
+  const ToolRun online = admin({"checkin", passes[0], "--gate", "North"});
+  EXPECT_EQ(online.exit_code, 7) << "the servers are really down: " << online.err;
+  const std::string a = dir.path() + "/north.journal", b = dir.path() + "/south.journal";
+  auto gate = [&](const std::string& journal, const std::string& name, const std::string& pass) {
+    return admin({"checkin", "--offline", "--journal", journal, "--revoked", list, "--gate", name,
+                  "--concert", c.slug, pass});
+  };
+  const ToolRun first = gate(a, "North", passes[0]);
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("ADMITTED " + codes[0]), std::string::npos) << first.out;
+  const ToolRun again = gate(a, "North-2", passes[0]);
+  EXPECT_EQ(again.exit_code, 3) << again.err;
+  EXPECT_NE(again.err.find("already admitted at"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("through gate North "), std::string::npos) << again.err;
+  const ToolRun revoked = gate(a, "North", passes[1]);
+  EXPECT_EQ(revoked.exit_code, 5) << revoked.err;
+  EXPECT_NE(revoked.err.find("revocation list"), std::string::npos) << revoked.err;
+  EXPECT_EQ(gate(b, "South", passes[1]).exit_code, 5) << "refused at every gate with the list";
+  // The south gate has its own journal: it admits the first pass again,
+  // and the third, whose cancellation no list carries yet.
+  EXPECT_EQ(gate(b, "South", passes[0]).exit_code, 0);
+  EXPECT_EQ(gate(b, "South", passes[2]).exit_code, 0);
+  servers_->control("start", "mysql");
+  servers_->control("start", "redis");
+
+  Context back(config);  // the connections of `ctx` went with the servers
+  auto cancelled = cancel(back, codes[2], "cancelled while the gates were offline");
+  ASSERT_TRUE(cancelled.ok()) << cancelled.error().message();
+  const ToolRun north = admin({"checkin", "--sync", a, "--json"});
+  EXPECT_EQ(north.exit_code, 0) << north.err << north.out;
+  const auto nj = nlohmann::json::parse(north.out, nullptr, false);
+  EXPECT_EQ(nj["sync"]["admitted"], 1) << north.out;
+  EXPECT_TRUE(nj["sync"]["conflicts"].empty()) << north.out;
+
+  const ToolRun south = admin({"checkin", "--sync", b, "--json"});
+  EXPECT_EQ(south.exit_code, 3) << south.err << south.out;
+  const auto sj = nlohmann::json::parse(south.out, nullptr, false);
+  ASSERT_TRUE(sj.is_object()) << south.out;
+  EXPECT_EQ(sj["sync"]["admitted"], 0) << south.out;
+  ASSERT_EQ(sj["sync"]["conflicts"].size(), 2u) << south.out;
+  std::map<std::string, nlohmann::json> by_ticket;
+  for (const auto& conflict : sj["sync"]["conflicts"]) by_ticket[conflict["ticket"]] = conflict;
+  EXPECT_EQ(by_ticket[codes[0]]["result"], "already");
+  EXPECT_EQ(by_ticket[codes[0]]["first_gate"], "North");
+  EXPECT_EQ(by_ticket[codes[0]]["gate"], "South");
+  EXPECT_EQ(by_ticket[codes[2]]["result"], "admitted_while_revoked");
+
+  // One admission per ticket, the door's record kept for the cancelled one.
+  EXPECT_EQ(count(back, "SELECT COUNT(*) FROM CHECKINS"), 2);
+  EXPECT_EQ(count(back, "SELECT COUNT(*) FROM CHECKINS WHERE while_revoked = 1 AND offline = 1"),
+            1);
+  EXPECT_EQ(count(back, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'checkin_conflict'"), 1);
+  // A journal synced again changes nothing and reports the same conflicts.
+  const ToolRun resync = admin({"checkin", "--sync", b});
+  EXPECT_EQ(resync.exit_code, 3) << resync.err << resync.out;
+  EXPECT_NE(resync.out.find("0 admitted, 0 synced before, 2 conflicts"), std::string::npos)
+      << resync.out;
+  EXPECT_EQ(admin({"checkin", "--sync", a}).exit_code, 0);
+  EXPECT_EQ(count(back, "SELECT COUNT(*) FROM CHECKINS"), 2);
+  EXPECT_EQ(count(back, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'checkin_conflict'"), 1);
+  EXPECT_EQ(count(back, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'checked_in'"), 2);
 }
 
 }  // namespace

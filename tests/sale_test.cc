@@ -290,6 +290,9 @@ TEST(Checkin, TwentyGatesScanningOnePassAtOnceAdmitItOnce) {
   }
   EXPECT_EQ(scalar_sql(ctx, "SELECT COUNT(*) FROM CHECKINS"), 1);
   EXPECT_EQ(scalar_sql(ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'checked_in'"), 1);
+  EXPECT_EQ(scalar_sql(ctx, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'checkin_refused'"),
+            kGates - 1)
+      << "every refused scan is on the record";
 }
 
 // The server's own count of the statements a warm buy and a warm pay send

@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include <sys/stat.h>
+
 #include <csignal>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -322,6 +324,136 @@ TEST_F(SellingCli, CheckinAdmitsAPaidTicketOnceAndRefusesTheRest) {
   const ToolRun stats = tool("tl-admin", {"stats", "--concert", concert_.slug, "--json"});
   ASSERT_EQ(stats.exit_code, 0) << stats.err;
   EXPECT_EQ(nlohmann::json::parse(stats.out, nullptr, false)["checked_in"], 1) << stats.out;
+}
+
+// Garbage at the gate, online and offline: exit 2 in one line and nothing
+// written, neither a CHECKINS nor an audit row nor a journal; key files that
+// cannot serve are exit 8.
+TEST_F(SellingCli, BadPassesAtTheGateAreRefusedInOneLineAndWriteNothing) {
+  TempDir keys;
+  ASSERT_EQ(
+      tool("tl-admin", {"keys", "generate", "--key-id", "K1", "--out", keys.path()}).exit_code, 0);
+  std::map<std::string, std::string> env = {
+      {"TL_PASSES_SIGNING_KEY_FILE", keys.path() + "/K1.key"},
+      {"TL_PASSES_VERIFY_KEYS_FILE", keys.path() + "/K1.pub"}};
+  auto run = [&](const std::string& name, const std::vector<std::string>& args) {
+    return run_tool(env_.config_file(), name, args, env);
+  };
+  const std::string code = buy("A1", "ID000001", {"-q"}).out.substr(0, 11);
+  ASSERT_EQ(tool("tl-pay", {code, "--platform", "DIRECT", "--reference", "P-1"}).exit_code, 0);
+  const ToolRun issued = run("tl-status", {code, "--pass", "-q"});
+  ASSERT_EQ(issued.exit_code, 0) << issued.err;
+  const std::string pass = issued.out.substr(0, issued.out.find('\n'));
+  std::string lower = pass;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string journal = keys.path() + "/gate.journal";
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"", "an empty pass"},
+      {std::string(10 * 1024, 'A'), "a 10 KB pass"},
+      {lower, "a lower-case pass"},
+      {pass.substr(0, 20) + "#" + pass.substr(21), "a character outside the QR set"},
+      {pass.substr(0, pass.size() - 1), "a truncated pass"},
+      {pass.substr(0, pass.size() / 2), "half a pass"}};
+  for (const auto& [token, what] : bad) {
+    expect_one_line_error(run("tl-admin", {"checkin", token, "--gate", "North"}), "tl-admin", 2,
+                          what + " online");
+    expect_one_line_error(run("tl-admin", {"checkin", "--offline", "--journal", journal, token}),
+                          "tl-admin", 2, what + " offline");
+  }
+  EXPECT_EQ(rows("CHECKINS"), 0);
+  EXPECT_EQ(scalar_sql(**ctx_->db(), "SELECT COUNT(*) FROM AUDIT_LOG WHERE action LIKE 'check%'"),
+            0);
+  EXPECT_FALSE(std::ifstream(journal).good()) << "no journal for a refused pass";
+
+  env["TL_PASSES_VERIFY_KEYS_FILE"] = keys.path() + "/missing.pub";
+  expect_one_line_error(run("tl-admin", {"checkin", pass}), "tl-admin", 8, "no verify keys");
+  expect_one_line_error(run("tl-admin", {"checkin", "--offline", "--journal", journal, pass}),
+                        "tl-admin", 8, "no verify keys offline");
+  ASSERT_EQ(::chmod((keys.path() + "/K1.key").c_str(), 0644), 0);
+  expect_one_line_error(run("tl-status", {code, "--pass"}), "tl-status", 8,
+                        "a world-readable signing key");
+  env["TL_PASSES_SIGNING_KEY_FILE"] = keys.path() + "/missing.key";
+  expect_one_line_error(run("tl-status", {code, "--pass"}), "tl-status", 8,
+                        "a missing signing key");
+  EXPECT_EQ(rows("CHECKINS"), 0);
+  EXPECT_FALSE(std::ifstream(journal).good());
+}
+
+// The flags of the offline gate and the files it reads: a usage mistake, a
+// damaged revocation list or journal is exit 2 in one line, and nothing is
+// admitted.
+TEST_F(SellingCli, OfflineGateInputIsCheckedBeforeAnythingIsWritten) {
+  TempDir dir;
+  ASSERT_EQ(tool("tl-admin", {"keys", "generate", "--key-id", "K1", "--out", dir.path()}).exit_code,
+            0);
+  const std::map<std::string, std::string> env = {
+      {"TL_PASSES_SIGNING_KEY_FILE", dir.path() + "/K1.key"},
+      {"TL_PASSES_VERIFY_KEYS_FILE", dir.path() + "/K1.pub"}};
+  auto run = [&](const std::vector<std::string>& args) {
+    return run_tool(env_.config_file(), "tl-admin", args, env);
+  };
+  const std::string code = buy("A1", "ID000001", {"-q"}).out.substr(0, 11);
+  ASSERT_EQ(tool("tl-pay", {code, "--platform", "DIRECT", "--reference", "P-1"}).exit_code, 0);
+  const ToolRun issued = run_tool(env_.config_file(), "tl-status", {code, "--pass", "-q"}, env);
+  ASSERT_EQ(issued.exit_code, 0) << issued.err;
+  const std::string pass = issued.out.substr(0, issued.out.find('\n'));
+  const std::string list = dir.path() + "/revoked.list", journal = dir.path() + "/gate.journal";
+
+  expect_one_line_error(run({"checkin", "--offline", pass}), "tl-admin", 2, "no --journal");
+  expect_one_line_error(run({"checkin", "--offline", "--journal", journal}), "tl-admin", 2,
+                        "no pass");
+  expect_one_line_error(run({"checkin", "--journal", journal, pass}), "tl-admin", 2,
+                        "--journal without --offline");
+  expect_one_line_error(run({"checkin", "--revoked", "--concert", concert_.slug}), "tl-admin", 2,
+                        "--revoked without --out");
+  expect_one_line_error(run({"checkin", "--sync", journal, pass}), "tl-admin", 2,
+                        "--sync with a pass");
+  expect_one_line_error(run({"checkin", "--revoked", "--concert", "no-such", "--out", list}),
+                        "tl-admin", 4, "an unknown concert");
+  expect_one_line_error(
+      run({"checkin", "--revoked", "--concert", concert_.slug, "--out", "/nonexistent/x.list"}),
+      "tl-admin", 2, "an unwritable list");
+
+  const ToolRun made = run({"checkin", "--revoked", "--concert", concert_.slug, "--out", list});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  EXPECT_EQ(read_file(list).substr(0, 32), "# TicketLemon revocation list 1\n");
+  const std::string full = read_file(list);
+  const std::string cut = dir.write("cut.list", full.substr(0, full.rfind("# end")));
+  expect_one_line_error(run({"checkin", "--offline", "--journal", journal, "--revoked", cut, pass}),
+                        "tl-admin", 2, "a revocation list without its end");
+  expect_one_line_error(
+      run({"checkin", "--offline", "--journal", journal, "--revoked", journal, pass}), "tl-admin",
+      2, "a missing list");
+  expect_one_line_error(
+      run({"checkin", "--offline", "--journal", journal, "--concert", concert_.slug, pass}),
+      "tl-admin", 2, "a slug offline without a list naming it");
+  const Concert other = make_concert(*ctx_, {2, 5, 0, 300, 1});
+  const std::string other_list = dir.path() + "/other.list";
+  ASSERT_EQ(run({"checkin", "--revoked", "--concert", other.slug, "--out", other_list}).exit_code,
+            0);
+  expect_one_line_error(
+      run({"checkin", "--offline", "--journal", journal, "--revoked", other_list, pass}),
+      "tl-admin", 3, "a pass of another concert than the list's");
+  EXPECT_FALSE(std::ifstream(journal).good()) << "nothing admitted yet";
+
+  const std::string damaged =
+      dir.write("damaged.journal", "# TicketLemon gate journal 1\nnot an admission\n");
+  expect_one_line_error(run({"checkin", "--offline", "--journal", damaged, pass}), "tl-admin", 2,
+                        "a damaged journal");
+  expect_one_line_error(run({"checkin", "--sync", damaged}), "tl-admin", 2,
+                        "syncing a damaged journal");
+  expect_one_line_error(run({"checkin", "--sync", list}), "tl-admin", 2,
+                        "syncing a revocation list");
+  const ToolRun admitted = run({"checkin", "--offline", "--journal", journal, "--revoked", list,
+                                "--concert", concert_.slug, pass});
+  ASSERT_EQ(admitted.exit_code, 0) << admitted.err;
+  std::string forged = read_file(journal);
+  forged[forged.size() - 10] = forged[forged.size() - 10] == 'A' ? 'B' : 'A';
+  const std::string tampered = dir.write("tampered.journal", forged);
+  const ToolRun refused = run({"checkin", "--sync", tampered});
+  expect_one_line_error(refused, "tl-admin", 2, "a journal with a forged pass");
+  EXPECT_NE(refused.err.find("line 2"), std::string::npos) << refused.err;
+  EXPECT_EQ(rows("CHECKINS"), 0);
 }
 
 // A COMMIT lost with the connection: the buy asks MySQL whether its ticket

@@ -3,6 +3,7 @@
 #include <cppconn/exception.h>
 
 #include "audit_sql.h"
+#include "checkin_detail.h"
 #include "db.h"
 #include "stored_values.h"
 #include "ticket/audit.h"
@@ -18,6 +19,18 @@ constexpr const char* kInsert =
     "INSERT INTO CHECKINS (ticket_id, concert_id, at, gate, actor) VALUES (?, ?, NOW(3), ?, ?)";
 constexpr const char* kFind =
     "SELECT CAST(UNIX_TIMESTAMP(at) * 1000 AS SIGNED), gate FROM CHECKINS WHERE ticket_id = ?";
+constexpr const char* kLastAuditId = "SELECT COALESCE(MAX(id), 0) FROM AUDIT_LOG";
+// The audit details begin with what count_checkins tells apart (see
+// checkin_detail.h); a gate's name comes last, so no name can look like a
+// result.
+constexpr const char* kCount =
+    "SELECT CASE action"
+    "  WHEN 'checked_in' THEN IF(detail LIKE 'while revoked,%', 'admitted_while_revoked', "
+    "'admitted')"
+    "  WHEN 'checkin_refused' THEN IF(detail LIKE 'already:%', 'already', 'revoked')"
+    "  ELSE 'conflict' END AS result, COUNT(*) "
+    "FROM AUDIT_LOG WHERE id > ? AND id <= ? "
+    "AND action IN ('checked_in', 'checkin_refused', 'checkin_conflict') GROUP BY result";
 
 }  // namespace
 
@@ -59,6 +72,9 @@ Result<Checkin> check_in(Context& ctx, std::string_view token, const std::string
     TL_ASSIGN_OR_RETURN(const TicketStatus status, stored_status(*rs, 2));
     if (status != TicketStatus::kSuccess) {
       out.result = Checkin::Result::kRevoked;
+      record_audit(
+          *db, ctx.actor(),
+          {action::kCheckinRefused, pass.concert_id, id, pass.code, checkin_detail::revoked(gate)});
       return {};
     }
     auto& insert = db->prepare(kInsert);
@@ -69,8 +85,9 @@ Result<Checkin> check_in(Context& ctx, std::string_view token, const std::string
     try {
       insert.execute();
       out.result = Checkin::Result::kAdmitted;
-      record_audit(*db, ctx.actor(),
-                   {action::kCheckedIn, pass.concert_id, id, pass.code, "gate " + gate});
+      record_audit(
+          *db, ctx.actor(),
+          {action::kCheckedIn, pass.concert_id, id, pass.code, checkin_detail::admitted(gate)});
     } catch (const sql::SQLException& e) {
       if (!is_duplicate_key(e, "PRIMARY")) throw;
       out.result = Checkin::Result::kAlready;
@@ -82,6 +99,30 @@ Result<Checkin> check_in(Context& ctx, std::string_view token, const std::string
       out.at = at->getInt64(1);
       out.gate = at->getString(2);
     }
+    if (out.result == Checkin::Result::kAlready)
+      record_audit(*db, ctx.actor(),
+                   {action::kCheckinRefused, pass.concert_id, id, pass.code,
+                    checkin_detail::already(out.at, out.gate, gate)});
+    return {};
+  }));
+  return out;
+}
+
+Result<CheckinCounts> count_checkins(Context& ctx, uint64_t after_id, uint64_t max_rows) {
+  TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
+  CheckinCounts out;
+  out.last_id = after_id;
+  TL_TRY(db->transaction([&]() -> Status {
+    ResultSetPtr last = db->query(db->prepare(kLastAuditId));
+    const uint64_t newest = last->next() ? last->getUInt64(1) : 0;
+    if (newest <= after_id) return {};
+    const uint64_t upto = newest - after_id > max_rows ? after_id + max_rows : newest;
+    auto& count = db->prepare(kCount);
+    count.setUInt64(1, after_id);
+    count.setUInt64(2, upto);
+    ResultSetPtr rs = db->query(count);
+    while (rs->next()) out.by_result[rs->getString(1)] += rs->getUInt64(2);
+    out.last_id = upto;
     return {};
   }));
   return out;

@@ -1,10 +1,7 @@
 #include "ticket/qr.h"
 
-#include <fcntl.h>
 #include <png.h>
 #include <qrencode.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -12,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "files.h"
 #include "ticket/text.h"
 
 namespace ticket {
@@ -30,32 +28,6 @@ bool dark_with_margin(const QrCode& code, int x, int y) {
 }
 
 int side_with_margin(const QrCode& code) { return code.width + 2 * kQrQuietZone; }
-
-std::string cannot_write(const std::string& path, int err) {
-  return "cannot write " + quote(path) + ": " + std::strerror(err);
-}
-
-// Writes `bytes` to a temporary file beside `path` and renames it over
-// `path`, so a reader never sees half an image.
-Status write_file(const std::string& path, const std::string& bytes) {
-  std::string temp = path + ".XXXXXX";
-  const int fd = mkstemp(temp.data());
-  if (fd < 0) return invalid(cannot_write(path, errno));
-  int err = 0;
-  if (fchmod(fd, 0644) != 0) err = errno;
-  for (size_t done = 0; err == 0 && done < bytes.size();) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno != EINTR) err = errno;
-    if (n > 0) done += static_cast<size_t>(n);
-  }
-  if (close(fd) != 0 && err == 0) err = errno;
-  if (err == 0 && std::rename(temp.c_str(), path.c_str()) != 0) err = errno;
-  if (err != 0) {
-    unlink(temp.c_str());
-    return invalid(cannot_write(path, err));
-  }
-  return {};
-}
 
 }  // namespace
 
@@ -136,7 +108,7 @@ Status write_qr_png(const QrCode& code, const std::string& path, int scale) {
     return internal(std::string("libpng cannot encode the QR image: ") + image.message);
   }
   bytes.resize(size);
-  return write_file(path, bytes);
+  return replace_file(path, bytes);
 }
 
 Status write_qr_svg(const QrCode& code, const std::string& path) {
@@ -168,7 +140,7 @@ Status write_qr_svg(const QrCode& code, const std::string& path) {
       d +
       "\"/>\n"
       "</svg>\n";
-  return write_file(path, svg);
+  return replace_file(path, svg);
 }
 
 }  // namespace ticket

@@ -20,6 +20,7 @@ extern const std::string_view k_002_ticket_holder_sql;
 extern const std::string_view k_003_cancel_reason_sql;
 extern const std::string_view k_004_buy_pay_procedures_sql;
 extern const std::string_view k_005_checkins_sql;
+extern const std::string_view k_006_checkin_kind_sql;
 }  // namespace embedded_sql
 
 namespace {
@@ -37,6 +38,7 @@ const std::vector<Migration>& migrations() {
       {3, "cancel reason", embedded_sql::k_003_cancel_reason_sql},
       {4, "buy and pay procedures", embedded_sql::k_004_buy_pay_procedures_sql},
       {5, "check-ins", embedded_sql::k_005_checkins_sql},
+      {6, "check-in kinds", embedded_sql::k_006_checkin_kind_sql},
   };
   return all;
 }
