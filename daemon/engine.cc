@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "ticket/checkin.h"
 #include "ticket/expire.h"
 #include "ticket/reconcile.h"
 #include "ticket/seat_map_views.h"
@@ -22,6 +23,9 @@ constexpr milliseconds kRetryAfter{500};
 // committing stay due for a while (kOrphanHoldGraceMs) and must not make the
 // loop spin.
 constexpr milliseconds kMinNap{10};
+// Audit rows read for the check-in counts at each check: a large log is
+// caught up with in steps.
+constexpr uint64_t kCheckinRowsPerCheck = 200000;
 // Full batches of one concert expired in a row before the next concert's turn.
 constexpr int kBatchesInARow = 20;
 // Threads, each with connections of its own, that share a batch of due
@@ -131,6 +135,16 @@ void Engine::check_servers() {
   servers_ok_ = redis_up && concerts.ok();
   metrics_.checked_at = ticket::wall_clock_ms();
   if (!concerts.ok()) failed("list concerts", concerts.error());
+  if (concerts.ok()) count_checkins_pass();
+}
+
+void Engine::count_checkins_pass() {
+  auto r = ticket::count_checkins(*ctx_, checkins_counted_, checkins_upto_, kCheckinRowsPerCheck);
+  if (!r.ok()) return failed("count check-ins", r.error());
+  succeeded("count check-ins");
+  metrics_.add_checkins(r->by_result);
+  checkins_counted_ = r->last_id;
+  checkins_upto_ = r->newest;
 }
 
 void Engine::sweep_pass() {

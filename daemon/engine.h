@@ -35,6 +35,8 @@ class Engine {
   void check_servers();
   void sweep_pass();
   void reconcile_pass();
+  // Adds the gate's scans recorded since the last call to the metrics.
+  void count_checkins_pass();
   // Logs a failed pass when it starts failing or fails otherwise, not at
   // every retry, and marks the pass failing until it next succeeds.
   void failed(const char* pass, const ticket::Error& error);
@@ -55,6 +57,8 @@ class Engine {
   std::string last_failure_;
   std::map<std::string, std::string> failing_;  // passes whose last run failed -> what was logged
   bool servers_ok_ = false;                     // both answered the last check
+  uint64_t checkins_counted_ = 0;               // audit ids counted through
+  uint64_t checkins_upto_ = 0;                  // the newest audit id a check ago
 };
 
 }  // namespace ticketlemond

@@ -40,6 +40,11 @@ void Metrics::add_lags(const std::vector<ticket::Millis>& lags) {
   }
 }
 
+void Metrics::add_checkins(const std::map<std::string, uint64_t>& by_result) {
+  std::lock_guard lock(mu_);
+  for (const auto& [result, n] : by_result) checkins_[result] += n;
+}
+
 double Metrics::lag_quantile(double q) const {
   std::vector<ticket::Millis> sorted;
   {
@@ -71,6 +76,20 @@ std::string Metrics::render() const {
       "\n"
       "tl_drift_found_total{kind=\"leaked\"} " +
       std::to_string(drift_leaked) + "\n";
+  out +=
+      "# HELP tl_checkins_total Passes scanned at the gates, by result (admitted, "
+      "admitted_while_revoked, already, revoked, conflict).\n"
+      "# TYPE tl_checkins_total counter\n";
+  {
+    std::map<std::string, uint64_t> checkins;
+    for (const char* result :
+         {"admitted", "admitted_while_revoked", "already", "revoked", "conflict"})
+      checkins[result] = 0;
+    std::lock_guard lock(mu_);
+    for (const auto& [result, n] : checkins_) checkins[result] += n;
+    for (const auto& [result, n] : checkins)
+      out += "tl_checkins_total{result=\"" + result + "\"} " + std::to_string(n) + "\n";
+  }
   counter(out, "tl_drift_repaired_total", "Concerts whose drift was repaired.", drift_repaired);
   counter(out, "tl_reconcile_runs_total", "Reconcile passes over every concert.", reconcile_runs);
   counter(out, "tl_pass_errors_total", "Passes that failed (server unavailable, ...).",

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -31,6 +32,9 @@ class Metrics {
   void set_failing(std::string passes);
   std::string failing() const;
 
+  // Scans at the gate by result (ticket::count_checkins).
+  void add_checkins(const std::map<std::string, uint64_t>& by_result);
+
   // Release lag of expired holds: the last kWindow are kept for quantiles.
   void add_lags(const std::vector<ticket::Millis>& lags);
 
@@ -46,6 +50,7 @@ class Metrics {
   mutable std::mutex mu_;
   std::string failing_;
   std::deque<ticket::Millis> lags_;
+  std::map<std::string, uint64_t> checkins_;
   double lag_sum_s_ = 0;
   uint64_t lag_count_ = 0;
 };

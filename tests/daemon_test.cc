@@ -20,6 +20,10 @@
 #include "support/servers.h"
 #include "support/sql.h"
 #include "ticket/buy.h"
+#include "ticket/cancel.h"
+#include "ticket/checkin.h"
+#include "ticket/passes.h"
+#include "ticket/pay.h"
 
 namespace ticket {
 namespace {
@@ -138,6 +142,62 @@ int64_t processing(Context& ctx, const Concert& c) {
   return testing::scalar_sql(
       ctx, "SELECT COUNT(*) FROM TICKETS WHERE status = 'PROCESS' AND concert_id = " +
                std::to_string(c.id));
+}
+
+// /metrics counts the scans at the gate by result, online ones and those of
+// a synced journal, from the audit log.
+TEST(DaemonMetrics, CountsTheScansAtTheGateByResult) {
+  TestEnv env;
+  TempDir keys;
+  ASSERT_TRUE(generate_key_pair("M1", keys.path()).ok());
+  Config config = env.config();
+  config.passes.signing_key_file = keys.path() + "/M1.key";
+  config.passes.verify_keys_file = keys.path() + "/M1.pub";
+  Context ctx(config);
+  Concert c = testing::make_concert(ctx, {2, 5, 0, 300, 1});
+  std::vector<std::string> codes, passes;
+  for (const char* seat : {"A1", "A2", "A3", "A4"}) {
+    auto t = buy(ctx, testing::buyer(c, seat, std::string("METRIC") + seat));
+    ASSERT_TRUE(t.ok()) << t.error().message();
+    ASSERT_TRUE(pay(ctx, {t->code, "DIRECT", "M-" + t->code}).ok());
+    codes.push_back(t->code);
+    passes.push_back(*issue_pass(ctx, t->code));
+  }
+  Daemon daemon(env.config_file());
+  ASSERT_TRUE(eventually([&] { return daemon.healthz() == 200; }, 10000)) << daemon.process().log();
+  auto metric = [&](const std::string& result) {
+    return daemon.metric("tl_checkins_total{result=\"" + result + "\"}");
+  };
+  EXPECT_EQ(metric("admitted"), "0");
+
+  // Online: admitted, a second scan, a cancelled ticket.
+  ASSERT_EQ(check_in(ctx, passes[0], "North", std::nullopt)->result, Checkin::Result::kAdmitted);
+  ASSERT_EQ(check_in(ctx, passes[0], "South", std::nullopt)->result, Checkin::Result::kAlready);
+  ASSERT_TRUE(cancel(ctx, codes[1], "refunded").ok());
+  ASSERT_EQ(check_in(ctx, passes[1], "North", std::nullopt)->result, Checkin::Result::kRevoked);
+  // Offline: a pass admitted online already, one cancelled meanwhile, one new.
+  const VerifyKeys verify = *load_verify_keys(config.passes.verify_keys_file);
+  OfflineGate gate;
+  gate.journal = keys.path() + "/east.journal";
+  for (int i : {0, 2, 3})
+    ASSERT_EQ(check_in_offline(verify, passes[i], "East", gate)->result,
+              Checkin::Result::kAdmitted);
+  ASSERT_TRUE(cancel(ctx, codes[2], "refunded").ok());
+  ASSERT_TRUE(sync_journal(ctx, gate.journal).ok());
+
+  const std::map<std::string, std::string> expected = {{"admitted", "2"},
+                                                       {"admitted_while_revoked", "1"},
+                                                       {"already", "1"},
+                                                       {"revoked", "1"},
+                                                       {"conflict", "1"}};
+  EXPECT_TRUE(eventually(
+      [&] {
+        for (const auto& [result, n] : expected)
+          if (metric(result) != n) return false;
+        return true;
+      },
+      10000))
+      << http_get(daemon.port(), "/metrics").second;
 }
 
 TEST(DaemonHealth, WrongMysqlPasswordAfterSighupIsUnhealthyUntilFixed) {

@@ -2,6 +2,8 @@
 
 #include <cppconn/exception.h>
 
+#include <algorithm>
+
 #include "audit_sql.h"
 #include "checkin_detail.h"
 #include "db.h"
@@ -108,15 +110,16 @@ Result<Checkin> check_in(Context& ctx, std::string_view token, const std::string
   return out;
 }
 
-Result<CheckinCounts> count_checkins(Context& ctx, uint64_t after_id, uint64_t max_rows) {
+Result<CheckinCounts> count_checkins(Context& ctx, uint64_t after_id, uint64_t upto_id,
+                                     uint64_t max_rows) {
   TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
   CheckinCounts out;
   out.last_id = after_id;
   TL_TRY(db->transaction([&]() -> Status {
     ResultSetPtr last = db->query(db->prepare(kLastAuditId));
-    const uint64_t newest = last->next() ? last->getUInt64(1) : 0;
-    if (newest <= after_id) return {};
-    const uint64_t upto = newest - after_id > max_rows ? after_id + max_rows : newest;
+    out.newest = last->next() ? last->getUInt64(1) : 0;
+    const uint64_t upto = std::min({upto_id, out.newest, after_id + max_rows});
+    if (upto <= after_id) return {};
     auto& count = db->prepare(kCount);
     count.setUInt64(1, after_id);
     count.setUInt64(2, upto);

@@ -31,8 +31,7 @@ constexpr size_t kMaxFileBytes = size_t{256} << 20;
 constexpr const char* kRevokedCodes =
     "SELECT code FROM TICKETS WHERE concert_id = ? AND status = 'FAIL' "
     "AND (reason IS NULL OR reason <> 'EXPIRED') ORDER BY code";
-constexpr const char* kLock =
-    "SELECT id, status FROM TICKETS WHERE code = ? FOR UPDATE";
+constexpr const char* kLock = "SELECT id, status FROM TICKETS WHERE code = ? FOR UPDATE";
 constexpr const char* kFind =
     "SELECT CAST(UNIX_TIMESTAMP(at) * 1000 AS SIGNED), gate, while_revoked FROM CHECKINS "
     "WHERE ticket_id = ?";
@@ -106,8 +105,7 @@ class LockedJournal {
  public:
   static Result<LockedJournal> open(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0)
-      return invalid("cannot open journal " + quote(path) + ": " + std::strerror(errno));
+    if (fd < 0) return invalid("cannot open journal " + quote(path) + ": " + std::strerror(errno));
     LockedJournal j(fd, path);
     while (flock(fd, LOCK_EX) != 0) {
       if (errno != EINTR)
@@ -131,7 +129,8 @@ class LockedJournal {
     for (off_t offset = 0;;) {
       const ssize_t n = ::pread(fd_, buf, sizeof buf, offset);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return invalid("cannot read journal " + quote(path_) + ": " + std::strerror(errno));
+      if (n < 0)
+        return invalid("cannot read journal " + quote(path_) + ": " + std::strerror(errno));
       if (n == 0) return out;
       out.append(buf, static_cast<size_t>(n));
       offset += n;
@@ -161,9 +160,9 @@ Result<uint64_t> offline_concert_id(const OfflineGate& offline) {
   if (auto id = parse_int(c, 1, INT64_MAX)) return static_cast<uint64_t>(*id);
   if (offline.revoked && offline.revoked->slug == c) return offline.revoked->concert_id;
   return invalid("offline, --concert takes the concert's id" +
-                 std::string(offline.revoked ? " or the revocation list's slug " +
-                                                   quote(offline.revoked->slug)
-                                             : std::string()) +
+                 std::string(offline.revoked
+                                 ? " or the revocation list's slug " + quote(offline.revoked->slug)
+                                 : std::string()) +
                  ", got " + quote(c));
 }
 
@@ -232,8 +231,8 @@ Result<Checkin> check_in_offline(const VerifyKeys& keys, std::string_view token,
                                  const std::string& gate, const OfflineGate& offline) {
   TL_TRY(check_gate_name(gate));
   TL_ASSIGN_OR_RETURN(PassContent pass, verify_pass(keys, token));
-  const std::string of_concert = "ticket " + pass.code + " is a pass of concert " +
-                                 std::to_string(pass.concert_id);
+  const std::string of_concert =
+      "ticket " + pass.code + " is a pass of concert " + std::to_string(pass.concert_id);
   if (offline.concert) {
     TL_ASSIGN_OR_RETURN(const uint64_t id, offline_concert_id(offline));
     if (id != pass.concert_id) return conflict(of_concert + ", not of " + *offline.concert);
@@ -264,8 +263,8 @@ Result<Checkin> check_in_offline(const VerifyKeys& keys, std::string_view token,
   out.at = wall_clock_ms();
   out.gate = gate;
   std::string append = text.empty() ? std::string(kJournalHeader) + "\n" : std::string();
-  append += format_iso8601(out.at) + "\t" + gate + "\t" + pass.code + "\t" + std::string(token) +
-            "\n";
+  append +=
+      format_iso8601(out.at) + "\t" + gate + "\t" + pass.code + "\t" + std::string(token) + "\n";
   TL_TRY(journal.append(append));
   return out;
 }
@@ -290,8 +289,8 @@ Result<std::vector<SyncedAdmission>> sync_journal(Context& ctx, const std::strin
     if (!pass.ok())
       return invalid(line_of("journal " + quote(path), i + 1) + ": " + pass.error().message());
     if (pass->code != lines[i].code)
-      return invalid(line_of("journal " + quote(path), i + 1) + " names ticket " +
-                     lines[i].code + " but holds a pass of " + pass->code);
+      return invalid(line_of("journal " + quote(path), i + 1) + " names ticket " + lines[i].code +
+                     " but holds a pass of " + pass->code);
     SyncedAdmission a;
     a.pass = std::move(*pass);
     a.at = lines[i].at;
@@ -344,8 +343,8 @@ Result<std::vector<SyncedAdmission>> sync_journal(Context& ctx, const std::strin
       record_audit(*db, ctx.actor(),
                    {action::kCheckedIn, a.pass.concert_id, id, a.pass.code,
                     checkin_detail::admitted_offline(a.at, a.gate, revoked)});
-      a.result = revoked ? SyncedAdmission::Result::kWhileRevoked
-                         : SyncedAdmission::Result::kAdmitted;
+      a.result =
+          revoked ? SyncedAdmission::Result::kWhileRevoked : SyncedAdmission::Result::kAdmitted;
       return {};
     }));
   }

@@ -17,7 +17,6 @@ Status replace_file(const std::string& path, std::string_view bytes);
 
 // The whole of the regular file `path` ("what" names it in errors), at most
 // `limit` bytes; kInvalid when it cannot be read or is larger.
-Result<std::string> read_whole_file(const std::string& path, const std::string& what,
-                                    size_t limit);
+Result<std::string> read_whole_file(const std::string& path, const std::string& what, size_t limit);
 
 }  // namespace ticket

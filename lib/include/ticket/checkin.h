@@ -111,12 +111,18 @@ Result<std::vector<SyncedAdmission>> sync_journal(Context& ctx, const std::strin
 // --- Counts for /metrics ----------------------------------------------------
 
 // Scans and their outcome by result ("admitted", "admitted_while_revoked",
-// "already", "revoked", "conflict"), from the audit rows after `after_id`,
-// at most `max_rows` ids at a time so that a large log is read in steps.
+// "already", "revoked", "conflict"), from the audit rows with ids in
+// (after_id, upto_id], at most `max_rows` ids at a time so that a large log
+// is read in steps. Ids are handed out before their transactions commit, so
+// a caller passes as `upto_id` the `newest` of its previous call: a row is
+// counted once it is a call old (a second for the daemon), never skipped
+// because a later id committed first.
 struct CheckinCounts {
   std::map<std::string, uint64_t> by_result;
-  uint64_t last_id = 0;  // the last audit id read; pass it as `after_id` next
+  uint64_t last_id = 0;  // counted through this id: the next `after_id`
+  uint64_t newest = 0;   // the newest audit id now: the next `upto_id`
 };
-Result<CheckinCounts> count_checkins(Context& ctx, uint64_t after_id, uint64_t max_rows);
+Result<CheckinCounts> count_checkins(Context& ctx, uint64_t after_id, uint64_t upto_id,
+                                     uint64_t max_rows);
 
 }  // namespace ticket
