@@ -22,10 +22,10 @@ TEST(Bench, ShortRunFindsNoDoubleBookingAndWritesEveryFigure) {
   TestEnv env;
   TempDir dir;
   const std::string out = dir.path() + "/bench.json";
-  ToolRun r = run_tool(
-      env.config_file(), "tl-bench",
-      {"--seats", "500", "--buyers", "4", "--duration", "2", "--expire-holds", "300",
-       "--expire-holds-list", "100,300", "--reconcile-seats", "2000", "--json", out, "-q"});
+  ToolRun r = run_tool(env.config_file(), "tl-bench",
+                       {"--seats", "500", "--buyers", "4", "--duration", "2", "--expire-holds",
+                        "300", "--expire-holds-list", "100,300", "--reconcile-seats", "2000",
+                        "--checkins", "300", "--json", out, "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_EQ(r.err, "");
   EXPECT_NE(r.out.find("double bookings"), std::string::npos) << r.out;
@@ -37,7 +37,8 @@ TEST(Bench, ShortRunFindsNoDoubleBookingAndWritesEveryFigure) {
        {"buys_per_s", "buy_p50_ms", "buy_p99_ms", "holds_per_s", "reads_per_s",
         "release_lag_p50_ms", "release_lag_p99_ms", "reconcile_100k_ms", "double_bookings",
         "limit_hold_per_s", "limit_insert_commit_per_s", "ratio_buys_to_insert_limit",
-        "ratio_holds_to_hold_limit", "mysql_round_trips_per_buy", "mysql_round_trips_per_pay"}) {
+        "ratio_holds_to_hold_limit", "mysql_round_trips_per_buy", "mysql_round_trips_per_pay",
+        "checkins_per_s", "ratio_checkins_to_insert_limit"}) {
     ASSERT_TRUE(j.contains(key)) << key;
     EXPECT_TRUE(j[key].is_number()) << key << ": " << j[key].dump();
   }
@@ -56,6 +57,10 @@ TEST(Bench, ShortRunFindsNoDoubleBookingAndWritesEveryFigure) {
     EXPECT_EQ(j["release_lag_duplicates_by_holds"][n], 0) << n;
   }
   EXPECT_NE(r.out.find("release lag p99, 100 holds"), std::string::npos) << r.out;
+  // Every pass verified and admitted once by the gates' threads.
+  EXPECT_EQ(j["checkins_admitted"], 300) << j.dump();
+  EXPECT_GT(j["checkins_per_s"].get<double>(), 0) << j.dump();
+  EXPECT_NE(r.out.find("check-ins/s (verify and admit)"), std::string::npos) << r.out;
 }
 
 TEST(Bench, RefusesABadFlagWithOneLine) {

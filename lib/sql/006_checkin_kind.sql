@@ -9,3 +9,60 @@
 ALTER TABLE CHECKINS
   ADD COLUMN offline TINYINT(1) NOT NULL DEFAULT 0,
   ADD COLUMN while_revoked TINYINT(1) NOT NULL DEFAULT 0;
+
+-- The admission of a ticket at a gate online, as one CALL and its COMMIT
+-- (docs/design.md §10), with the caller's privileges as tl_buy and tl_pay.
+DROP PROCEDURE IF EXISTS tl_checkin;
+
+DELIMITER //
+
+-- Locks the ticket by its code; when it is SUCCESS and has no CHECKINS row,
+-- writes one (now, p_gate, p_actor) and its `checked_in` audit row with
+-- p_detail. Every admission locks the ticket's row first, so no other can
+-- write its CHECKINS row between the read here and the commit; the primary
+-- key of CHECKINS refuses a second one whatever happens.
+-- Answers one row: outcome, ticket id, concert id, then the admission's
+-- time in ms since the epoch and its gate:
+--   'admitted' the admission just written
+--   'already'  the admission MySQL holds (nothing written)
+--   'revoked'  NULL, NULL: the ticket is no longer SUCCESS (nothing written)
+--   'unknown'  NULL x4: no ticket has this code
+CREATE PROCEDURE tl_checkin(
+  IN p_code VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin,
+  IN p_gate VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci,
+  IN p_actor VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci,
+  IN p_detail VARCHAR(2000) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci)
+  MODIFIES SQL DATA
+  SQL SECURITY INVOKER
+checkin: BEGIN
+  DECLARE v_ticket BIGINT UNSIGNED DEFAULT NULL;
+  DECLARE v_concert BIGINT UNSIGNED;
+  DECLARE v_status VARCHAR(8) CHARACTER SET ascii;
+  DECLARE v_at DATETIME(3) DEFAULT NULL;
+  DECLARE v_gate VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+  DECLARE CONTINUE HANDLER FOR NOT FOUND BEGIN END;
+
+  SELECT id, concert_id, status INTO v_ticket, v_concert, v_status
+    FROM TICKETS WHERE code = p_code FOR UPDATE;
+  IF v_ticket IS NULL THEN
+    SELECT 'unknown', NULL, NULL, NULL, NULL;
+    LEAVE checkin;
+  END IF;
+  IF v_status <> 'SUCCESS' THEN
+    SELECT 'revoked', v_ticket, v_concert, NULL, NULL;
+    LEAVE checkin;
+  END IF;
+  SELECT at, gate INTO v_at, v_gate FROM CHECKINS WHERE ticket_id = v_ticket;
+  IF v_at IS NOT NULL THEN
+    SELECT 'already', v_ticket, v_concert, CAST(UNIX_TIMESTAMP(v_at) * 1000 AS SIGNED), v_gate;
+    LEAVE checkin;
+  END IF;
+  SET v_at = NOW(3);
+  INSERT INTO CHECKINS (ticket_id, concert_id, at, gate, actor)
+    VALUES (v_ticket, v_concert, v_at, p_gate, p_actor);
+  INSERT INTO AUDIT_LOG (at, actor, action, concert_id, ticket_id, ticket_code, detail)
+    VALUES (v_at, p_actor, 'checked_in', v_concert, v_ticket, p_code, p_detail);
+  SELECT 'admitted', v_ticket, v_concert, CAST(UNIX_TIMESTAMP(v_at) * 1000 AS SIGNED), p_gate;
+END checkin//
+
+DELIMITER ;

@@ -1,13 +1,12 @@
 #include "ticket/checkin.h"
 
-#include <cppconn/exception.h>
+#include <cppconn/resultset.h>
 
 #include <algorithm>
 
 #include "audit_sql.h"
 #include "checkin_detail.h"
 #include "db.h"
-#include "stored_values.h"
 #include "ticket/audit.h"
 #include "ticket/concerts.h"
 #include "ticket/text.h"
@@ -15,12 +14,7 @@
 namespace ticket {
 namespace {
 
-constexpr const char* kLock =
-    "SELECT id, status, concert_id FROM TICKETS WHERE code = ? FOR UPDATE";
-constexpr const char* kInsert =
-    "INSERT INTO CHECKINS (ticket_id, concert_id, at, gate, actor) VALUES (?, ?, NOW(3), ?, ?)";
-constexpr const char* kFind =
-    "SELECT CAST(UNIX_TIMESTAMP(at) * 1000 AS SIGNED), gate FROM CHECKINS WHERE ticket_id = ?";
+constexpr const char* kCall = "CALL tl_checkin(?, ?, ?, ?)";
 constexpr const char* kLastAuditId = "SELECT COALESCE(MAX(id), 0) FROM AUDIT_LOG";
 // The audit details begin with what count_checkins tells apart (see
 // checkin_detail.h); a gate's name comes last, so no name can look like a
@@ -66,45 +60,36 @@ Result<Checkin> check_in(Context& ctx, std::string_view token, const std::string
   Checkin out;
   out.pass = pass;
   TL_TRY(db->transaction([&]() -> Status {
-    auto& lock = db->prepare(kLock);
-    lock.setString(1, pass.code);
-    ResultSetPtr rs = db->query(lock);
-    if (!rs->next()) return not_found("no ticket " + pass.code + " (the pass verifies)");
-    const uint64_t id = rs->getUInt64(1);
-    TL_ASSIGN_OR_RETURN(const TicketStatus status, stored_status(*rs, 2));
-    if (status != TicketStatus::kSuccess) {
+    auto& call = db->prepare(kCall);
+    call.setString(1, pass.code);
+    call.setString(2, gate);
+    call.setString(3, ctx.actor());
+    call.setString(4, checkin_detail::admitted(gate));
+    std::string result;
+    uint64_t id = 0;
+    db->call(call, [&](sql::ResultSet& rs) {
+      result = rs.getString(1);
+      id = rs.isNull(2) ? 0 : rs.getUInt64(2);
+      out.at = rs.isNull(4) ? 0 : rs.getInt64(4);
+      out.gate = rs.isNull(5) ? std::string() : std::string(rs.getString(5));
+    });
+    if (result == "admitted") {
+      out.result = Checkin::Result::kAdmitted;
+    } else if (result == "already") {
+      out.result = Checkin::Result::kAlready;
+      record_audit(*db, ctx.actor(),
+                   {action::kCheckinRefused, pass.concert_id, id, pass.code,
+                    checkin_detail::already(out.at, out.gate, gate)});
+    } else if (result == "revoked") {
       out.result = Checkin::Result::kRevoked;
       record_audit(
           *db, ctx.actor(),
           {action::kCheckinRefused, pass.concert_id, id, pass.code, checkin_detail::revoked(gate)});
-      return {};
+    } else if (result == "unknown") {
+      return not_found("no ticket " + pass.code + " (the pass verifies)");
+    } else {
+      return internal("tl_checkin answered " + quote(result));
     }
-    auto& insert = db->prepare(kInsert);
-    insert.setUInt64(1, id);
-    insert.setUInt64(2, pass.concert_id);
-    insert.setString(3, gate);
-    insert.setString(4, ctx.actor());
-    try {
-      insert.execute();
-      out.result = Checkin::Result::kAdmitted;
-      record_audit(
-          *db, ctx.actor(),
-          {action::kCheckedIn, pass.concert_id, id, pass.code, checkin_detail::admitted(gate)});
-    } catch (const sql::SQLException& e) {
-      if (!is_duplicate_key(e, "PRIMARY")) throw;
-      out.result = Checkin::Result::kAlready;
-    }
-    auto& find = db->prepare(kFind);
-    find.setUInt64(1, id);
-    ResultSetPtr at = db->query(find);
-    if (at->next()) {
-      out.at = at->getInt64(1);
-      out.gate = at->getString(2);
-    }
-    if (out.result == Checkin::Result::kAlready)
-      record_audit(*db, ctx.actor(),
-                   {action::kCheckinRefused, pass.concert_id, id, pass.code,
-                    checkin_detail::already(out.at, out.gate, gate)});
     return {};
   }));
   return out;

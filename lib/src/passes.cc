@@ -200,13 +200,25 @@ Result<std::string> sign(const SigningKey& key, std::string_view message) {
   return sig;
 }
 
-bool signature_holds(const std::string& public_key, std::string_view message,
-                     const std::string& sig) {
+// The public key as OpenSSL's object, made once per thread and key: making
+// it decodes the curve point, a good part of a verification's cost.
+EVP_PKEY* public_pkey(const std::string& public_key) {
+  thread_local std::map<std::string, Pkey> made;
+  auto it = made.find(public_key);
+  if (it != made.end()) return it->second.get();
   Pkey k(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
                                      reinterpret_cast<const unsigned char*>(public_key.data()),
                                      public_key.size()));
+  if (!k) return nullptr;
+  if (made.size() >= 64) made.clear();
+  return made.emplace(public_key, std::move(k)).first->second.get();
+}
+
+bool signature_holds(const std::string& public_key, std::string_view message,
+                     const std::string& sig) {
+  EVP_PKEY* k = public_pkey(public_key);
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
-  return k && ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, k.get()) == 1 &&
+  return k && ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, k) == 1 &&
          EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
                           reinterpret_cast<const unsigned char*>(message.data()),
                           message.size()) == 1;

@@ -34,6 +34,7 @@ struct Options {
   double pay_ratio = 0.5;        // R: share of buys that are paid
   int expire_holds = 10000;      // N: holds expiring together for the release lag
   int reconcile_seats = 100000;  // seats of the concert reconciled
+  int checkins = 20000;          // passes admitted at the gate
   std::string json_path;         // empty: no JSON file
   std::string daemon_path;       // ticketlemond
   // More N, for the growth of the release lag with N.
@@ -107,6 +108,7 @@ Status measure_reads(Bench& bench);
 Status settle_sale_holds(Bench& bench);
 Status measure_release_lag(Bench& bench);
 Status measure_reconcile(Bench& bench);
+Status measure_checkins(Bench& bench);
 Status count_double_bookings(Bench& bench);
 
 // The aligned table of figures, limits, ratios and targets.

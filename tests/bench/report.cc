@@ -62,6 +62,9 @@ std::string report_table(const Bench& b) {
        "<= 250, all released once", met(f, "release_lag")},
       {"reconcile " + number(f, "reconcile_seats", 0) + " seats (ms)",
        number(f, "reconcile_100k_ms", 1), "", "", "<= 100", met(f, "reconcile")},
+      {"check-ins/s (verify and admit)", number(f, "checkins_per_s", 1),
+       number(f, "limit_insert_commit_per_s", 1), number(f, "ratio_checkins_to_insert_limit", 2),
+       ">= 0.50 x insert+commit", met(f, "checkins")},
       {"double bookings", number(f, "double_bookings", 0), "", "", "0", met(f, "double_bookings")},
   };
   const std::vector<Row> lags = lag_rows(f);

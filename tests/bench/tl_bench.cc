@@ -26,11 +26,13 @@ constexpr const char* kHeadlineKeys[] = {"buys_per_s",
                                          "release_lag_p99_ms",
                                          "release_lag_p99_ms_by_holds",
                                          "reconcile_100k_ms",
+                                         "checkins_per_s",
                                          "double_bookings",
                                          "limit_hold_per_s",
                                          "limit_insert_commit_per_s",
                                          "ratio_buys_to_insert_limit",
                                          "ratio_holds_to_hold_limit",
+                                         "ratio_checkins_to_insert_limit",
                                          "mysql_round_trips_per_buy",
                                          "mysql_round_trips_per_pay"};
 
@@ -61,6 +63,8 @@ void judge(Figures& f) {
                hold_limit = num(f, "limit_hold_per_s");
   f["ratio_buys_to_insert_limit"] = insert_limit > 0 ? num(f, "buys_per_s") / insert_limit : 0.0;
   f["ratio_holds_to_hold_limit"] = hold_limit > 0 ? num(f, "holds_per_s") / hold_limit : 0.0;
+  f["ratio_checkins_to_insert_limit"] =
+      insert_limit > 0 ? num(f, "checkins_per_s") / insert_limit : 0.0;
   bool all_released = f.value("release_lag_released", 0) == f.value("release_lag_holds", -1) &&
                       f.value("release_lag_duplicates", 1) == 0;
   // The lag's growth: p99 at the largest size over p99 at --expire-holds, at
@@ -97,6 +101,10 @@ void judge(Figures& f) {
         {"met", largest <= holds || growth <= largest / holds}}},
       {"reconcile",
        {{"target", "reconcile_100k_ms <= 100"}, {"met", num(f, "reconcile_100k_ms") <= 100}}},
+      {"checkins",
+       {{"target", "checkins_per_s >= 0.5 x limit_insert_commit_per_s, every pass admitted"},
+        {"met", num(f, "ratio_checkins_to_insert_limit") >= 0.5 &&
+                    f.value("checkins_admitted", -1) == f.value("checkins", -2)}}},
       {"double_bookings",
        {{"target", "double_bookings == 0"}, {"met", f.value("double_bookings", 1) == 0}}},
   };
@@ -177,16 +185,21 @@ int main(int argc, char** argv) {
                  "Seats of the concert whose reconcile is timed" + shown(o.reconcile_seats))
       ->check(CLI::Range(1, ticket::kMaxPaidSeats))
       ->option_text("N");
+  app.add_option("--checkins", o.checkins,
+                 "Passes of paid tickets admitted at once by the C threads" + shown(o.checkins))
+      ->check(CLI::Range(1, 99999))
+      ->option_text("N");
   app.add_option("--json", o.json_path, "Write the figures as JSON to this file")
       ->option_text("OUT");
   app.add_option("--daemon", o.daemon_path,
                  "ticketlemond to run for the release lag (default: the one built)")
       ->option_text("PATH");
-  app.add_option(
-         "--only", only,
-         "Run only this phase and the double-booking check: limits, buys (with the reads),\n"
-         "round-trips, holds, release-lag or reconcile")
-      ->check(CLI::IsMember({"limits", "buys", "round-trips", "holds", "release-lag", "reconcile"}))
+  app.add_option("--only", only,
+                 "Run only this phase and the double-booking check (buys and checkins with the\n"
+                 "insert+commit limit they are judged by): limits, buys (with the reads),\n"
+                 "round-trips, holds, release-lag, reconcile or checkins")
+      ->check(CLI::IsMember(
+          {"limits", "buys", "round-trips", "holds", "release-lag", "reconcile", "checkins"}))
       ->option_text("PHASE");
   app.add_flag("-q,--quiet", quiet, "No progress lines on stderr");
   app.footer(
@@ -215,15 +228,17 @@ int main(int argc, char** argv) {
                         {"pay_ratio", o.pay_ratio},
                         {"expire_holds", o.expire_holds},
                         {"expire_holds_list", o.expire_holds_list},
-                        {"reconcile_seats", o.reconcile_seats}};
+                        {"reconcile_seats", o.reconcile_seats},
+                        {"checkins", o.checkins}};
 
     struct Phase {
-      const char* name;  // for --only; "" runs always
+      const char* name;  // the --only values that run it, as "a|b"; "" runs always
       const char* what;
       tlbench::Status (*run)(Bench&);
     };
     const Phase phases[] = {
-        {"limits", "the insert+commit limit (Connector/C++)", tlbench::measure_insert_limit},
+        {"limits|buys|checkins", "the insert+commit limit (Connector/C++)",
+         tlbench::measure_insert_limit},
         {"buys", "buys (buy, then pay or abandon)", tlbench::measure_buys},
         {"round-trips", "MySQL round trips of a buy and a pay", tlbench::measure_round_trips},
         {"limits", "the hold limit (hold.lua through raw hiredis)", tlbench::measure_hold_limit},
@@ -233,10 +248,13 @@ int main(int argc, char** argv) {
         {"release-lag", "the release lag of expiring holds (ticketlemond)",
          tlbench::measure_release_lag},
         {"reconcile", "reconcile", tlbench::measure_reconcile},
+        {"checkins", "admission at the gate (verify and admit)", tlbench::measure_checkins},
         {"", "double bookings", tlbench::count_double_bookings},
     };
     for (const Phase& p : phases) {
-      if (!only.empty() && *p.name != '\0' && only != p.name) continue;
+      if (!only.empty() && *p.name != '\0' &&
+          ("|" + std::string(p.name) + "|").find("|" + only + "|") == std::string::npos)
+        continue;
       if (!quiet) std::cerr << "tl-bench: " << p.what << std::endl;
       if (auto s = p.run(b); !s.ok()) return fail(s.error().with_context(p.what));
     }

@@ -266,6 +266,23 @@ for cmd in "tickets --concert $concert" "stats --concert $concert" "audit --conc
 done
 say "ok: the operator cancelled $other, granted $free, rejected $free2, reconciled, made mock data, listed"
 
+# --- the gate: the operator admits a pass online, and syncs an offline gate's journal -------------
+tl migrate "$admin" keys generate --key-id GC1 --out "$work" >/dev/null || fail "tl-admin keys generate failed"
+export TL_PASSES_SIGNING_KEY_FILE="$work/GC1.key" TL_PASSES_VERIFY_KEYS_FILE="$work/GC1.pub"
+pass=$(tl seller "$status_tool" -q "$code" --pass) || fail "tl-status --pass as the seller failed"
+tl operator "$admin" checkin "$pass" --gate North >/dev/null || fail "tl-admin checkin as the operator failed"
+tl operator "$admin" checkin --revoked --concert $concert --out "$work/revoked.list" >/dev/null ||
+  fail "tl-admin checkin --revoked as the operator failed"
+"$admin" checkin --offline --journal "$work/gate.journal" --revoked "$work/revoked.list" "$pass" >/dev/null ||
+  fail "tl-admin checkin --offline (no account at all) failed"
+rc=0
+tl operator "$admin" checkin --sync "$work/gate.journal" >/dev/null || rc=$?
+[ $rc -eq 3 ] || fail "tl-admin checkin --sync as the operator exited $rc, not 3 (a pass admitted twice)"
+refused auditor "$admin" checkin "$pass"
+refused seller "$admin" checkin "$pass"
+unset TL_PASSES_SIGNING_KEY_FILE TL_PASSES_VERIFY_KEYS_FILE
+say "ok: the operator admitted $code at a gate, wrote a revocation list and synced a journal (one conflict)"
+
 # --- the auditor reads, and only reads ------------------------------------------------------------
 for cmd in "tickets --concert $concert" "stats --concert $concert" "audit --concert $concert" count \
            "applications --concert $concert"; do

@@ -1,0 +1,202 @@
+// Admission at the gate: the passes of N paid tickets verified and admitted
+// by C threads at once, as gates scanning a crowd would (ticket::check_in).
+#include <stdlib.h>
+
+#include <atomic>
+#include <filesystem>
+#include <random>
+
+#include "bench.h"
+#include "db.h"
+#include "ticket/checkin.h"
+#include "ticket/passes.h"
+#include "ticket/text.h"
+
+namespace tlbench {
+namespace {
+
+using ticket::Context;
+
+constexpr std::string_view kCrockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+// A directory of this run's pass keys, removed when done.
+class KeyDir {
+ public:
+  KeyDir() {
+    char path[] = "/tmp/tl-bench-keys-XXXXXX";
+    if (mkdtemp(path) != nullptr) path_ = path;
+  }
+  ~KeyDir() {
+    std::error_code ignored;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+  }
+  KeyDir(const KeyDir&) = delete;
+  KeyDir& operator=(const KeyDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Four characters that no ticket code begins with after "TB-" yet: the
+// paid tickets are "TB-", those four and their number in four characters.
+Result<std::string> unused_prefix(Context& ctx) {
+  std::mt19937_64 rng(std::random_device{}());
+  std::uniform_int_distribution<size_t> pick(0, kCrockford.size() - 1);
+  TL_ASSIGN_OR_RETURN(ticket::Db * db, ctx.db());
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::string prefix;
+    for (int i = 0; i < 4; ++i) prefix += kCrockford[pick(rng)];
+    TL_ASSIGN_OR_RETURN(const bool taken, db->transaction<bool>([&]() -> Result<bool> {
+      auto& stmt = db->prepare("SELECT 1 FROM TICKETS WHERE code LIKE ? LIMIT 1");
+      stmt.setString(1, "TB-" + prefix + "%");
+      return db->query(stmt)->next();
+    }));
+    if (!taken) return prefix;
+  }
+  return ticket::internal("no unused ticket code prefix found in 100 tries");
+}
+
+// Writes `n` paid tickets of one seat each to `concert`, with their
+// customers, seats and payments, in four INSERT ... SELECT statements over a
+// table of the ten digits (MariaDB and MySQL 8 alike).
+Status write_paid_tickets(Bench& b, Context& ctx, const ticket::Concert& concert,
+                          const std::string& prefix, int n) {
+  TL_ASSIGN_OR_RETURN(ticket::Db * db, ctx.db());
+  const std::string digits = "tlbench_digits_" + ticket::to_lower(b.run_id);
+  const std::string numbers =
+      "(SELECT a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d AS n FROM " + digits +
+      " a, " + digits + " b, " + digits + " c, " + digits + " e, " + digits + " f) s";
+  const std::string who = "tl-bench gate " + b.run_id + " ";
+  // n in base 32 (CONV's digits 0-9 A-V), with the four that are not in
+  // Crockford's alphabet moved to the four it has beyond V: as number_code.
+  const std::string code =
+      "CONCAT('TB-', ?, LPAD(REPLACE(REPLACE(REPLACE(REPLACE(CONV(s.n, 10, 32), 'I', 'W'), 'L', "
+      "'X'), 'O', 'Y'), 'U', 'Z'), 4, '0'))";
+  const int per_row = concert.layout.seats_per_row;
+  auto run = [&](const std::string& sql, const std::function<void(sql::PreparedStatement&)>& bind) {
+    return db->transaction([&]() -> Status {
+      auto& stmt = db->prepare(sql);
+      bind(stmt);
+      stmt.execute();
+      return {};
+    });
+  };
+  TL_TRY(run("CREATE TABLE " + digits + " (d INT NOT NULL PRIMARY KEY)", [](auto&) {}));
+  Status made = [&]() -> Status {
+    TL_TRY(run("INSERT INTO " + digits + " VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)",
+               [](auto&) {}));
+    TL_TRY(run("INSERT INTO CUSTOMERS (id_hash, id_last4, name, age, gender, created_at, "
+               "updated_at) SELECT UNHEX(SHA2(CONCAT(?, s.n), 256)), '0000', CONCAT(?, s.n), 30, "
+               "'Unspecified', NOW(3), NOW(3) FROM " +
+                   numbers + " WHERE s.n < ?",
+               [&](auto& s) {
+                 s.setString(1, who);
+                 s.setString(2, who);
+                 s.setInt(3, n);
+               }));
+    TL_TRY(run("INSERT INTO TICKETS (code, concert_id, customer_id, zone, status, amount, "
+               "currency, created_at, updated_at, holder_name, holder_age, holder_gender) SELECT " +
+                   code +
+                   ", k.id, cu.id, 'BUY', 'SUCCESS', k.price, k.currency, NOW(3), NOW(3), cu.name, "
+                   "30, 'Unspecified' FROM " +
+                   numbers +
+                   " JOIN CUSTOMERS cu ON cu.id_hash = UNHEX(SHA2(CONCAT(?, s.n), 256)) "
+                   "JOIN CONCERTS k ON k.id = ? WHERE s.n < ?",
+               [&](auto& s) {
+                 s.setString(1, prefix);
+                 s.setString(2, who);
+                 s.setUInt64(3, concert.id);
+                 s.setInt(4, n);
+               }));
+    TL_TRY(run("INSERT INTO TICKET_SEATS (ticket_id, concert_id, zone, seat_row, seat_number, "
+               "status) SELECT t.id, t.concert_id, 'BUY', s.n DIV ?, s.n MOD ? + 1, 'SUCCESS' "
+               "FROM " +
+                   numbers + " JOIN TICKETS t ON t.code = CONVERT(" + code +
+                   " USING ascii) COLLATE ascii_bin WHERE s.n < ?",
+               [&](auto& s) {
+                 s.setInt(1, per_row);
+                 s.setInt(2, per_row);
+                 s.setString(3, prefix);
+                 s.setInt(4, n);
+               }));
+    return run(
+        "INSERT INTO TICKETS_APPLY_BUY (ticket_id, amount, currency, platform, reference, paid_at) "
+        "SELECT t.id, t.amount, t.currency, 'DIRECT', CONCAT('BENCH-', t.code), NOW(3) FROM "
+        "TICKETS t WHERE t.concert_id = ?",
+        [&](auto& s) { s.setUInt64(1, concert.id); });
+  }();
+  TL_TRY(run("DROP TABLE IF EXISTS " + digits, [](auto&) {}));
+  return made;
+}
+
+// The last four characters of the code of ticket `n`, as `code` above.
+std::string number_code(int n) {
+  constexpr std::string_view kDigits = "0123456789ABCDEFGHWJKXMNYPQRSTZV";
+  std::string out(4, '0');
+  for (int i = 3; i >= 0 && n > 0; --i, n /= 32) out[static_cast<size_t>(i)] = kDigits[n % 32];
+  return out;
+}
+
+}  // namespace
+
+Status measure_checkins(Bench& b) {
+  const int n = b.options.checkins, c = b.options.buyers;
+  Context ctx(b.config);
+  KeyDir dir;
+  if (dir.path().empty()) return ticket::internal("cannot make a directory for the pass keys");
+  TL_ASSIGN_OR_RETURN(ticket::SigningKey key, ticket::generate_key_pair("BENCH", dir.path()));
+  ticket::Config config = b.config;
+  config.passes.verify_keys_file = dir.path() + "/BENCH.pub";
+  TL_ASSIGN_OR_RETURN(ticket::Concert concert, make_concert(b, ctx, "checkins", n, 300, 1));
+  TL_ASSIGN_OR_RETURN(std::string prefix, unused_prefix(ctx));
+  TL_TRY(write_paid_tickets(b, ctx, concert, prefix, n));
+
+  const int per_row = concert.layout.seats_per_row;
+  const int64_t issued = ticket::wall_clock_ms() / 1000;
+  std::vector<std::string> passes;
+  passes.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    ticket::PassContent p;
+    p.key_id = key.id;
+    p.code = "TB-" + prefix + number_code(i);
+    p.concert_id = concert.id;
+    p.zone = ticket::Zone::kBuy;
+    p.seats = {{ticket::Zone::kBuy, i / per_row, i % per_row + 1}};
+    p.issued_s = issued;
+    TL_ASSIGN_OR_RETURN(std::string token, ticket::make_pass(key, p));
+    passes.push_back(std::move(token));
+  }
+
+  std::vector<std::unique_ptr<Context>> gates(static_cast<size_t>(c));
+  std::atomic<int> next{0};
+  auto prepare = [&](int t) -> Status {
+    auto& gate = gates[static_cast<size_t>(t)];
+    gate = std::make_unique<Context>(config);
+    (void)gate->set_actor("tl-bench");
+    TL_TRY(gate->db());
+    return {};
+  };
+  auto work = [&](int t, Clock::time_point) -> Status {
+    const std::string name = "bench-" + std::to_string(t);
+    for (int i = next++; i < n; i = next++) {
+      TL_ASSIGN_OR_RETURN(ticket::Checkin r,
+                          ticket::check_in(*gates[static_cast<size_t>(t)],
+                                           passes[static_cast<size_t>(i)], name, std::nullopt));
+      if (r.result != ticket::Checkin::Result::kAdmitted)
+        return ticket::internal("the pass of " + r.pass.code + " was not admitted: " +
+                                ticket::checkin_result_name(r.result));
+    }
+    return {};
+  };
+  TL_ASSIGN_OR_RETURN(const double elapsed, run_timed(c, 0, prepare, work));
+  gates.clear();
+  b.figures["checkins_per_s"] = static_cast<double>(n) / elapsed;
+  TL_ASSIGN_OR_RETURN(b.figures["checkins_admitted"],
+                      scalar(ctx, "SELECT COUNT(*) FROM CHECKINS WHERE concert_id = " +
+                                      std::to_string(concert.id)));
+  b.figures["checkins"] = n;
+  return {};
+}
+
+}  // namespace tlbench
