@@ -88,7 +88,7 @@ Status revocation_list(Context& ctx, Output& out, const Flags& f) {
   out.quiet = std::to_string(list.codes.size());
   out.text = "revocation list of " + list.slug + " (concert " + std::to_string(list.concert_id) +
              "): " + std::to_string(list.codes.size()) + " ticket" +
-             (list.codes.size() == 1 ? "" : "s") + " cancelled after issue, made " +
+             (list.codes.size() == 1 ? "" : "s") + " to refuse (cancelled or rejected), made " +
              format_iso8601(list.made) + ", written to " + f.out;
   return {};
 }

@@ -65,8 +65,8 @@ Status write_paid_tickets(Bench& b, Context& ctx, const ticket::Concert& concert
   TL_ASSIGN_OR_RETURN(ticket::Db * db, ctx.db());
   const std::string digits = "tlbench_digits_" + ticket::to_lower(b.run_id);
   const std::string numbers =
-      "(SELECT a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d AS n FROM " + digits +
-      " a, " + digits + " b, " + digits + " c, " + digits + " e, " + digits + " f) s";
+      "(SELECT a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d AS n FROM " + digits + " a, " +
+      digits + " b, " + digits + " c, " + digits + " e, " + digits + " f) s";
   const std::string who = "tl-bench gate " + b.run_id + " ";
   // n in base 32 (CONV's digits 0-9 A-V), with the four that are not in
   // Crockford's alphabet moved to the four it has beyond V: as number_code.
@@ -86,40 +86,43 @@ Status write_paid_tickets(Bench& b, Context& ctx, const ticket::Concert& concert
   Status made = [&]() -> Status {
     TL_TRY(run("INSERT INTO " + digits + " VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)",
                [](auto&) {}));
-    TL_TRY(run("INSERT INTO CUSTOMERS (id_hash, id_last4, name, age, gender, created_at, "
-               "updated_at) SELECT UNHEX(SHA2(CONCAT(?, s.n), 256)), '0000', CONCAT(?, s.n), 30, "
-               "'Unspecified', NOW(3), NOW(3) FROM " +
-                   numbers + " WHERE s.n < ?",
-               [&](auto& s) {
-                 s.setString(1, who);
-                 s.setString(2, who);
-                 s.setInt(3, n);
-               }));
-    TL_TRY(run("INSERT INTO TICKETS (code, concert_id, customer_id, zone, status, amount, "
-               "currency, created_at, updated_at, holder_name, holder_age, holder_gender) SELECT " +
-                   code +
-                   ", k.id, cu.id, 'BUY', 'SUCCESS', k.price, k.currency, NOW(3), NOW(3), cu.name, "
-                   "30, 'Unspecified' FROM " +
-                   numbers +
-                   " JOIN CUSTOMERS cu ON cu.id_hash = UNHEX(SHA2(CONCAT(?, s.n), 256)) "
-                   "JOIN CONCERTS k ON k.id = ? WHERE s.n < ?",
-               [&](auto& s) {
-                 s.setString(1, prefix);
-                 s.setString(2, who);
-                 s.setUInt64(3, concert.id);
-                 s.setInt(4, n);
-               }));
-    TL_TRY(run("INSERT INTO TICKET_SEATS (ticket_id, concert_id, zone, seat_row, seat_number, "
-               "status) SELECT t.id, t.concert_id, 'BUY', s.n DIV ?, s.n MOD ? + 1, 'SUCCESS' "
-               "FROM " +
-                   numbers + " JOIN TICKETS t ON t.code = CONVERT(" + code +
-                   " USING ascii) COLLATE ascii_bin WHERE s.n < ?",
-               [&](auto& s) {
-                 s.setInt(1, per_row);
-                 s.setInt(2, per_row);
-                 s.setString(3, prefix);
-                 s.setInt(4, n);
-               }));
+    TL_TRY(
+        run("INSERT INTO CUSTOMERS (id_hash, id_last4, name, age, gender, created_at, "
+            "updated_at) SELECT UNHEX(SHA2(CONCAT(?, s.n), 256)), '0000', CONCAT(?, s.n), 30, "
+            "'Unspecified', NOW(3), NOW(3) FROM " +
+                numbers + " WHERE s.n < ?",
+            [&](auto& s) {
+              s.setString(1, who);
+              s.setString(2, who);
+              s.setInt(3, n);
+            }));
+    TL_TRY(
+        run("INSERT INTO TICKETS (code, concert_id, customer_id, zone, status, amount, "
+            "currency, created_at, updated_at, holder_name, holder_age, holder_gender) SELECT " +
+                code +
+                ", k.id, cu.id, 'BUY', 'SUCCESS', k.price, k.currency, NOW(3), NOW(3), cu.name, "
+                "30, 'Unspecified' FROM " +
+                numbers +
+                " JOIN CUSTOMERS cu ON cu.id_hash = UNHEX(SHA2(CONCAT(?, s.n), 256)) "
+                "JOIN CONCERTS k ON k.id = ? WHERE s.n < ?",
+            [&](auto& s) {
+              s.setString(1, prefix);
+              s.setString(2, who);
+              s.setUInt64(3, concert.id);
+              s.setInt(4, n);
+            }));
+    TL_TRY(
+        run("INSERT INTO TICKET_SEATS (ticket_id, concert_id, zone, seat_row, seat_number, "
+            "status) SELECT t.id, t.concert_id, 'BUY', s.n DIV ?, s.n MOD ? + 1, 'SUCCESS' "
+            "FROM " +
+                numbers + " JOIN TICKETS t ON t.code = CONVERT(" + code +
+                " USING ascii) COLLATE ascii_bin WHERE s.n < ?",
+            [&](auto& s) {
+              s.setInt(1, per_row);
+              s.setInt(2, per_row);
+              s.setString(3, prefix);
+              s.setInt(4, n);
+            }));
     return run(
         "INSERT INTO TICKETS_APPLY_BUY (ticket_id, amount, currency, platform, reference, paid_at) "
         "SELECT t.id, t.amount, t.currency, 'DIRECT', CONCAT('BENCH-', t.code), NOW(3) FROM "
@@ -184,8 +187,8 @@ Status measure_checkins(Bench& b) {
                           ticket::check_in(*gates[static_cast<size_t>(t)],
                                            passes[static_cast<size_t>(i)], name, std::nullopt));
       if (r.result != ticket::Checkin::Result::kAdmitted)
-        return ticket::internal("the pass of " + r.pass.code + " was not admitted: " +
-                                ticket::checkin_result_name(r.result));
+        return ticket::internal("the pass of " + r.pass.code +
+                                " was not admitted: " + ticket::checkin_result_name(r.result));
     }
     return {};
   };
