@@ -59,6 +59,7 @@ TEST(Bench, ShortRunFindsNoDoubleBookingAndWritesEveryFigure) {
   EXPECT_NE(r.out.find("release lag p99, 100 holds"), std::string::npos) << r.out;
   // Every pass verified and admitted once by the gates' threads.
   EXPECT_EQ(j["checkins_admitted"], 300) << j.dump();
+  EXPECT_EQ(j["checkins_mysql_step_admitted"], 300) << j.dump();
   EXPECT_GT(j["checkins_per_s"].get<double>(), 0) << j.dump();
   EXPECT_NE(r.out.find("check-ins/s (verify and admit)"), std::string::npos) << r.out;
 }

@@ -16,11 +16,12 @@ DROP PROCEDURE IF EXISTS tl_checkin;
 
 DELIMITER //
 
--- Locks the ticket by its code; when it is SUCCESS and has no CHECKINS row,
--- writes one (now, p_gate, p_actor) and its `checked_in` audit row with
--- p_detail. Every admission locks the ticket's row first, so no other can
--- write its CHECKINS row between the read here and the commit; the primary
--- key of CHECKINS refuses a second one whatever happens.
+-- Locks the ticket by its code; when it is SUCCESS, writes its CHECKINS
+-- row (now, p_gate, p_actor) and its `checked_in` audit row with p_detail.
+-- The primary key of CHECKINS refuses a second admission (error 1062, taken
+-- by the handler): the first one is then read and answered. Every
+-- admission locks the ticket's row first, so that row cannot change
+-- between the insert and the commit.
 -- Answers one row: outcome, ticket id, concert id, then the admission's
 -- time in ms since the epoch and its gate:
 --   'admitted' the admission just written
@@ -38,9 +39,11 @@ checkin: BEGIN
   DECLARE v_ticket BIGINT UNSIGNED DEFAULT NULL;
   DECLARE v_concert BIGINT UNSIGNED;
   DECLARE v_status VARCHAR(8) CHARACTER SET ascii;
-  DECLARE v_at DATETIME(3) DEFAULT NULL;
+  DECLARE v_at DATETIME(3);
   DECLARE v_gate VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+  DECLARE v_admitted_before INT DEFAULT 0;
   DECLARE CONTINUE HANDLER FOR NOT FOUND BEGIN END;
+  DECLARE CONTINUE HANDLER FOR 1062 SET v_admitted_before = 1;
 
   SELECT id, concert_id, status INTO v_ticket, v_concert, v_status
     FROM TICKETS WHERE code = p_code FOR UPDATE;
@@ -52,14 +55,14 @@ checkin: BEGIN
     SELECT 'revoked', v_ticket, v_concert, NULL, NULL;
     LEAVE checkin;
   END IF;
-  SELECT at, gate INTO v_at, v_gate FROM CHECKINS WHERE ticket_id = v_ticket;
-  IF v_at IS NOT NULL THEN
-    SELECT 'already', v_ticket, v_concert, CAST(UNIX_TIMESTAMP(v_at) * 1000 AS SIGNED), v_gate;
-    LEAVE checkin;
-  END IF;
   SET v_at = NOW(3);
   INSERT INTO CHECKINS (ticket_id, concert_id, at, gate, actor)
     VALUES (v_ticket, v_concert, v_at, p_gate, p_actor);
+  IF v_admitted_before = 1 THEN
+    SELECT at, gate INTO v_at, v_gate FROM CHECKINS WHERE ticket_id = v_ticket;
+    SELECT 'already', v_ticket, v_concert, CAST(UNIX_TIMESTAMP(v_at) * 1000 AS SIGNED), v_gate;
+    LEAVE checkin;
+  END IF;
   INSERT INTO AUDIT_LOG (at, actor, action, concert_id, ticket_id, ticket_code, detail)
     VALUES (v_at, p_actor, 'checked_in', v_concert, v_ticket, p_code, p_detail);
   SELECT 'admitted', v_ticket, v_concert, CAST(UNIX_TIMESTAMP(v_at) * 1000 AS SIGNED), p_gate;

@@ -1,5 +1,6 @@
 // Admission at the gate: the passes of N paid tickets verified and admitted
 // by C threads at once, as gates scanning a crowd would (ticket::check_in).
+#include <cppconn/resultset.h>
 #include <stdlib.h>
 
 #include <atomic>
@@ -67,7 +68,7 @@ Status write_paid_tickets(Bench& b, Context& ctx, const ticket::Concert& concert
   const std::string numbers =
       "(SELECT a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d AS n FROM " + digits + " a, " +
       digits + " b, " + digits + " c, " + digits + " e, " + digits + " f) s";
-  const std::string who = "tl-bench gate " + b.run_id + " ";
+  const std::string who = "tl-bench gate " + b.run_id + " " + prefix + " ";
   // n in base 32 (CONV's digits 0-9 A-V), with the four that are not in
   // Crockford's alphabet moved to the four it has beyond V: as number_code.
   const std::string code =
@@ -141,37 +142,15 @@ std::string number_code(int n) {
   return out;
 }
 
-}  // namespace
-
-Status measure_checkins(Bench& b) {
-  const int n = b.options.checkins, c = b.options.buyers;
-  Context ctx(b.config);
-  KeyDir dir;
-  if (dir.path().empty()) return ticket::internal("cannot make a directory for the pass keys");
-  TL_ASSIGN_OR_RETURN(ticket::SigningKey key, ticket::generate_key_pair("BENCH", dir.path()));
-  ticket::Config config = b.config;
-  config.passes.verify_keys_file = dir.path() + "/BENCH.pub";
-  TL_ASSIGN_OR_RETURN(ticket::Concert concert, make_concert(b, ctx, "checkins", n, 300, 1));
-  TL_ASSIGN_OR_RETURN(std::string prefix, unused_prefix(ctx));
-  TL_TRY(write_paid_tickets(b, ctx, concert, prefix, n));
-
-  const int per_row = concert.layout.seats_per_row;
-  const int64_t issued = ticket::wall_clock_ms() / 1000;
-  std::vector<std::string> passes;
-  passes.reserve(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    ticket::PassContent p;
-    p.key_id = key.id;
-    p.code = "TB-" + prefix + number_code(i);
-    p.concert_id = concert.id;
-    p.zone = ticket::Zone::kBuy;
-    p.seats = {{ticket::Zone::kBuy, i / per_row, i % per_row + 1}};
-    p.issued_s = issued;
-    TL_ASSIGN_OR_RETURN(std::string token, ticket::make_pass(key, p));
-    passes.push_back(std::move(token));
-  }
-
-  std::vector<std::unique_ptr<Context>> gates(static_cast<size_t>(c));
+// Admits the passes of `tokens`, C threads taking them one by one; with
+// `verify`, through ticket::check_in (what a gate runs), otherwise by the
+// MySQL step alone (CALL tl_checkin and COMMIT: what the servers do). The
+// seconds from the common start to the last admission.
+Result<double> admit_all(Bench& b, const ticket::Config& config,
+                         const std::vector<std::string>& tokens,
+                         const std::vector<std::string>& codes, bool verify) {
+  const int n = static_cast<int>(tokens.size());
+  std::vector<std::unique_ptr<Context>> gates(static_cast<size_t>(b.options.buyers));
   std::atomic<int> next{0};
   auto prepare = [&](int t) -> Status {
     auto& gate = gates[static_cast<size_t>(t)];
@@ -181,24 +160,78 @@ Status measure_checkins(Bench& b) {
     return {};
   };
   auto work = [&](int t, Clock::time_point) -> Status {
+    Context& gate = *gates[static_cast<size_t>(t)];
     const std::string name = "bench-" + std::to_string(t);
+    TL_ASSIGN_OR_RETURN(ticket::Db * db, gate.db());
     for (int i = next++; i < n; i = next++) {
-      TL_ASSIGN_OR_RETURN(ticket::Checkin r,
-                          ticket::check_in(*gates[static_cast<size_t>(t)],
-                                           passes[static_cast<size_t>(i)], name, std::nullopt));
-      if (r.result != ticket::Checkin::Result::kAdmitted)
-        return ticket::internal("the pass of " + r.pass.code +
-                                " was not admitted: " + ticket::checkin_result_name(r.result));
+      std::string result;
+      if (verify) {
+        TL_ASSIGN_OR_RETURN(ticket::Checkin r,
+                            ticket::check_in(gate, tokens[i], name, std::nullopt));
+        result = ticket::checkin_result_name(r.result);
+      } else {
+        TL_TRY(db->transaction([&]() -> Status {
+          auto& call = db->prepare("CALL tl_checkin(?, ?, ?, ?)");
+          call.setString(1, codes[i]);
+          call.setString(2, name);
+          call.setString(3, gate.actor());
+          call.setString(4, "gate " + name);
+          db->call(call, [&](sql::ResultSet& rs) { result = rs.getString(1); });
+          return {};
+        }));
+      }
+      if (result != "admitted")
+        return ticket::internal("the pass of " + codes[i] + " was not admitted: " + result);
     }
     return {};
   };
-  TL_ASSIGN_OR_RETURN(const double elapsed, run_timed(c, 0, prepare, work));
-  gates.clear();
-  b.figures["checkins_per_s"] = static_cast<double>(n) / elapsed;
-  TL_ASSIGN_OR_RETURN(b.figures["checkins_admitted"],
-                      scalar(ctx, "SELECT COUNT(*) FROM CHECKINS WHERE concert_id = " +
-                                      std::to_string(concert.id)));
+  return run_timed(b.options.buyers, 0, prepare, work);
+}
+
+}  // namespace
+
+Status measure_checkins(Bench& b) {
+  const int n = b.options.checkins;
+  Context ctx(b.config);
+  KeyDir dir;
+  if (dir.path().empty()) return ticket::internal("cannot make a directory for the pass keys");
+  TL_ASSIGN_OR_RETURN(ticket::SigningKey key, ticket::generate_key_pair("BENCH", dir.path()));
+  ticket::Config config = b.config;
+  config.passes.verify_keys_file = dir.path() + "/BENCH.pub";
+  // Two concerts of N paid tickets: one admitted as gates do, one by the
+  // MySQL step alone.
+  double elapsed[2] = {0, 0};
+  int64_t admitted[2] = {0, 0};
+  for (int verify = 1; verify >= 0; --verify) {
+    TL_ASSIGN_OR_RETURN(ticket::Concert concert,
+                        make_concert(b, ctx, verify ? "checkins" : "checkins-sql", n, 300, 1));
+    TL_ASSIGN_OR_RETURN(std::string prefix, unused_prefix(ctx));
+    TL_TRY(write_paid_tickets(b, ctx, concert, prefix, n));
+    const int per_row = concert.layout.seats_per_row;
+    const int64_t issued = ticket::wall_clock_ms() / 1000;
+    std::vector<std::string> tokens, codes;
+    for (int i = 0; i < n; ++i) {
+      ticket::PassContent p;
+      p.key_id = key.id;
+      p.code = "TB-" + prefix + number_code(i);
+      p.concert_id = concert.id;
+      p.zone = ticket::Zone::kBuy;
+      p.seats = {{ticket::Zone::kBuy, i / per_row, i % per_row + 1}};
+      p.issued_s = issued;
+      TL_ASSIGN_OR_RETURN(std::string token, ticket::make_pass(key, p));
+      tokens.push_back(std::move(token));
+      codes.push_back(p.code);
+    }
+    TL_ASSIGN_OR_RETURN(elapsed[verify], admit_all(b, config, tokens, codes, verify == 1));
+    TL_ASSIGN_OR_RETURN(admitted[verify],
+                        scalar(ctx, "SELECT COUNT(*) FROM CHECKINS WHERE concert_id = " +
+                                        std::to_string(concert.id)));
+  }
+  b.figures["checkins_per_s"] = static_cast<double>(n) / elapsed[1];
+  b.figures["checkins_mysql_step_per_s"] = static_cast<double>(n) / elapsed[0];
   b.figures["checkins"] = n;
+  b.figures["checkins_admitted"] = admitted[1];
+  b.figures["checkins_mysql_step_admitted"] = admitted[0];
   return {};
 }
 
