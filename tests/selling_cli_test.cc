@@ -65,6 +65,26 @@ class SellingCli : public ::testing::Test {
     return run_tool(env_.config_file(), "tl-buy", buy_args(seat, id),
                     {{"TL_FAILPOINT", failpoint}});
   }
+  // Makes the pass key K1 in `dir` with tl-admin keys generate; the
+  // environment that points the tools at it.
+  std::map<std::string, std::string> pass_keys(const TempDir& dir) {
+    const ToolRun made =
+        tool("tl-admin", {"keys", "generate", "--key-id", "K1", "--out", dir.path()});
+    EXPECT_EQ(made.exit_code, 0) << made.err;
+    return {{"TL_PASSES_SIGNING_KEY_FILE", dir.path() + "/K1.key"},
+            {"TL_PASSES_VERIFY_KEYS_FILE", dir.path() + "/K1.pub"}};
+  }
+  // Buys `seat` for customer `id` and pays it with tl-buy and tl-pay, then
+  // asks tl-status (with `keys`) for its pass: the code and the pass.
+  std::pair<std::string, std::string> paid_pass(const std::string& seat, const std::string& id,
+                                                const std::map<std::string, std::string>& keys) {
+    const std::string code = buy(seat, id, {"-q"}).out.substr(0, 11);
+    EXPECT_EQ(tool("tl-pay", {code, "--platform", "DIRECT", "--reference", "P-" + code}).exit_code,
+              0);
+    const ToolRun p = run_tool(env_.config_file(), "tl-status", {code, "--pass", "-q"}, keys);
+    EXPECT_EQ(p.exit_code, 0) << p.err;
+    return {code, p.out.substr(0, p.out.find('\n'))};
+  }
   int64_t rows(const std::string& table) {
     return scalar_sql(**ctx_->db(), "SELECT COUNT(*) FROM " + table);
   }
@@ -276,23 +296,11 @@ TEST_F(SellingCli, APaidTicketHasAPassThatVerifiesAndOthersHaveNone) {
 // passes of another concert and cancelled tickets refused.
 TEST_F(SellingCli, CheckinAdmitsAPaidTicketOnceAndRefusesTheRest) {
   TempDir keys;
-  ASSERT_EQ(
-      tool("tl-admin", {"keys", "generate", "--key-id", "K1", "--out", keys.path()}).exit_code, 0);
-  const std::map<std::string, std::string> env = {
-      {"TL_PASSES_SIGNING_KEY_FILE", keys.path() + "/K1.key"},
-      {"TL_PASSES_VERIFY_KEYS_FILE", keys.path() + "/K1.pub"}};
+  const std::map<std::string, std::string> env = pass_keys(keys);
   auto run = [&](const std::string& name, const std::vector<std::string>& args) {
     return run_tool(env_.config_file(), name, args, env);
   };
-  auto paid_pass = [&](const std::string& seat, const std::string& id) {
-    const std::string code = buy(seat, id, {"-q"}).out.substr(0, 11);
-    EXPECT_EQ(tool("tl-pay", {code, "--platform", "DIRECT", "--reference", "P-" + code}).exit_code,
-              0);
-    const ToolRun p = run("tl-status", {code, "--pass", "-q"});
-    EXPECT_EQ(p.exit_code, 0) << p.err;
-    return std::make_pair(code, p.out.substr(0, p.out.find('\n')));
-  };
-  const auto [code, pass] = paid_pass("A1", "ID000001");
+  const auto [code, pass] = paid_pass("A1", "ID000001", env);
 
   const ToolRun first = run("tl-admin", {"checkin", pass, "--gate", "North"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
@@ -315,7 +323,7 @@ TEST_F(SellingCli, CheckinAdmitsAPaidTicketOnceAndRefusesTheRest) {
   expect_one_line_error(run("tl-admin", {"checkin", "tl1:junk"}), "tl-admin", 2, "lower case");
 
   const Concert other = make_concert(*ctx_, {2, 5, 0, 300, 1});
-  const auto [code2, pass2] = paid_pass("A2", "ID000002");
+  const auto [code2, pass2] = paid_pass("A2", "ID000002", env);
   expect_one_line_error(run("tl-admin", {"checkin", pass2, "--concert", other.slug}), "tl-admin", 3,
                         "a pass of another concert");
   ASSERT_EQ(tool("tl-admin", {"cancel", code2, "--reason", "refunded"}).exit_code, 0);
@@ -331,19 +339,11 @@ TEST_F(SellingCli, CheckinAdmitsAPaidTicketOnceAndRefusesTheRest) {
 // cannot serve are exit 8.
 TEST_F(SellingCli, BadPassesAtTheGateAreRefusedInOneLineAndWriteNothing) {
   TempDir keys;
-  ASSERT_EQ(
-      tool("tl-admin", {"keys", "generate", "--key-id", "K1", "--out", keys.path()}).exit_code, 0);
-  std::map<std::string, std::string> env = {
-      {"TL_PASSES_SIGNING_KEY_FILE", keys.path() + "/K1.key"},
-      {"TL_PASSES_VERIFY_KEYS_FILE", keys.path() + "/K1.pub"}};
+  std::map<std::string, std::string> env = pass_keys(keys);
   auto run = [&](const std::string& name, const std::vector<std::string>& args) {
     return run_tool(env_.config_file(), name, args, env);
   };
-  const std::string code = buy("A1", "ID000001", {"-q"}).out.substr(0, 11);
-  ASSERT_EQ(tool("tl-pay", {code, "--platform", "DIRECT", "--reference", "P-1"}).exit_code, 0);
-  const ToolRun issued = run("tl-status", {code, "--pass", "-q"});
-  ASSERT_EQ(issued.exit_code, 0) << issued.err;
-  const std::string pass = issued.out.substr(0, issued.out.find('\n'));
+  const auto [code, pass] = paid_pass("A1", "ID000001", env);
   std::string lower = pass;
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   const std::string journal = keys.path() + "/gate.journal";
@@ -384,19 +384,11 @@ TEST_F(SellingCli, BadPassesAtTheGateAreRefusedInOneLineAndWriteNothing) {
 // admitted.
 TEST_F(SellingCli, OfflineGateInputIsCheckedBeforeAnythingIsWritten) {
   TempDir dir;
-  ASSERT_EQ(tool("tl-admin", {"keys", "generate", "--key-id", "K1", "--out", dir.path()}).exit_code,
-            0);
-  const std::map<std::string, std::string> env = {
-      {"TL_PASSES_SIGNING_KEY_FILE", dir.path() + "/K1.key"},
-      {"TL_PASSES_VERIFY_KEYS_FILE", dir.path() + "/K1.pub"}};
+  const std::map<std::string, std::string> env = pass_keys(dir);
   auto run = [&](const std::vector<std::string>& args) {
     return run_tool(env_.config_file(), "tl-admin", args, env);
   };
-  const std::string code = buy("A1", "ID000001", {"-q"}).out.substr(0, 11);
-  ASSERT_EQ(tool("tl-pay", {code, "--platform", "DIRECT", "--reference", "P-1"}).exit_code, 0);
-  const ToolRun issued = run_tool(env_.config_file(), "tl-status", {code, "--pass", "-q"}, env);
-  ASSERT_EQ(issued.exit_code, 0) << issued.err;
-  const std::string pass = issued.out.substr(0, issued.out.find('\n'));
+  const auto [code, pass] = paid_pass("A1", "ID000001", env);
   const std::string list = dir.path() + "/revoked.list", journal = dir.path() + "/gate.journal";
 
   expect_one_line_error(run({"checkin", "--offline", pass}), "tl-admin", 2, "no --journal");
