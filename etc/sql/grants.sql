@@ -83,6 +83,10 @@ GRANT SELECT, INSERT ON `ticketlemon`.`AUDIT_LOG` TO 'ticketlemon_seller'@'127.0
 -- with it when a migration or `db reset` drops and creates it again.
 GRANT EXECUTE ON `ticketlemon`.* TO 'ticketlemon_seller'@'127.0.0.1';
 
+-- tl-pay records the money it takes: PAID, or REFUND_DUE when the ticket
+-- cannot have it (tl_pay and receive_payment).
+GRANT SELECT, INSERT ON `ticketlemon`.`PAYMENTS` TO 'ticketlemon_seller'@'127.0.0.1';
+
 -- --- daemon: ticketlemond ---------------------------------------------------------
 CREATE USER IF NOT EXISTS 'ticketlemon_daemon'@'127.0.0.1' IDENTIFIED BY 'CHANGE_ME_DAEMON_PASSWORD';
 ALTER USER 'ticketlemon_daemon'@'127.0.0.1' IDENTIFIED BY 'CHANGE_ME_DAEMON_PASSWORD';
@@ -96,6 +100,15 @@ GRANT SELECT, UPDATE (status) ON `ticketlemon`.`TICKET_SEATS` TO 'ticketlemon_da
 GRANT SELECT ON `ticketlemon`.`TICKETS_APPLY_BUY` TO 'ticketlemon_daemon'@'127.0.0.1';
 GRANT SELECT ON `ticketlemon`.`TICKETS_APPLY_FREE` TO 'ticketlemon_daemon'@'127.0.0.1';
 GRANT SELECT, INSERT ON `ticketlemon`.`AUDIT_LOG` TO 'ticketlemon_daemon'@'127.0.0.1';
+-- The payment providers' events: each taken once, paying (through tl_pay)
+-- or reviving a ticket, or recording money to refund or review.
+GRANT SELECT, INSERT, UPDATE (result, payment_id)
+  ON `ticketlemon`.`PAYMENT_EVENTS` TO 'ticketlemon_daemon'@'127.0.0.1';
+GRANT SELECT, INSERT, UPDATE (state, note, refund_reference, updated_at)
+  ON `ticketlemon`.`PAYMENTS` TO 'ticketlemon_daemon'@'127.0.0.1';
+GRANT UPDATE (platform, reference, paid_at)
+  ON `ticketlemon`.`TICKETS_APPLY_BUY` TO 'ticketlemon_daemon'@'127.0.0.1';
+GRANT EXECUTE ON `ticketlemon`.* TO 'ticketlemon_daemon'@'127.0.0.1';
 
 -- --- operator: tl-admin's day-to-day commands ---------------------------------------
 CREATE USER IF NOT EXISTS 'ticketlemon_operator'@'127.0.0.1' IDENTIFIED BY 'CHANGE_ME_OPERATOR_PASSWORD';
@@ -121,6 +134,11 @@ GRANT SELECT, INSERT ON `ticketlemon`.`AUDIT_LOG` TO 'ticketlemon_operator'@'127
 GRANT SELECT, INSERT ON `ticketlemon`.`CHECKINS` TO 'ticketlemon_operator'@'127.0.0.1';
 -- mock-data buys and pays through the seller's procedures.
 GRANT EXECUTE ON `ticketlemon`.* TO 'ticketlemon_operator'@'127.0.0.1';
+-- cancel makes a paid ticket's money due back; refund marks it refunded;
+-- payments lists them; mock-data's payments are recorded.
+GRANT SELECT, INSERT, UPDATE (state, note, refund_reference, updated_at)
+  ON `ticketlemon`.`PAYMENTS` TO 'ticketlemon_operator'@'127.0.0.1';
+GRANT SELECT ON `ticketlemon`.`PAYMENT_EVENTS` TO 'ticketlemon_operator'@'127.0.0.1';
 
 -- --- auditor: read only ---------------------------------------------------------------
 CREATE USER IF NOT EXISTS 'ticketlemon_auditor'@'127.0.0.1' IDENTIFIED BY 'CHANGE_ME_AUDITOR_PASSWORD';
@@ -134,3 +152,5 @@ GRANT SELECT ON `ticketlemon`.`TICKETS_APPLY_BUY` TO 'ticketlemon_auditor'@'127.
 GRANT SELECT ON `ticketlemon`.`TICKETS_APPLY_FREE` TO 'ticketlemon_auditor'@'127.0.0.1';
 GRANT SELECT ON `ticketlemon`.`AUDIT_LOG` TO 'ticketlemon_auditor'@'127.0.0.1';
 GRANT SELECT ON `ticketlemon`.`CHECKINS` TO 'ticketlemon_auditor'@'127.0.0.1';
+GRANT SELECT ON `ticketlemon`.`PAYMENTS` TO 'ticketlemon_auditor'@'127.0.0.1';
+GRANT SELECT ON `ticketlemon`.`PAYMENT_EVENTS` TO 'ticketlemon_auditor'@'127.0.0.1';

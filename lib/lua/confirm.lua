@@ -5,12 +5,18 @@
 -- A ticket that has ended since (release.lua remembers it in `ended`, e.g.
 -- cancelled between its payment and this confirm) is not confirmed.
 --
+-- A ticket revived by a late payment (MySQL has made it SUCCESS again) has
+-- ended and come back: the event is then "revive:sold", which confirms it
+-- and forgets that it ended, or "revive-released:sold" for one whose expiry
+-- MySQL committed, which waits ({"pending"}) until that expiry's release
+-- has run, so that the release, late, cannot free the seats after this.
+--
 -- KEYS: meta, buy, free, owner, holds, holdseats, events, lock, ended
 -- ARGV: code, zone letter ("b" or "f"), event, index...
 -- Reply: {"cold"} when meta is missing: a rebuild will read MySQL instead;
 --        one in progress may have read it before this change, so its lock
 --        is dropped and it starts again.
---        {"ok", gen} | {"ended"}
+--        {"ok", gen} | {"ended"} | {"pending"}
 local META, BUY, FREE, OWNER, HOLDS, HOLDSEATS, EVENTS, LOCK, ENDED =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local code, z = ARGV[1], ARGV[2]
@@ -20,7 +26,15 @@ if redis.call('EXISTS', META) == 0 then
   redis.call('DEL', LOCK)
   return {'cold'}
 end
-if redis.call('ZSCORE', ENDED, code) then return {'ended'} end
+local event = ARGV[3]
+local mode, published = string.match(event, '^(revive[%a-]*):(.+)$')
+if mode then
+  event = published
+  if mode == 'revive-released' and not redis.call('ZSCORE', ENDED, code) then return {'pending'} end
+  redis.call('ZREM', ENDED, code)
+elseif redis.call('ZSCORE', ENDED, code) then
+  return {'ended'}
+end
 
 local seats = {}
 for i = 4, #ARGV do
@@ -42,5 +56,5 @@ redis.call('ZREM', HOLDS, code)
 local gen = redis.call('HINCRBY', META, 'gen', 1)
 local zone = 'BUY'
 if z == 'f' then zone = 'FREE' end
-redis.call('PUBLISH', EVENTS, cjson.encode({event = ARGV[3], ticket = code, zone = zone, seats = seats, gen = gen}))
+redis.call('PUBLISH', EVENTS, cjson.encode({event = event, ticket = code, zone = zone, seats = seats, gen = gen}))
 return {'ok', gen}

@@ -1,5 +1,6 @@
 #include "ticket/cancel.h"
 
+#include "audit_sql.h"
 #include "redis.h"
 #include "ticket/audit.h"
 #include "ticket/seat_map_writes.h"
@@ -13,6 +14,10 @@ namespace {
 // tickets (the seller's, the daemon's) is refused here, before anything
 // changed (etc/sql/grants.sql).
 constexpr const char* kRecordReason = "UPDATE TICKETS SET cancel_reason = ? WHERE id = ?";
+// The money of a paid ticket cancelled is due back (docs/design.md §12).
+constexpr const char* kRefundDue =
+    "UPDATE PAYMENTS SET state = 'REFUND_DUE', note = ?, updated_at = NOW(3) "
+    "WHERE ticket_id = ? AND state = 'PAID'";
 
 Status check_reason(const std::string& reason) {
   if (reason.empty() || utf8_length(reason) > kMaxReasonChars || !is_printable_utf8(reason))
@@ -41,6 +46,16 @@ Result<Cancellation> cancel(Context& ctx, std::string_view text, const std::stri
     record.setUInt64(2, t.id);
     record.execute();
     fail_ticket(*db, ctx.actor(), t, FailReason::kCancelled, action::kCancelled, reason);
+    auto& due = db->prepare(kRefundDue);
+    due.setString(1, "ticket cancelled: " + reason);
+    due.setUInt64(2, t.id);
+    if (due.executeUpdate() > 0) {
+      out.refund_due = true;
+      record_audit(*db, ctx.actor(),
+                   {action::kRefundDue, t.concert_id, t.id, t.code,
+                    t.platform + " " + t.reference + " " + format_money(t.amount) + " " +
+                        t.currency + ": ticket cancelled"});
+    }
     t.status = TicketStatus::kFail;
     t.reason = FailReason::kCancelled;
     return {};

@@ -21,6 +21,7 @@ extern const std::string_view k_003_cancel_reason_sql;
 extern const std::string_view k_004_buy_pay_procedures_sql;
 extern const std::string_view k_005_checkins_sql;
 extern const std::string_view k_006_checkin_kind_sql;
+extern const std::string_view k_007_payments_sql;
 }  // namespace embedded_sql
 
 namespace {
@@ -39,6 +40,7 @@ const std::vector<Migration>& migrations() {
       {4, "buy and pay procedures", embedded_sql::k_004_buy_pay_procedures_sql},
       {5, "check-ins", embedded_sql::k_005_checkins_sql},
       {6, "check-in kinds", embedded_sql::k_006_checkin_kind_sql},
+      {7, "payments", embedded_sql::k_007_payments_sql},
   };
   return all;
 }

@@ -160,6 +160,7 @@ Status decode_confirm(const redisReply* r) {
   const Reply reply(r, "confirm.lua");
   const std::string word = reply.word();
   if (word == "cold" || word == "ended") return {};
+  if (word == "pending") return conflict("the release of the ended ticket has not run yet");
   if (word != "ok") return reply.unknown();
   TL_TRY(reply.expect_size(2));
   TL_TRY(reply.integer(1));

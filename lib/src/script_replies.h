@@ -28,7 +28,7 @@ Result<HoldReply> decode_hold(const redisReply* r);
 // release.lua: {"ok", gen, freed index...} | {"cold"}: the seats it freed.
 Result<std::vector<int>> decode_release(const redisReply* r);
 
-// confirm.lua: {"ok", gen} | {"ended"} | {"cold"}.
+// confirm.lua: {"ok", gen} | {"ended"} | {"cold"} | {"pending"} (kConflict).
 Status decode_confirm(const redisReply* r);
 
 // rebuild.lua: {"ok", gen} (true) | {"lost"} (false).

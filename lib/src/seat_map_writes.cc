@@ -1,5 +1,8 @@
 #include "ticket/seat_map_writes.h"
 
+#include <chrono>
+#include <thread>
+
 #include <algorithm>
 
 #include "script_replies.h"
@@ -92,6 +95,21 @@ Status confirm_seats(Context& ctx, uint64_t concert_id, Zone zone, const std::st
   TL_ASSIGN_OR_RETURN(RedisReply r, run_script(ctx, confirm_script(), concert_id,
                                                change_args(zone, code, seats, event)));
   return decode_confirm(r.get());
+}
+
+Status revive_seats(Context& ctx, uint64_t concert_id, const std::string& code,
+                    const std::vector<int>& seats, bool was_released, Millis wait_ms) {
+  const std::string event =
+      std::string(was_released ? "revive-released:" : "revive:") + seat_event::kSold;
+  const Millis until = wall_clock_ms() + wait_ms;
+  for (;;) {
+    TL_ASSIGN_OR_RETURN(RedisReply r,
+                        run_script(ctx, confirm_script(), concert_id,
+                                   change_args(Zone::kBuy, code, seats, event.c_str())));
+    Status s = decode_confirm(r.get());
+    if (s.ok() || s.error().kind() != ErrorKind::kConflict || wall_clock_ms() >= until) return s;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 }  // namespace ticket

@@ -56,6 +56,13 @@ constexpr const char* kDeletePayments =
 constexpr const char* kDeleteApplications =
     "DELETE a FROM TICKETS_APPLY_FREE a JOIN TICKETS t ON t.id = a.ticket_id WHERE t.concert_id = ?";
 constexpr const char* kDeleteCheckins = "DELETE FROM CHECKINS WHERE concert_id = ?";
+// Money received for the concert's tickets: that of paid tickets goes with
+// them; money due back or under review is never deleted without
+// --delete-sold-tickets.
+constexpr const char* kOpenPayments =
+    "SELECT COUNT(*) FROM PAYMENTS WHERE concert_id = ? AND state IN ('REFUND_DUE', 'REVIEW') "
+    "FOR UPDATE";
+constexpr const char* kDeleteReceived = "DELETE FROM PAYMENTS WHERE concert_id = ?";
 constexpr const char* kDeleteTickets = "DELETE FROM TICKETS WHERE concert_id = ?";
 
 std::string line_of(const toml::node& n) { return std::to_string(n.source().begin.line); }
@@ -168,6 +175,7 @@ Status check_currency(Db& db, const Concert& before, const Concert& after) {
 Result<std::vector<TicketRemoval>> plan_reset(Db& db, const std::vector<Concert>& concerts,
                                               const SeedOptions& options) {
   std::vector<TicketRemoval> out;
+  std::string owed;  // the first concert's money due back or under review
   for (const Concert& wanted : concerts) {
     auto existing = concert_rows::load(db, wanted.slug, true);
     if (!existing.ok() && existing.error().kind() == ErrorKind::kNotFound) continue;
@@ -177,18 +185,28 @@ Result<std::vector<TicketRemoval>> plan_reset(Db& db, const std::vector<Concert>
     TicketRemoval r = found.empty() ? TicketRemoval{} : found.front();
     r.concert_id = existing->id;
     r.slug = existing->slug;
+    auto& open = db.prepare(kOpenPayments);
+    open.setUInt64(1, existing->id);
+    ResultSetPtr rs = db.query(open);
+    const int64_t due = rs->next() ? rs->getInt64(1) : 0;
+    if (due > 0 && owed.empty())
+      owed = std::to_string(due) + " payment" + (due == 1 ? "" : "s") + " of " + existing->slug +
+             " due back or under review (tl-admin payments --concert " + existing->slug + ")";
     out.push_back(std::move(r));
   }
   const std::string sold = describe_sold(out);
   if (!sold.empty() && !options.delete_sold_tickets)
     return conflict("seed --reset would delete " + sold +
                     "; add --delete-sold-tickets to delete them");
+  if (!owed.empty() && !options.delete_sold_tickets)
+    return conflict("seed --reset would delete " + owed +
+                    "; add --delete-sold-tickets to delete them");
   return out;
 }
 
 void delete_tickets(Db& db, uint64_t concert_id) {
-  for (const char* sql :
-       {kDeleteCheckins, kDeleteSeats, kDeletePayments, kDeleteApplications, kDeleteTickets}) {
+  for (const char* sql : {kDeleteCheckins, kDeleteReceived, kDeleteSeats, kDeletePayments,
+                          kDeleteApplications, kDeleteTickets}) {
     auto& stmt = db.prepare(sql);
     stmt.setUInt64(1, concert_id);
     stmt.execute();

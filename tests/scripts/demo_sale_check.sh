@@ -92,12 +92,15 @@ odd=$(awk '$2 != 0 && $2 != 3' "$log")
 held=$(awk '$2 == 0' "$log" | wc -l)
 paid=$(awk '$2 == 0 && $6 == "0"' "$log" | wc -l)
 paid_seats=$(awk '$2 == 0 && $6 == "0" { n += $4 } END { print n + 0 }' "$log")
-late=$(awk '$2 == 0 && $5 == "late" && $6 == "5"' "$log" | wc -l)
+late=$(awk '$2 == 0 && $5 == "late"' "$log" | wc -l)
+revived=$(awk '$2 == 0 && $5 == "late" && $6 == "0"' "$log" | wc -l)
+refused_late=$(awk '$2 == 0 && $5 == "late" && $6 == "5"' "$log" | wc -l)
 [ "$paid" -gt 0 ] || fail "no buyer paid"
 [ "$held" -gt "$paid" ] || fail "every buyer with seats paid: nothing expired"
 [ "$(awk '$2 == 3' "$log" | wc -l)" -gt 0 ] || fail "no buyer found the hall full"
-[ "$late" -gt 0 ] || fail "no late payer was refused with exit 5"
-[ "$(awk '$5 == "late" && $2 == 0 && $6 != "5"' "$log" | wc -l)" -eq 0 ] || fail "a late payment was not refused"
+[ "$late" -gt 0 ] || fail "no buyer came back to pay after the hold ran out"
+[ $((revived + refused_late)) -eq "$late" ] ||
+  fail "a late payment was neither taken (exit 0, the ticket revived) nor refused (exit 5)"
 
 concert=$(root_sql -e "SELECT id FROM CONCERTS WHERE slug = 'demo-onsale'")
 [ -n "$concert" ] || fail "no concert demo-onsale"
@@ -120,8 +123,16 @@ twice=$(q "SELECT COUNT(*) FROM (SELECT 1 FROM TICKET_SEATS s JOIN TICKETS t ON 
 sold_seats=$(q "SELECT COUNT(*) FROM TICKET_SEATS s JOIN TICKETS t ON t.id = s.ticket_id
                 WHERE t.concert_id = $concert AND t.status = 'SUCCESS'")
 [ "$sold_seats" -eq "$paid_seats" ] || fail "MySQL has $sold_seats seats sold, the payers bought $paid_seats"
-say "ok: $held tickets: $sold sold (= the $paid payments accepted, $sold_seats seats, none twice), $expired expired" \
-  "($late of them paid too late and refused), none PROCESS"
+# Every late payment is on the record: a revived ticket, or money due back.
+reset_at=$(q "SELECT MAX(id) FROM AUDIT_LOG WHERE action = 'concert-reset'")
+[ "$(q "SELECT COUNT(*) FROM AUDIT_LOG WHERE concert_id = $concert AND action = 'revived' AND id > $reset_at")" -eq "$revived" ] ||
+  fail "not one 'revived' audit row for each of the $revived late payments taken"
+[ "$(q "SELECT COUNT(*) FROM PAYMENTS WHERE concert_id = $concert AND state = 'REFUND_DUE'")" -eq "$refused_late" ] ||
+  fail "not one REFUND_DUE payment for each of the $refused_late late payments refused"
+[ "$(q "SELECT COUNT(*) FROM PAYMENTS WHERE concert_id = $concert AND state = 'PAID'")" -eq "$paid" ] ||
+  fail "not one PAID payment for each of the $paid tickets sold"
+say "ok: $held tickets: $sold sold (= the $paid payments accepted, $revived of them late and revived," \
+  "$sold_seats seats, none twice), $expired expired ($refused_late paid too late, money due back), none PROCESS"
 
 # --- Redis agrees ------------------------------------------------------------------------------
 status=$(tl tl-status --concert demo-onsale --json)

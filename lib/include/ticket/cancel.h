@@ -20,6 +20,8 @@ struct Cancellation {
   // cache until `tl-admin reconcile --repair` (or, for a hold, the daemon at
   // its deadline) frees them.
   std::string cache_warning;
+  // The ticket was paid: its payment is now REFUND_DUE (tl-admin refund).
+  bool refund_due = false;
 };
 
 // In one MySQL transaction under the ticket's row lock: PROCESS or SUCCESS ->

@@ -44,4 +44,12 @@ Status release_many(Context& ctx, uint64_t concert_id, const std::vector<SeatRel
 Status confirm_seats(Context& ctx, uint64_t concert_id, Zone zone, const std::string& code,
                      const std::vector<int>& seats, const char* event);
 
+// Marks the seats of ticket `code`, revived by a late payment that MySQL
+// has committed, as sold to it, and forgets that it had ended. When
+// `was_released` (MySQL had expired it), waits until that expiry's release
+// has run in Redis (up to `wait_ms`), so that a release arriving late
+// cannot free the seats afterwards; kConflict if it never came.
+Status revive_seats(Context& ctx, uint64_t concert_id, const std::string& code,
+                    const std::vector<int>& seats, bool was_released, Millis wait_ms);
+
 }  // namespace ticket
