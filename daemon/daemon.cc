@@ -7,7 +7,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <csignal>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -15,6 +18,7 @@
 #include "engine.h"
 #include "http.h"
 #include "metrics.h"
+#include "ticket/webhook.h"
 
 namespace ticketlemond {
 namespace {
@@ -38,6 +42,58 @@ HttpResponse serve(const std::string& target, const Metrics& metrics) {
   }
   return {404, "text/plain; charset=utf-8", "not found: try /healthz or /metrics\n"};
 }
+
+// The payment providers' events, each taken on a thread of a small pool
+// with MySQL connections of its own, so that a slow database never holds up
+// /healthz, /metrics or expiry. The configuration is swapped on SIGHUP; a
+// thread opens new connections when it sees a new one.
+class PaymentDesk {
+ public:
+  explicit PaymentDesk(const ticket::Config& config)
+      : config_(std::make_shared<const ticket::Config>(config)) {}
+
+  void reload(const ticket::Config& config) {
+    std::lock_guard lock(mu_);
+    config_ = std::make_shared<const ticket::Config>(config);
+  }
+
+  void take(PostRequest request, std::function<void(HttpResponse)> done) {
+    std::shared_ptr<const ticket::Config> config;
+    {
+      std::lock_guard lock(mu_);
+      config = config_;
+    }
+    const std::string name = request.target.substr(std::string(kPaymentsPath).size());
+    const ticket::PaymentProvider* provider = nullptr;
+    for (const auto& p : config->payments.providers)
+      if (p.name == name) provider = &p;
+    if (provider == nullptr)
+      return done({404, "application/json",
+                   "{\"error\":\"no payment provider of that name is configured\"}\n"});
+    asio::post(pool_, [config, provider, request = std::move(request), done = std::move(done)] {
+      thread_local std::shared_ptr<const ticket::Config> made_for;
+      thread_local std::unique_ptr<ticket::Context> ctx;
+      if (made_for != config) {
+        ctx = std::make_unique<ticket::Context>(*config);
+        made_for = config;
+      }
+      (void)ctx->set_actor("payment provider " + provider->name);
+      ticket::WebhookReply r =
+          ticket::handle_payment_webhook(*ctx, *provider, request.signature, request.body);
+      if (r.status >= 500) spdlog::warn("payments/{}: {} {}", provider->name, r.status, r.body);
+      done({r.status, "application/json", r.body + "\n"});
+    });
+  }
+
+  // Lets the events in hand finish.
+  void stop() { pool_.join(); }
+
+ private:
+  static constexpr int kThreads = 4;
+  std::mutex mu_;
+  std::shared_ptr<const ticket::Config> config_;
+  asio::thread_pool pool_{kThreads};
+};
 
 // The worker: the engine and its timer, on a thread of their own.
 class Worker {
@@ -89,9 +145,14 @@ int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, Cred
   asio::io_context io;
   Metrics metrics;
   std::optional<HttpServer> http;
+  PaymentDesk payments(config);
   try {
-    http.emplace(io, config.daemon.listen,
-                 [&metrics](const std::string& target) { return serve(target, metrics); });
+    http.emplace(
+        io, config.daemon.listen,
+        [&metrics](const std::string& target) { return serve(target, metrics); },
+        [&payments](PostRequest request, std::function<void(HttpResponse)> done) {
+          payments.take(std::move(request), std::move(done));
+        });
   } catch (const std::exception& e) {
     spdlog::critical("cannot listen on {}: {}", config.daemon.listen, e.what());
     return 7;
@@ -129,6 +190,7 @@ int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, Cred
             config = *next;
             credentials = std::move(*next_credentials);
             worker.reload(*next);
+            payments.reload(*next);
           }
           signals.async_wait(on_signal);
           return;
@@ -140,6 +202,7 @@ int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, Cred
       };
   signals.async_wait(on_signal);
   io.run();
+  payments.stop();
   worker.stop();
   spdlog::info("ticketlemond stopped");
   return 0;

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "ticket/config.h"
+#include "ticket/webhook.h"
 
 namespace ticketlemond {
 namespace {
@@ -17,9 +18,10 @@ using boost::asio::ip::tcp;
 using std::chrono::seconds;
 
 // A request head larger than this is answered 431, a body larger than this
-// 413: the endpoints take no body.
+// 413: the GET endpoints take no body, a provider's event at most 64 KiB.
 constexpr size_t kMaxHead = 8 * 1024;
 constexpr size_t kMaxBody = 1024;
+constexpr size_t kMaxPostBody = ticket::kWebhookMaxBody;
 // The whole request must arrive within this time (else 408), the answer be
 // written within it.
 constexpr seconds kIoTimeout{5};
@@ -27,7 +29,7 @@ constexpr seconds kIoTimeout{5};
 // most this long and this much, so that closing does not reset the
 // connection before the client has read the answer.
 constexpr seconds kDrainTimeout{2};
-constexpr size_t kMaxDrain = 64 * 1024;
+constexpr size_t kMaxDrain = 1024 * 1024;
 
 // The status for a request that could not be read, or 0 to close without an
 // answer (the client went away).
@@ -43,7 +45,7 @@ unsigned status_for(const beast::error_code& ec, bool timed_out) {
 const char* reason_text(unsigned status) {
   switch (status) {
     case 408: return "request timeout\n";
-    case 413: return "request body too large: the endpoints take no body\n";
+    case 413: return "request body too large\n";
     case 431: return "request header fields too large\n";
     default: return "bad request\n";
   }
@@ -52,19 +54,27 @@ const char* reason_text(unsigned status) {
 // One connection: read a request, answer it, close.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const HttpHandler& handler)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), handler_(handler) {}
+  Session(tcp::socket socket, const HttpHandler& handler, const PostHandler& post)
+      : socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
+        handler_(handler),
+        post_(post) {}
 
+  // Reads the head, then the body with the limit of the head's endpoint;
+  // all of it within kIoTimeout.
   void start() {
     parser_.header_limit(kMaxHead);
     parser_.body_limit(kMaxBody);
     arm(kIoTimeout);
-    http::async_read(socket_, buffer_, parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       ++self->phase_;
-                       self->timer_.cancel();
-                       self->answer(ec);
-                     });
+    http::async_read_header(socket_, buffer_, parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec) {
+                                ++self->phase_;
+                                self->timer_.cancel();
+                                return self->answer(ec);
+                              }
+                              self->read_body();
+                            });
   }
 
  private:
@@ -79,25 +89,55 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  bool is_post_path() const {
+    const auto target = parser_.get().target();
+    return std::string(target.data(), target.size()).rfind(kPaymentsPath, 0) == 0;
+  }
+
+  void read_body() {
+    if (is_post_path() && parser_.get().method() == http::verb::post)
+      parser_.body_limit(kMaxPostBody);
+    http::async_read(socket_, buffer_, parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       ++self->phase_;
+                       self->timer_.cancel();
+                       self->answer(ec);
+                     });
+  }
+
   void answer(beast::error_code ec) {
     HttpResponse r;
-    unsigned version = 11;
-    bool head = false;
     if (ec) {
       const unsigned status = status_for(ec, timed_out_);
       if (status == 0) return;
       r = {status, "text/plain; charset=utf-8", reason_text(status)};
-    } else {
-      const auto& request = parser_.get();
-      version = request.version();
-      head = request.method() == http::verb::head;
-      if (request.method() != http::verb::get && !head) {
-        r = {405, "text/plain; charset=utf-8", "only GET\n"};
-        response_.set(http::field::allow, "GET, HEAD");
-      } else {
-        r = handler_(std::string(request.target()));
-      }
+      return respond(r);
     }
+    const auto& request = parser_.get();
+    const bool head = request.method() == http::verb::head;
+    if (is_post_path()) {
+      if (request.method() != http::verb::post) {
+        response_.set(http::field::allow, "POST");
+        return respond({405, "application/json", "{\"error\":\"only POST\"}\n"});
+      }
+      PostRequest post{std::string(request.target()), std::string(request["TL-Signature"]),
+                       request.body()};
+      // The answer comes from another thread; it is written on this one.
+      auto executor = socket_.get_executor();
+      return post_(std::move(post), [self = shared_from_this(), executor](HttpResponse done) {
+        boost::asio::post(executor, [self, done = std::move(done)] { self->respond(done); });
+      });
+    }
+    if (request.method() != http::verb::get && !head) {
+      response_.set(http::field::allow, "GET, HEAD");
+      return respond({405, "text/plain; charset=utf-8", "only GET\n"});
+    }
+    r = handler_(std::string(request.target()));
+    respond(r, head);
+  }
+
+  void respond(const HttpResponse& r, bool head = false) {
+    const unsigned version = parser_.is_header_done() ? parser_.get().version() : 11;
     timed_out_ = false;
     response_.result(r.status);
     response_.version(version);
@@ -138,6 +178,7 @@ class Session : public std::enable_shared_from_this<Session> {
   http::request_parser<http::string_body> parser_;
   http::response<http::string_body> response_;
   const HttpHandler& handler_;
+  const PostHandler& post_;
   bool timed_out_ = false;
   unsigned phase_ = 0;  // which arm() a timer belongs to
   char scratch_[4096];
@@ -155,15 +196,18 @@ tcp::endpoint resolve_listen(boost::asio::io_context& io, const std::string& lis
 
 }  // namespace
 
-HttpServer::HttpServer(boost::asio::io_context& io, const std::string& listen, HttpHandler handler)
-    : acceptor_(io, resolve_listen(io, listen)), handler_(std::move(handler)) {
+HttpServer::HttpServer(boost::asio::io_context& io, const std::string& listen, HttpHandler handler,
+                       PostHandler post)
+    : acceptor_(io, resolve_listen(io, listen)),
+      handler_(std::move(handler)),
+      post_(std::move(post)) {
   accept();
 }
 
 void HttpServer::accept() {
   acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
     if (ec == boost::asio::error::operation_aborted) return;
-    if (!ec) std::make_shared<Session>(std::move(socket), handler_)->start();
+    if (!ec) std::make_shared<Session>(std::move(socket), handler_, post_)->start();
     accept();
   });
 }

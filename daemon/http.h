@@ -1,4 +1,5 @@
-// The daemon's HTTP endpoint (Boost.Beast): GET /healthz and GET /metrics.
+// The daemon's HTTP endpoint (Boost.Beast): GET /healthz and GET /metrics,
+// and POST /api/v1/payments/{name} for payment providers.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -14,14 +15,29 @@ struct HttpResponse {
   std::string body;
 };
 
-// Answers one request target ("/healthz"); runs on the io_context thread.
+// Answers one GET request target ("/healthz"); runs on the io_context thread.
 using HttpHandler = std::function<HttpResponse(const std::string& target)>;
+
+// A POST to a payments path, read whole: the target, the TL-Signature
+// header and the body. The handler may answer later, from any thread, by
+// calling `done` once.
+struct PostRequest {
+  std::string target;
+  std::string signature;
+  std::string body;
+};
+using PostHandler =
+    std::function<void(PostRequest request, std::function<void(HttpResponse)> done)>;
+
+// The path prefix of the providers' endpoint.
+inline constexpr const char* kPaymentsPath = "/api/v1/payments/";
 
 class HttpServer {
  public:
   // Binds `listen` ("127.0.0.1:9464"); throws boost::system::system_error
   // when the address cannot be bound.
-  HttpServer(boost::asio::io_context& io, const std::string& listen, HttpHandler handler);
+  HttpServer(boost::asio::io_context& io, const std::string& listen, HttpHandler handler,
+             PostHandler post);
   void stop();
   unsigned short port() const;
 
@@ -30,6 +46,7 @@ class HttpServer {
 
   boost::asio::ip::tcp::acceptor acceptor_;
   HttpHandler handler_;
+  PostHandler post_;
 };
 
 }  // namespace ticketlemond

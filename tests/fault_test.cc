@@ -24,6 +24,7 @@
 #include "ticket/reconcile.h"
 #include "ticket/seat_map.h"
 #include "ticket/seat_map_events.h"
+#include "ticket/webhook.h"
 
 namespace ticket {
 namespace {
@@ -553,6 +554,45 @@ TEST_F(ServerFaults, OfflineGatesAdmitWithTheServersStoppedAndTheSyncReportsConf
   EXPECT_EQ(count(back, "SELECT COUNT(*) FROM CHECKINS"), 2);
   EXPECT_EQ(count(back, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'checkin_conflict'"), 1);
   EXPECT_EQ(count(back, "SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'checked_in'"), 2);
+}
+
+// A provider's payment while Redis is down: paid in MySQL at once; once
+// Redis is back the seat shows sold (reconciliation), and nobody buys it.
+TEST_F(ServerFaults, APaymentFromAProviderWhileRedisIsDownIsPaidAndNeverSoldAgain) {
+  Concert c = make_concert(*ctx_, {1, 5, 0, 300, 1});
+  auto t = buy(*ctx_, buyer(c, "A5", "WHDOWN01"));
+  ASSERT_TRUE(t.ok()) << t.error().message();
+  TempDir dir;
+  const std::string secret = "whsec-9d8c7b6a5f4e3d2c1b0a99887766554433";
+  const std::string secret_file = dir.write("acme.secret", secret + "\n");
+  const std::string config = dir.write(
+      "ticketlemon.toml", testing::read_file(env_.config_file()) +
+                              "\n[[payments.provider]]\nname = \"acme\"\nplatform = \"PAYPLAT\"\n"
+                              "secret_file = \"" +
+                              secret_file + "\"\n");
+  testing::Daemon daemon(config, {{"TL_DAEMON_RECONCILE_INTERVAL_S", "1"}});
+  ASSERT_TRUE(eventually([&] { return daemon.healthz() == 200; }, 10000));
+  servers_->control("stop", "redis");
+  const std::string body = R"({"id":"EV-DOWN","type":"payment.succeeded","ticket":")" + t->code +
+                           R"(","reference":"PAY-DOWN","amount":"10.00","currency":"EUR"})";
+  const std::string request = "POST /api/v1/payments/acme HTTP/1.1\r\nHost: x\r\nTL-Signature: " +
+                              sign_webhook(secret, body, wall_clock_ms() / 1000) +
+                              "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+                              body;
+  const auto [status, answer] = testing::http_exchange(daemon.port(), request);
+  EXPECT_EQ(status, 200) << answer;
+  EXPECT_NE(answer.find("\"paid\""), std::string::npos) << answer;
+  EXPECT_EQ(count(*ctx_, "SELECT COUNT(*) FROM TICKETS WHERE status = 'SUCCESS'"), 1);
+  servers_->control("start", "redis");
+  // The daemon rebuilds or repairs the map from MySQL: A5 is sold.
+  EXPECT_TRUE(eventually([&] { return redis_taken(*ctx_, c) == std::set<int>{4}; }, 15000));
+  auto again = buy(*ctx_, buyer(c, "A5", "WHDOWN02"));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().kind(), ErrorKind::kConflict);
+  EXPECT_EQ(double_bookings(*ctx_, c), 0);
+  auto r = reconcile(*ctx_, c, false);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_FALSE(r->drift());
 }
 
 }  // namespace

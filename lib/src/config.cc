@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <toml++/toml.h>
+
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -285,6 +287,56 @@ Result<std::string> find_config_file(const ConfigRequest& req) {
   return std::string();
 }
 
+// `[[payments.provider]]` tables: name, platform and secret_file each, the
+// names distinct. Nothing else is allowed under [payments].
+Status apply_payments(Config& c, const toml::table& payments, const std::string& path) {
+  c.payments.providers.clear();
+  for (const auto& [key, node] : payments) {
+    const std::string where = path + ":" + line_of(key.source());
+    if (key.str() != "provider" || !node.is_array_of_tables())
+      return config_error(where + ": [payments] holds only [[payments.provider]] tables");
+    for (const auto& item : *node.as_array()) {
+      const toml::table& t = *item.as_table();
+      const std::string at = path + ":" + line_of(t.source());
+      PaymentProvider p;
+      for (const auto& [field, value] : t) {
+        const std::string f(field.str());
+        const std::string fat = path + ":" + line_of(field.source());
+        if (f != "name" && f != "platform" && f != "secret_file")
+          return config_error(fat + ": unknown key " + quote(f) +
+                              " in [[payments.provider]] (name, platform, secret_file)");
+        if (!value.is_string())
+          return config_error(fat + ": " + f + " must be a string, not " + type_name(value));
+        const std::string v = value.as_string()->get();
+        if (f == "name") p.name = v;
+        if (f == "platform") p.platform = to_upper(v);
+        if (f == "secret_file") p.secret_file = v;
+      }
+      const bool name_ok =
+          !p.name.empty() && p.name.size() <= 64 &&
+          std::all_of(p.name.begin(), p.name.end(), [](char ch) {
+            return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+          });
+      if (!name_ok)
+        return config_error(at +
+                            ": [[payments.provider]] name must be 1 to 64 of a-z, 0-9, "
+                            "'-' and '_', got " +
+                            quote(p.name));
+      if (p.platform != "QRCODE" && p.platform != "DIRECT" && p.platform != "PAYPLAT")
+        return config_error(at + ": provider " + p.name +
+                            ": platform must be QRCODE, DIRECT or PAYPLAT, got " +
+                            quote(p.platform));
+      if (p.secret_file.empty() || check_path(p.secret_file))
+        return config_error(at + ": provider " + p.name + " needs secret_file, a file path");
+      for (const PaymentProvider& other : c.payments.providers)
+        if (other.name == p.name)
+          return config_error(at + ": provider " + p.name + " is configured twice");
+      c.payments.providers.push_back(std::move(p));
+    }
+  }
+  return {};
+}
+
 Status apply_file(Config& c, const std::string& path) {
   TL_ASSIGN_OR_RETURN(std::string text, read_private_file(path, "config file", kMaxConfigBytes));
   toml::table root;
@@ -299,11 +351,17 @@ Status apply_file(Config& c, const std::string& path) {
     if (!section_node.is_table()) {
       return config_error(
           where + ": unknown key " + quote(section) +
-          " outside a section (sections are [mysql], [redis], [security], [daemon], [log])");
+          " outside a section (sections are [mysql], [redis], [security], [daemon], [log], "
+          "[passes], [[payments.provider]])");
+    }
+    if (section == "payments") {
+      TL_TRY(apply_payments(c, *section_node.as_table(), path));
+      continue;
     }
     if (!is_section(section)) {
       return config_error(where + ": unknown section [" + section +
-                          "] (sections are [mysql], [redis], [security], [daemon], [log])");
+                          "] (sections are [mysql], [redis], [security], [daemon], [log], "
+                          "[passes], [[payments.provider]])");
     }
     for (const auto& [key, node] : *section_node.as_table()) {
       const KeyDef* k = find_key(section, key.str());
@@ -394,6 +452,14 @@ std::vector<std::string> config_changes(const Config& before, const Config& afte
   }
   if (before.mysql.password != after.mysql.password) out.push_back("[mysql] password: changed");
   if (before.redis.password != after.redis.password) out.push_back("[redis] password: changed");
+  auto providers = [](const Config& c) {
+    std::string out;
+    for (const auto& p : c.payments.providers)
+      out += (out.empty() ? "" : ", ") + p.name + " (" + p.platform + ", " + p.secret_file + ")";
+    return out.empty() ? std::string("none") : out;
+  };
+  if (providers(before) != providers(after))
+    out.push_back("[[payments.provider]]: " + providers(before) + " -> " + providers(after));
   return out;
 }
 

@@ -36,10 +36,12 @@ constexpr const char* kInsertPayment =
     "provider, reference, note, received_at, updated_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3), NOW(3))";
 constexpr const char* kPaymentOf =
-    "SELECT id, state FROM PAYMENTS WHERE platform = ? AND reference = ? FOR UPDATE";
+    "SELECT id, state, ticket_id, ticket_code, concert_id FROM PAYMENTS "
+    "WHERE platform = ? AND reference = ? FOR UPDATE";
 constexpr const char* kReviveTicket =
     "UPDATE TICKETS SET status = 'SUCCESS', reason = NULL, updated_at = NOW(3) WHERE id = ?";
-constexpr const char* kReviveSeats = "UPDATE TICKET_SEATS SET status = 'SUCCESS' WHERE ticket_id = ?";
+constexpr const char* kReviveSeats =
+    "UPDATE TICKET_SEATS SET status = 'SUCCESS' WHERE ticket_id = ?";
 constexpr const char* kRecordPaid =
     "UPDATE TICKETS_APPLY_BUY SET platform = ?, reference = ?, paid_at = NOW(3) "
     "WHERE ticket_id = ?";
@@ -59,8 +61,8 @@ enum class Step { kPaid, kAlreadyPaid, kRevive, kRefundDue, kReview, kDuplicate,
 bool codelike(std::string_view code) {
   if (code.empty() || code.size() > 64) return false;
   return std::all_of(code.begin(), code.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-           c == '-' || c == '_' || c == '.';
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' ||
+           c == '_' || c == '.';
   });
 }
 
@@ -94,8 +96,8 @@ void event_result(Db& db, const PaymentReceipt& r, const char* result, uint64_t 
 
 // Records money received in `state`; the payment's id. `t` is null when no
 // ticket has the code.
-uint64_t record_payment(Db& db, const std::string& actor, const Ticket* t,
-                        const PaymentReceipt& r, PaymentState state, const std::string& note) {
+uint64_t record_payment(Db& db, const std::string& actor, const Ticket* t, const PaymentReceipt& r,
+                        PaymentState state, const std::string& note) {
   auto& stmt = db.prepare(kInsertPayment);
   if (t) {
     stmt.setUInt64(1, t->id);
@@ -118,8 +120,7 @@ uint64_t record_payment(Db& db, const std::string& actor, const Ticket* t,
     record_audit(db, actor,
                  {state == PaymentState::kReview ? action::kPaymentReview : action::kRefundDue,
                   t ? std::optional<uint64_t>(t->concert_id) : std::nullopt,
-                  t ? std::optional<uint64_t>(t->id) : std::nullopt,
-                  t ? t->code : std::string(),
+                  t ? std::optional<uint64_t>(t->id) : std::nullopt, t ? t->code : std::string(),
                   r.platform + " " + r.reference + " " + format_money(r.amount.value_or(0)) + " " +
                       r.currency + ": " + note});
   }
@@ -293,8 +294,8 @@ const char* payment_state_name(PaymentState state) {
 
 Result<PaymentState> parse_payment_state(std::string_view text) {
   const std::string s = to_upper(text);
-  for (PaymentState state : {PaymentState::kPaid, PaymentState::kRefundDue,
-                             PaymentState::kRefunded, PaymentState::kReview})
+  for (PaymentState state : {PaymentState::kPaid, PaymentState::kRefundDue, PaymentState::kRefunded,
+                             PaymentState::kReview})
     if (s == payment_state_name(state)) return state;
   return invalid("--state must be PAID, REFUND_DUE, REFUNDED or REVIEW, got " + quote(text));
 }
@@ -306,6 +307,8 @@ const char* payment_result_name(PaymentResult result) {
     case PaymentResult::kRefundDue: return "refund_due";
     case PaymentResult::kReview: return "review";
     case PaymentResult::kDuplicate: return "duplicate";
+    case PaymentResult::kRefunded: return "refunded";
+    case PaymentResult::kNoted: return "noted";
   }
   return "paid";
 }
@@ -345,9 +348,9 @@ Result<PaymentOutcome> receive_payment(Context& ctx, const PaymentReceipt& recei
       if (!why.empty()) {
         if (locked) t = *locked;
         out.why = why;
-        event_result(*db, r, "review",
-                     record_payment(*db, actor, locked ? &t : nullptr, r, PaymentState::kReview,
-                                    why));
+        event_result(
+            *db, r, "review",
+            record_payment(*db, actor, locked ? &t : nullptr, r, PaymentState::kReview, why));
         return Step::kReview;
       }
     }
@@ -365,7 +368,8 @@ Result<PaymentOutcome> receive_payment(Context& ctx, const PaymentReceipt& recei
         event_result(*db, r, "paid", 0);
         return Step::kAlreadyPaid;
       }
-      if (!provider) return conflict("ticket " + r.code + " is already paid with another reference");
+      if (!provider)
+        return conflict("ticket " + r.code + " is already paid with another reference");
       out.why = "ticket " + r.code + " is already paid with reference " + t.reference;
       event_result(*db, r, "refund_due",
                    record_payment(*db, actor, &t, r, PaymentState::kRefundDue, out.why));
@@ -405,6 +409,86 @@ Result<PaymentOutcome> receive_payment(Context& ctx, const PaymentReceipt& recei
     out.ticket->platform = r.platform;
     out.ticket->reference = r.reference;
   }
+  return out;
+}
+
+Result<PaymentOutcome> receive_refund(Context& ctx, const PaymentReceipt& receipt) {
+  PaymentReceipt r = receipt;
+  TL_TRY(check_receipt(r));
+  TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
+  PaymentOutcome out;
+  TL_TRY(db->transaction([&]() -> Status {
+    if (!r.event_id.empty() && !take_event(*db, r, "refund.succeeded")) {
+      out.result = PaymentResult::kDuplicate;
+      return {};
+    }
+    auto& find = db->prepare(kPaymentOf);
+    find.setString(1, r.platform);
+    find.setString(2, r.reference);
+    ResultSetPtr rs = db->query(find);
+    const std::string by = r.provider.empty() ? std::string("hand") : "provider " + r.provider;
+    if (!rs->next()) {
+      out.result = PaymentResult::kReview;
+      out.why = "a refund by " + by + " of payment " + r.reference + ", which is not on record";
+      record_audit(*db, ctx.actor(),
+                   {action::kPaymentReview, std::nullopt, std::nullopt, "",
+                    r.platform + " " + r.reference + ": " + out.why});
+      event_result(*db, r, "review", 0);
+      return {};
+    }
+    const uint64_t id = rs->getUInt64(1);
+    TL_ASSIGN_OR_RETURN(const PaymentState state,
+                        parse_payment_state(std::string(rs->getString(2))));
+    const std::optional<uint64_t> ticket =
+        rs->isNull(3) ? std::nullopt : std::optional<uint64_t>(rs->getUInt64(3));
+    const std::string code = rs->getString(4);
+    const std::optional<uint64_t> concert =
+        rs->isNull(5) ? std::nullopt : std::optional<uint64_t>(rs->getUInt64(5));
+    if (state == PaymentState::kRefunded) {
+      out.result = PaymentResult::kRefunded;
+      event_result(*db, r, "refunded", id);
+      return {};
+    }
+    PaymentState next = PaymentState::kRefunded;
+    std::string note = "refunded by " + by;
+    if (state == PaymentState::kPaid) {
+      // Money gone back for a ticket that is still sold: an operator decides.
+      next = PaymentState::kReview;
+      note = "refunded by " + by + " while its ticket is still paid";
+      out.why = note;
+    }
+    auto& set = db->prepare(kSetState);
+    set.setString(1, payment_state_name(next));
+    set.setString(2, note);
+    if (r.event_id.empty())
+      set.setNull(3, 0);
+    else
+      set.setString(3, r.event_id.substr(0, 128));
+    set.setUInt64(4, id);
+    set.execute();
+    record_audit(*db, ctx.actor(),
+                 {next == PaymentState::kRefunded ? action::kRefunded : action::kPaymentReview,
+                  concert, ticket, code, r.platform + " " + r.reference + ": " + note});
+    out.result =
+        next == PaymentState::kRefunded ? PaymentResult::kRefunded : PaymentResult::kReview;
+    event_result(*db, r, next == PaymentState::kRefunded ? "refunded" : "review", id);
+    return {};
+  }));
+  return out;
+}
+
+Result<PaymentOutcome> note_event(Context& ctx, const PaymentReceipt& r, const std::string& type) {
+  TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
+  PaymentOutcome out;
+  out.result = PaymentResult::kNoted;
+  TL_TRY(db->transaction([&]() -> Status {
+    if (!take_event(*db, r, type.c_str())) {
+      out.result = PaymentResult::kDuplicate;
+      return {};
+    }
+    event_result(*db, r, "noted", 0);
+    return {};
+  }));
   return out;
 }
 

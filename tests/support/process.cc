@@ -256,12 +256,18 @@ int connect_loopback(int port) {
 }
 
 std::pair<int, std::string> http_get(int port, const std::string& path) {
+  return http_exchange(port, "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+}
+
+std::pair<int, std::string> http_exchange(int port, const std::string& request) {
   const int fd = connect_loopback(port);
   if (fd < 0) return {0, ""};
-  const std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-  if (write(fd, request.data(), request.size()) < 0) {
-    close(fd);
-    return {0, ""};
+  // The server may answer (413) before it has read everything: what it
+  // does not take is dropped, without SIGPIPE.
+  for (size_t sent = 0; sent < request.size();) {
+    const ssize_t n = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
   }
   std::string response;
   char buf[4096];

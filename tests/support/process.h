@@ -72,6 +72,11 @@ int connect_loopback(int port);
 // nothing answers).
 std::pair<int, std::string> http_get(int port, const std::string& path);
 
+// Sends `request` (a whole HTTP request as bytes) to 127.0.0.1:port and
+// reads the answer to the end: its status code and body ({0, ""} when
+// nothing answers).
+std::pair<int, std::string> http_exchange(int port, const std::string& request);
+
 // The value of the Prometheus sample `name` (with its labels, if any, as the
 // daemon writes them: `x{quantile="0.5"}`) that http://127.0.0.1:port/metrics
 // shows, as text; "" when it is not shown.

@@ -62,6 +62,18 @@ struct PassesConfig {
   std::string verify_keys_file;  // one "KEY-ID PUBLIC-KEY" line per key that verifies
 };
 
+// A payment provider that posts its events to ticketlemond
+// (`[[payments.provider]]`, docs/design.md §12).
+struct PaymentProvider {
+  std::string name;         // in the path: POST /api/v1/payments/{name}
+  std::string platform;     // QRCODE, DIRECT or PAYPLAT: what its payments count as
+  std::string secret_file;  // its HMAC secret (first line), mode 0600
+};
+
+struct PaymentsConfig {
+  std::vector<PaymentProvider> providers;
+};
+
 struct Config {
   MysqlConfig mysql;
   RedisConfig redis;
@@ -69,6 +81,7 @@ struct Config {
   DaemonConfig daemon;
   LogConfig log;
   PassesConfig passes;
+  PaymentsConfig payments;
   // The file the configuration came from, or empty for built-in defaults.
   std::string source;
 };

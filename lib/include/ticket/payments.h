@@ -43,9 +43,9 @@ struct Payment {
 // A payment as it arrives: from tl-pay (no amount, no event) or from a
 // provider's event.
 struct PaymentReceipt {
-  std::string code;       // the ticket's code as given
-  std::string platform;   // QRCODE, DIRECT or PAYPLAT
-  std::string reference;  // the platform's payment id
+  std::string code;             // the ticket's code as given
+  std::string platform;         // QRCODE, DIRECT or PAYPLAT
+  std::string reference;        // the platform's payment id
   std::optional<Cents> amount;  // checked against the ticket's when given
   std::string currency;         // likewise
   std::string provider;         // "" for tl-pay
@@ -53,14 +53,17 @@ struct PaymentReceipt {
 };
 
 enum class PaymentResult {
-  kPaid,         // the ticket was paid in time, or already with this reference
-  kRevived,      // paid after its hold ran out, every seat still free: sold
-  kRefundDue,    // recorded REFUND_DUE: a seat was sold meanwhile, or the ticket failed
-  kReview,       // recorded REVIEW: unknown ticket, another amount or currency
-  kDuplicate,    // the provider's event was taken before: nothing changed
+  kPaid,       // the ticket was paid in time, or already with this reference
+  kRevived,    // paid after its hold ran out, every seat still free: sold
+  kRefundDue,  // recorded REFUND_DUE: a seat was sold meanwhile, or the ticket failed
+  kReview,     // recorded REVIEW: unknown ticket, another amount or currency
+  kDuplicate,  // the provider's event was taken before: nothing changed
+  kRefunded,   // the payment is REFUNDED (now, or already)
+  kNoted,      // an event with no effect (payment.failed), taken once
 };
 
-// "paid", "paid" (revived), "refund_due", "review", "duplicate".
+// "paid", "paid" (revived), "refund_due", "review", "duplicate", "refunded",
+// "noted".
 const char* payment_result_name(PaymentResult result);
 
 struct PaymentOutcome {
@@ -104,5 +107,10 @@ Result<Payment> refund_payment(Context& ctx, std::string_view code,
 // when it was due; a PAID payment goes to REVIEW (the provider gave money
 // back for a ticket still sold). Exactly once per event as above.
 Result<PaymentOutcome> receive_refund(Context& ctx, const PaymentReceipt& receipt);
+
+// A provider's event that changes nothing (`payment.failed`: the hold runs
+// out by itself), taken once: kNoted, or kDuplicate.
+Result<PaymentOutcome> note_event(Context& ctx, const PaymentReceipt& receipt,
+                                  const std::string& type);
 
 }  // namespace ticket
