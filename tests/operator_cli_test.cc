@@ -310,7 +310,9 @@ TEST_F(OperatorCli, GrantRejectPendingAndCancelFreeSeatsForTheNextCustomer) {
       0);
   ToolRun c = admin({"cancel", sold, "--reason", "customer asked for a refund"});
   ASSERT_EQ(c.exit_code, 0) << c.err;
-  EXPECT_EQ(c.out, "Cancelled " + sold + "; released B2.\n");
+  EXPECT_EQ(c.out, "Cancelled " + sold +
+                       "; released B2.\nIts payment of 10.00 EUR is now due back (tl-admin "
+                       "refund).\n");
   EXPECT_TRUE(mysql_taken(*ctx_, concert_).empty());
   EXPECT_TRUE(redis_taken(*ctx_, concert_).empty());
   expect_one_line_error(admin({"cancel", sold, "--reason", "again"}), "tl-admin", 3, "cancel twice",
