@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "support/csv.h"
 #include "support/process.h"
 #include "support/sale.h"
 #include "support/servers.h"
@@ -20,79 +21,17 @@ namespace ticket {
 namespace {
 
 using nlohmann::json;
+using testing::CsvRows;
 using testing::exec_sql;
 using testing::line_count;
 using testing::make_concert;
 using testing::mysql_taken;
+using testing::parse_csv;
 using testing::redis_taken;
 using testing::run_tool;
 using testing::scalar_sql;
 using testing::TestEnv;
 using testing::ToolRun;
-
-using CsvRows = std::vector<std::vector<std::string>>;
-
-// RFC 4180: records end with CRLF (a lone LF is accepted too); a field in
-// quotes may hold commas, quotes (doubled) and line breaks. Fails the test
-// on anything malformed.
-CsvRows parse_csv(const std::string& text) {
-  CsvRows rows;
-  std::vector<std::string> record;
-  std::string field;
-  size_t i = 0;
-  bool quoted = false, field_started = false;
-  auto end_field = [&] {
-    record.push_back(field);
-    field.clear();
-    field_started = false;
-  };
-  while (i < text.size()) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        ++i;
-        const char next = i < text.size() ? text[i] : '\n';
-        EXPECT_TRUE(next == ',' || next == '\r' || next == '\n')
-            << "text after a closing quote at " << i;
-        continue;
-      }
-      field += c;
-      ++i;
-      continue;
-    }
-    if (c == '"') {
-      EXPECT_FALSE(field_started) << "quote inside an unquoted field at " << i;
-      quoted = field_started = true;
-      ++i;
-    } else if (c == ',') {
-      end_field();
-      ++i;
-    } else if (c == '\r' || c == '\n') {
-      EXPECT_TRUE(c == '\n' || (i + 1 < text.size() && text[i + 1] == '\n')) << "lone CR at " << i;
-      end_field();
-      rows.push_back(std::move(record));
-      record.clear();
-      i += c == '\r' ? 2 : 1;
-    } else {
-      EXPECT_NE(c, '\n');
-      field += c;
-      field_started = true;
-      ++i;
-    }
-  }
-  EXPECT_FALSE(quoted) << "unterminated quoted field";
-  if (!field.empty() || !record.empty()) {
-    end_field();
-    rows.push_back(std::move(record));
-  }
-  return rows;
-}
 
 TEST(CsvParser, ReadsQuotedFieldsWithCommasQuotesAndLineBreaks) {
   const CsvRows rows = parse_csv("a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\"two\r\nlines\"\r\n,,\r\n");
@@ -371,7 +310,9 @@ TEST_F(OperatorCli, GrantRejectPendingAndCancelFreeSeatsForTheNextCustomer) {
       0);
   ToolRun c = admin({"cancel", sold, "--reason", "customer asked for a refund"});
   ASSERT_EQ(c.exit_code, 0) << c.err;
-  EXPECT_EQ(c.out, "Cancelled " + sold + "; released B2.\n");
+  EXPECT_EQ(c.out, "Cancelled " + sold +
+                       "; released B2.\nIts payment of 10.00 EUR is now due back (tl-admin "
+                       "refund).\n");
   EXPECT_TRUE(mysql_taken(*ctx_, concert_).empty());
   EXPECT_TRUE(redis_taken(*ctx_, concert_).empty());
   expect_one_line_error(admin({"cancel", sold, "--reason", "again"}), "tl-admin", 3, "cancel twice",

@@ -25,6 +25,10 @@ void add_cancel_command(Tool& tool) {
       out.json = {{"ticket", ticket_json(t)}};
       out.text =
           "Cancelled " + t.code + (t.seats.empty() ? "." : "; released " + seat_list(t) + ".");
+      out.json["refund_due"] = c.refund_due;
+      if (c.refund_due)
+        out.text += "\nIts payment of " + format_money(t.amount) + " " + t.currency +
+                    " is now due back (tl-admin refund).";
       if (!c.cache_warning.empty()) {
         out.json["cache_warning"] = c.cache_warning;
         out.text += "\nWarning: the seat map in Redis was not told (" + c.cache_warning +

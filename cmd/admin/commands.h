@@ -18,5 +18,6 @@ void add_audit_command(Tool& tool);
 void add_mock_data_command(Tool& tool);
 void add_keys_commands(Tool& tool);
 void add_checkin_command(Tool& tool);
+void add_payment_commands(Tool& tool);
 
 }  // namespace ticket::cli

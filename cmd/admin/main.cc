@@ -18,5 +18,6 @@ int main(int argc, char** argv) {
   ticket::cli::add_mock_data_command(tool);
   ticket::cli::add_keys_commands(tool);
   ticket::cli::add_checkin_command(tool);
+  ticket::cli::add_payment_commands(tool);
   return tool.run(argc, argv);
 }

@@ -24,7 +24,7 @@ void add_stats_command(Tool& tool) {
   CLI::App* cmd =
       tool.app().add_subcommand("stats",
                                 "Show the sale of a concert: sold, held, expired, free seats, "
-                                "revenue, fill and conversion");
+                                "revenue, refunds due, fill and conversion");
   cmd->add_option("--concert", *concert, "The concert (id or slug)")->type_name("C")->required();
   cmd->callback([&tool, concert] {
     tool.set_action([concert](Context& ctx, Output& out) -> Status {
@@ -43,6 +43,8 @@ void add_stats_command(Tool& tool) {
                   {"seats", s.seats},
                   {"checked_in", s.checked_in},
                   {"revenue", format_money(s.revenue)},
+                  {"refunds_due", s.refunds_due},
+                  {"refunds_due_amount", format_money(s.refunds_due_amount)},
                   {"currency", s.currency},
                   {"fill_percent", s.fill_percent},
                   {"conversion_percent", conversion}};
@@ -56,6 +58,10 @@ void add_stats_command(Tool& tool) {
                               " granted; applications: " + std::to_string(s.free_pending) +
                               " pending, " + std::to_string(s.free_rejected) + " rejected");
       f.add("Revenue", format_money(s.revenue) + " " + s.currency);
+      f.add("Refunds due", std::to_string(s.refunds_due) +
+                               (s.refunds_due == 1 ? " payment, " : " payments, ") +
+                               format_money(s.refunds_due_amount) + " " + s.currency +
+                               " to give back (tl-admin refund)");
       f.add("Checked in", std::to_string(s.checked_in) + " admitted at a gate");
       f.add("Fill", one_decimal(s.fill_percent) + "% of " + seats(s.seats) + " sold or granted");
       f.add("Conversion", s.conversion_percent

@@ -7,7 +7,8 @@ using namespace ticket;
 
 int main(int argc, char** argv) {
   cli::Tool tool("tl-pay",
-                 "Confirm the payment of a ticket made with tl-buy, before its deadline.");
+                 "Confirm the payment of a ticket made with tl-buy; a late one revives it "
+                 "while its seats are free.");
   auto req = std::make_shared<PayRequest>();
   CLI::App& app = tool.app();
   app.add_option("CODE", req->code, "Ticket code, e.g. TB-7K3MQ9XZ")->type_name("")->required();
@@ -22,10 +23,15 @@ int main(int argc, char** argv) {
       ->required();
   app.callback([&] {
     tool.set_action([req](Context& ctx, cli::Output& out) -> Status {
-      TL_ASSIGN_OR_RETURN(Ticket t, pay(ctx, *req));
-      out.json = {{"ticket", cli::ticket_json(t)}};
+      bool revived = false;
+      TL_ASSIGN_OR_RETURN(Ticket t, pay(ctx, *req, &revived));
+      out.json = {{"ticket", cli::ticket_json(t)}, {"revived", revived}};
       out.quiet = t.code;
-      out.text = "Paid: " + cli::seat_list(t) + " sold.\n" + cli::ticket_text(t);
+      out.text = (revived ? "Paid " + t.code +
+                                " (the hold had run out; its seats were still free, so the "
+                                "ticket is revived): "
+                          : std::string("Paid: ")) +
+                 cli::seat_list(t) + " sold.\n" + cli::ticket_text(t);
       return {};
     });
   });

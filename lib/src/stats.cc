@@ -25,6 +25,10 @@ constexpr const char* kTicketTotals =
 
 constexpr const char* kCheckedIn = "SELECT COUNT(*) FROM CHECKINS WHERE concert_id = ?";
 
+constexpr const char* kRefundsDue =
+    "SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM PAYMENTS"
+    " WHERE concert_id = ? AND state = 'REFUND_DUE'";
+
 struct State {
   Zone zone = Zone::kBuy;
   TicketStatus status = TicketStatus::kProcess;
@@ -111,6 +115,13 @@ Result<SaleStats> sale_stats(Context& ctx, std::string_view concert_text) {
     admitted.setUInt64(1, concert.id);
     rs = db->query(admitted);
     if (rs->next()) st.checked_in = rs->getInt64(1);
+    auto& due = db->prepare(kRefundsDue);
+    due.setUInt64(1, concert.id);
+    rs = db->query(due);
+    if (rs->next()) {
+      st.refunds_due = rs->getInt64(1);
+      TL_ASSIGN_OR_RETURN(st.refunds_due_amount, stored_money(*rs, 2));
+    }
     return {};
   }));
   st.fill_percent = st.seats > 0 ? percent(st.sold + st.free_granted, st.seats) : 0;

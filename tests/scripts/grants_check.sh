@@ -266,6 +266,22 @@ for cmd in "tickets --concert $concert" "stats --concert $concert" "audit --conc
 done
 say "ok: the operator cancelled $other, granted $free, rejected $free2, reconciled, made mock data, listed"
 
+# --- payments: a paid ticket cancelled is due back, the operator refunds it ------------------------
+due=$(tl seller "$buy" -q --concert $concert --seat B2 --name "Refund Check" --age 33 --gender female \
+        --id-number GRANTS0020) || fail "tl-buy of B2 as the seller failed"
+tl seller "$pay" "$due" --platform DIRECT --reference "grants-due-$tag" >/dev/null || fail "tl-pay $due failed"
+tl operator "$admin" cancel "$due" --reason "grants check refund" >/dev/null || fail "tl-admin cancel $due failed"
+for who in operator auditor; do
+  tl $who "$admin" payments --state REFUND_DUE --json | grep -q "\"ticket\":\"$due\"" ||
+    fail "tl-admin payments as the $who did not list $due as REFUND_DUE"
+done
+refused auditor "$admin" refund "$due" --reference "grants-rf-$tag"
+refused seller "$admin" refund "$due" --reference "grants-rf-$tag"
+tl operator "$admin" refund "$due" --reference "grants-rf-$tag" >/dev/null || fail "tl-admin refund $due as the operator failed"
+tl auditor "$admin" payments --ticket "$due" --json | grep -q "\"refund_reference\":\"grants-rf-$tag\"" ||
+  fail "tl-admin payments as the auditor does not show $due refunded"
+say "ok: the operator and the auditor listed payments, the operator refunded $due, the auditor and the seller could not"
+
 # --- the gate: the operator admits a pass online, and syncs an offline gate's journal -------------
 tl migrate "$admin" keys generate --key-id GC1 --out "$work" >/dev/null || fail "tl-admin keys generate failed"
 export TL_PASSES_SIGNING_KEY_FILE="$work/GC1.key" TL_PASSES_VERIFY_KEYS_FILE="$work/GC1.pub"

@@ -41,6 +41,9 @@ struct SaleStats {
   int64_t seats = 0;          // paid and free seats of the concert
   int64_t checked_in = 0;     // tickets admitted at a gate (tl-admin checkin)
   Cents revenue = 0;          // amounts of SUCCESS paid tickets
+  // Payments whose money is due back (REFUND_DUE), and their amounts.
+  int64_t refunds_due = 0;
+  Cents refunds_due_amount = 0;
   std::string currency;
   // (sold + free_granted) / seats, in percent with one decimal; 0 without seats.
   double fill_percent = 0;
