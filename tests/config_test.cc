@@ -156,7 +156,8 @@ TEST(Config, UnknownSectionNamesFileAndLine) {
   req.path = t.write("c.toml", "\n[mysqll]\nport = 1\n");
   EXPECT_EQ(error_of(load_in(t.path(), req)), *req.path +
                                                   ":2: unknown section [mysqll] (sections are "
-                                                  "[mysql], [redis], [security], [daemon], [log])");
+                                                  "[mysql], [redis], [security], [daemon], [log], "
+                                                  "[passes], [[payments.provider]])");
 }
 
 TEST(Config, KeyOutsideASectionIsRefused) {
@@ -166,7 +167,57 @@ TEST(Config, KeyOutsideASectionIsRefused) {
   EXPECT_EQ(error_of(load_in(t.path(), req)),
             *req.path +
                 ":1: unknown key 'port' outside a section (sections are [mysql], [redis], "
-                "[security], [daemon], [log])");
+                "[security], [daemon], [log], [passes], [[payments.provider]])");
+}
+
+TEST(Config, PaymentProvidersAreReadAndCheckedWithTheirLine) {
+  TempDir t;
+  ConfigRequest req = with_home(t);
+  req.path = t.write("c.toml",
+                     "[[payments.provider]]\nname = \"acme\"\nplatform = \"payplat\"\n"
+                     "secret_file = \"/etc/ticketlemon/acme.secret\"\n"
+                     "[[payments.provider]]\nname = \"qr-bank\"\nplatform = \"QRCODE\"\n"
+                     "secret_file = \"/etc/ticketlemon/qr.secret\"\n");
+  auto c = load_in(t.path(), req);
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  ASSERT_EQ(c->payments.providers.size(), 2u);
+  EXPECT_EQ(c->payments.providers[0].name, "acme");
+  EXPECT_EQ(c->payments.providers[0].platform, "PAYPLAT");
+  EXPECT_EQ(c->payments.providers[1].secret_file, "/etc/ticketlemon/qr.secret");
+  auto refused = [&](const std::string& text, const std::string& what) {
+    req.path = t.write("bad.toml", text);
+    const std::string e = error_of(load_in(t.path(), req));
+    EXPECT_EQ(e.rfind(*req.path + ":", 0), 0u) << what << ": " << e;
+    return e;
+  };
+  EXPECT_NE(refused("[[payments.provider]]\nname = \"acme\"\nplatform = \"CASH\"\n"
+                    "secret_file = \"/s\"\n",
+                    "an unknown platform")
+                .find("platform must be QRCODE, DIRECT or PAYPLAT"),
+            std::string::npos);
+  EXPECT_NE(refused("[[payments.provider]]\nname = \"Acme Pay\"\nplatform = \"DIRECT\"\n"
+                    "secret_file = \"/s\"\n",
+                    "a name not fit for a path")
+                .find("name must be"),
+            std::string::npos);
+  EXPECT_NE(
+      refused("[[payments.provider]]\nname = \"a\"\nplatform = \"DIRECT\"\n", "no secret file")
+          .find("needs secret_file"),
+      std::string::npos);
+  EXPECT_NE(refused("[[payments.provider]]\nname = \"a\"\nplatform = \"DIRECT\"\n"
+                    "secret_file = \"/s\"\nsecret = \"x\"\n",
+                    "a secret in the file itself")
+                .find("unknown key 'secret'"),
+            std::string::npos);
+  EXPECT_NE(refused("[[payments.provider]]\nname = \"a\"\nplatform = \"DIRECT\"\n"
+                    "secret_file = \"/s\"\n[[payments.provider]]\nname = \"a\"\n"
+                    "platform = \"DIRECT\"\nsecret_file = \"/t\"\n",
+                    "one name twice")
+                .find("configured twice"),
+            std::string::npos);
+  EXPECT_NE(refused("[payments]\nretries = 3\n", "another key under [payments]")
+                .find("holds only [[payments.provider]]"),
+            std::string::npos);
 }
 
 TEST(Config, WrongTypeNamesFileLineAndKey) {

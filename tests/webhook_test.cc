@@ -70,8 +70,9 @@ class ProviderWebhooks : public ::testing::Test {
   static std::string event(const std::string& id, const std::string& type, const std::string& code,
                            const std::string& reference, const std::string& amount = "10.00",
                            const std::string& currency = "EUR") {
-    return nlohmann::json{{"id", id},       {"type", type},       {"ticket", code},
-                          {"reference", reference}, {"amount", amount}, {"currency", currency}}
+    return nlohmann::json{{"id", id},         {"type", type},
+                          {"ticket", code},   {"reference", reference},
+                          {"amount", amount}, {"currency", currency}}
         .dump();
   }
 
@@ -111,9 +112,9 @@ TEST_F(ProviderWebhooks, AnUnsignedOrForgedEventIsRefusedAndWritesNothing) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM PAYMENT_EVENTS"), 0);
   EXPECT_EQ(find_ticket(*ctx_, t.code)->status, TicketStatus::kProcess);
   // Several signatures, one of them right (a secret being rotated): taken.
-  const std::string rotated =
-      sign_webhook("the old secret", body, now_s()) + ",v1=" +
-      sign_webhook(kSecret, body, now_s()).substr(sign_webhook(kSecret, body, now_s()).find("v1=") + 3);
+  const std::string rotated = sign_webhook("the old secret", body, now_s()) + ",v1=" +
+                              sign_webhook(kSecret, body, now_s())
+                                  .substr(sign_webhook(kSecret, body, now_s()).find("v1=") + 3);
   const auto ok = post(body, rotated);
   EXPECT_EQ(ok.first, 200) << ok.second.dump();
   EXPECT_EQ(ok.second["result"], "paid");
@@ -192,9 +193,10 @@ TEST_F(ProviderWebhooks, LatePaymentsReviveOrBecomeRefundsDue) {
   EXPECT_EQ(find_ticket(*ctx_, sold_seat.code)->status, TicketStatus::kFail);
   const auto late_cancel = post(event("EV-L3", "payment.succeeded", cancelled.code, "PAY-L3"));
   EXPECT_EQ(late_cancel.second["result"], "refund_due") << late_cancel.second.dump();
-  EXPECT_EQ(count("SELECT COUNT(*) FROM PAYMENTS WHERE state = 'REFUND_DUE' AND amount = 10.00 "
-                  "AND currency = 'EUR' AND provider = 'acme' AND reference IN ('PAY-L2', 'PAY-L3')"),
-            2);
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM PAYMENTS WHERE state = 'REFUND_DUE' AND amount = 10.00 "
+            "AND currency = 'EUR' AND provider = 'acme' AND reference IN ('PAY-L2', 'PAY-L3')"),
+      2);
   EXPECT_EQ(count("SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'refund_due'"), 2);
 
   const auto refunded = post(event("EV-R2", "refund.succeeded", sold_seat.code, "PAY-L2"));

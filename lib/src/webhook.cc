@@ -31,7 +31,7 @@ std::string hmac_hex(std::string_view secret, std::string_view message) {
 
 WebhookReply reply(unsigned status, const char* key, const std::string& value) {
   return {status, nlohmann::json{{key, value}}.dump(-1, ' ', false,
-                                                     nlohmann::json::error_handler_t::replace)};
+                                                    nlohmann::json::error_handler_t::replace)};
 }
 
 // A string field of the event, or kInvalid naming it.
@@ -89,7 +89,8 @@ Status verify_webhook_signature(std::string_view secret, std::string_view header
 
 WebhookReply handle_payment_webhook(Context& ctx, const PaymentProvider& provider,
                                     std::string_view signature, std::string_view body) {
-  auto secret = read_secret_file(provider.secret_file, "secret of payment provider " + provider.name);
+  auto secret =
+      read_secret_file(provider.secret_file, "secret of payment provider " + provider.name);
   if (!secret.ok()) return reply(503, "error", "the provider's secret cannot be read");
   if (Status s = verify_webhook_signature(*secret, signature, body, wall_clock_ms() / 1000);
       !s.ok())
