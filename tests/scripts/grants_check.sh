@@ -114,6 +114,7 @@ pick_port() {
   return 1
 }
 daemon_port=$(pick_port) || fail "no free port for ticketlemond"
+write_private "$work/provider.secret" "$(random_hex 32)"
 for r in $roles; do
   write_private "$work/$r.password" "${pw[$r]}"
   write_private "$work/$r.toml" "[mysql]
@@ -149,6 +150,9 @@ host=127.0.0.1
 port=$mysql_port
 protocol=tcp"
 done
+# The daemon takes the events of one payment provider.
+printf '\n[[payments.provider]]\nname = "gcheck"\nplatform = "PAYPLAT"\nsecret_file = "%s"\n' \
+  "$work/provider.secret" >>"$work/daemon.toml"
 tl() { local who=$1 tool=$2; shift 2; "$tool" --config "$work/$who.toml" "$@"; }
 as_sql() { local who=$1; shift; mariadb --defaults-file="$work/$who.cnf" "$db" "$@"; }
 
@@ -358,6 +362,20 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 [ -n "$expired" ] || { cat "$work/daemon.log" >&2; fail "ticketlemond did not expire hold $short within 10 s"; }
+# A payment provider's event, signed and posted by hand as the README shows:
+# the daemon's account pays the ticket.
+webhook=$(tl seller "$buy" -q --concert $concert --seat D7 --name "Webhook Payer" --age 30 --gender female \
+            --id-number GRANTS0011) || fail "tl-buy of D7 as the seller failed"
+amount=$(tl seller "$status_tool" --json "$webhook" | sed -n 's/.*"amount":"\([0-9.]*\)".*/\1/p')
+currency=$(tl seller "$status_tool" --json "$webhook" | sed -n 's/.*"currency":"\([A-Z]*\)".*/\1/p')
+body="{\"id\":\"EV-GC-$tag\",\"type\":\"payment.succeeded\",\"ticket\":\"$webhook\",\"reference\":\"GC-$tag\",\"amount\":\"$amount\",\"currency\":\"$currency\"}"
+t=$(date +%s)
+sig=$(printf '%s.%s' "$t" "$body" | openssl dgst -sha256 -hmac "$(cat "$work/provider.secret")" | sed 's/^.* //')
+answer=$(curl -sS -H "TL-Signature: t=$t,v1=$sig" -H 'Content-Type: application/json' --data-binary "$body" \
+           "http://127.0.0.1:$daemon_port/api/v1/payments/gcheck") || fail "POST /api/v1/payments/gcheck failed"
+[ "$answer" = '{"result":"paid"}' ] || { cat "$work/daemon.log" >&2; fail "the provider's payment answered $answer"; }
+tl auditor "$status_tool" --json "$webhook" | grep -q '"status":"SUCCESS"' || fail "the webhook did not pay $webhook"
+say "ok: ticketlemond as the daemon took a provider's signed payment of $webhook (openssl dgst, curl)"
 curl -fsS "http://127.0.0.1:$daemon_port/metrics" >"$work/metrics" || fail "GET /metrics failed"
 grep -qx 'tl_mysql_up 1' "$work/metrics" || fail "/metrics does not say tl_mysql_up 1"
 grep -qE '^tl_holds_expired_total [1-9]' "$work/metrics" || fail "/metrics counted no expired hold"
