@@ -163,7 +163,10 @@ TEST_F(ProviderWebhooks, OneEventPostedFiftyTimesAtOnceHasOneEffect) {
   }
   EXPECT_EQ(paid, 1);
   EXPECT_EQ(duplicate, kCopies - 1);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM PAYMENTS WHERE state = 'PAID'"), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM PAYMENTS WHERE state = 'PAID' AND provider = 'acme' "
+                  "AND platform = 'PAYPLAT' AND reference = 'PAY-50' AND amount = 10.00"),
+            1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM PAYMENTS"), 1);
   EXPECT_EQ(count("SELECT COUNT(*) FROM PAYMENT_EVENTS WHERE result = 'paid'"), 1);
   EXPECT_EQ(count("SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'paid'"), 1);
   EXPECT_EQ(find_ticket(*ctx_, t.code)->status, TicketStatus::kSuccess);

@@ -104,7 +104,7 @@ GRANT SELECT, INSERT ON `ticketlemon`.`AUDIT_LOG` TO 'ticketlemon_daemon'@'127.0
 -- or reviving a ticket, or recording money to refund or review.
 GRANT SELECT, INSERT, UPDATE (result, payment_id)
   ON `ticketlemon`.`PAYMENT_EVENTS` TO 'ticketlemon_daemon'@'127.0.0.1';
-GRANT SELECT, INSERT, UPDATE (state, note, refund_reference, updated_at)
+GRANT SELECT, INSERT, UPDATE (state, note, refund_reference, updated_at, provider)
   ON `ticketlemon`.`PAYMENTS` TO 'ticketlemon_daemon'@'127.0.0.1';
 GRANT UPDATE (platform, reference, paid_at)
   ON `ticketlemon`.`TICKETS_APPLY_BUY` TO 'ticketlemon_daemon'@'127.0.0.1';

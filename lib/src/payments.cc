@@ -45,6 +45,8 @@ constexpr const char* kReviveSeats =
 constexpr const char* kRecordPaid =
     "UPDATE TICKETS_APPLY_BUY SET platform = ?, reference = ?, paid_at = NOW(3) "
     "WHERE ticket_id = ?";
+constexpr const char* kSetProvider =
+    "UPDATE PAYMENTS SET provider = ? WHERE platform = ? AND reference = ?";
 constexpr const char* kSetState =
     "UPDATE PAYMENTS SET state = ?, note = ?, refund_reference = COALESCE(?, refund_reference), "
     "updated_at = NOW(3) WHERE id = ?";
@@ -358,6 +360,14 @@ Result<PaymentOutcome> receive_payment(Context& ctx, const PaymentReceipt& recei
     if (!called.first) return not_found("no ticket " + r.code);
     t = std::move(*called.first);
     if (called.second) {
+      if (provider) {
+        // tl_pay records a payment without its provider.
+        auto& by = db->prepare(kSetProvider);
+        by.setString(1, r.provider);
+        by.setString(2, r.platform);
+        by.setString(3, r.reference);
+        by.execute();
+      }
       event_result(*db, r, "paid", 0);
       return Step::kPaid;
     }
