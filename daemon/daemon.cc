@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -63,6 +64,9 @@ class PaymentDesk {
       std::lock_guard lock(mu_);
       config = config_;
     }
+    if (in_hand_ >= kMaxInHand)
+      return done({503, "application/json",
+                   "{\"error\":\"too many events in hand; deliver again later\"}\n"});
     const std::string name = request.target.substr(std::string(kPaymentsPath).size());
     const ticket::PaymentProvider* provider = nullptr;
     for (const auto& p : config->payments.providers)
@@ -70,19 +74,22 @@ class PaymentDesk {
     if (provider == nullptr)
       return done({404, "application/json",
                    "{\"error\":\"no payment provider of that name is configured\"}\n"});
-    asio::post(pool_, [config, provider, request = std::move(request), done = std::move(done)] {
-      thread_local std::shared_ptr<const ticket::Config> made_for;
-      thread_local std::unique_ptr<ticket::Context> ctx;
-      if (made_for != config) {
-        ctx = std::make_unique<ticket::Context>(*config);
-        made_for = config;
-      }
-      (void)ctx->set_actor("payment provider " + provider->name);
-      ticket::WebhookReply r =
-          ticket::handle_payment_webhook(*ctx, *provider, request.signature, request.body);
-      if (r.status >= 500) spdlog::warn("payments/{}: {} {}", provider->name, r.status, r.body);
-      done({r.status, "application/json", r.body + "\n"});
-    });
+    ++in_hand_;
+    asio::post(
+        pool_, [this, config, provider, request = std::move(request), done = std::move(done)] {
+          thread_local std::shared_ptr<const ticket::Config> made_for;
+          thread_local std::unique_ptr<ticket::Context> ctx;
+          if (made_for != config) {
+            ctx = std::make_unique<ticket::Context>(*config);
+            made_for = config;
+          }
+          (void)ctx->set_actor("payment provider " + provider->name);
+          ticket::WebhookReply r =
+              ticket::handle_payment_webhook(*ctx, *provider, request.signature, request.body);
+          if (r.status >= 500) spdlog::warn("payments/{}: {} {}", provider->name, r.status, r.body);
+          --in_hand_;
+          done({r.status, "application/json", r.body + "\n"});
+        });
   }
 
   // Lets the events in hand finish.
@@ -90,6 +97,9 @@ class PaymentDesk {
 
  private:
   static constexpr int kThreads = 4;
+  // Events read and not yet answered: beyond this, 503 at once.
+  static constexpr int kMaxInHand = 256;
+  std::atomic<int> in_hand_{0};
   std::mutex mu_;
   std::shared_ptr<const ticket::Config> config_;
   asio::thread_pool pool_{kThreads};
@@ -150,8 +160,8 @@ int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, Cred
     http.emplace(
         io, config.daemon.listen,
         [&metrics](const std::string& target) { return serve(target, metrics); },
-        [&payments](PostRequest request, std::function<void(HttpResponse)> done) {
-          payments.take(std::move(request), std::move(done));
+        [&payments](PostRequest post, std::function<void(HttpResponse)> done) {
+          payments.take(std::move(post), std::move(done));
         });
   } catch (const std::exception& e) {
     spdlog::critical("cannot listen on {}: {}", config.daemon.listen, e.what());
@@ -166,6 +176,7 @@ int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, Cred
   Worker worker(config, metrics);
   worker.start();
 
+  std::thread stopper;
   asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal =
       [&](const boost::system::error_code& ec, int sig) {
@@ -198,10 +209,16 @@ int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, Cred
         spdlog::info("{}: finishing the pass in hand, then stopping",
                      sig == SIGTERM ? "SIGTERM" : "SIGINT");
         http->stop();
-        io.stop();
+        // The events in hand are answered (their answers are written on
+        // this loop); the loop then ends with its last connection.
+        stopper = std::thread([&] {
+          payments.stop();
+          asio::post(io, [&] { signals.cancel(); });
+        });
       };
   signals.async_wait(on_signal);
   io.run();
+  if (stopper.joinable()) stopper.join();
   payments.stop();
   worker.stop();
   spdlog::info("ticketlemond stopped");

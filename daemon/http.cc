@@ -64,7 +64,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // all of it within kIoTimeout.
   void start() {
     parser_.header_limit(kMaxHead);
-    parser_.body_limit(kMaxBody);
+    // The parser judges Content-Length against the limit as the head
+    // completes: the largest limit of any endpoint here, the GET endpoints'
+    // own below.
+    parser_.body_limit(kMaxPostBody);
     arm(kIoTimeout);
     http::async_read_header(socket_, buffer_, parser_,
                             [self = shared_from_this()](beast::error_code ec, size_t) {
@@ -95,8 +98,15 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_body() {
-    if (is_post_path() && parser_.get().method() == http::verb::post)
-      parser_.body_limit(kMaxPostBody);
+    if (!is_post_path() || parser_.get().method() != http::verb::post) {
+      const auto length = parser_.content_length();
+      if (length && *length > kMaxBody) {
+        ++phase_;
+        timer_.cancel();
+        return answer(http::error::body_limit);
+      }
+      parser_.body_limit(kMaxBody);
+    }
     http::async_read(socket_, buffer_, parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        ++self->phase_;

@@ -215,6 +215,12 @@ TEST(Config, PaymentProvidersAreReadAndCheckedWithTheirLine) {
                     "one name twice")
                 .find("configured twice"),
             std::string::npos);
+  EXPECT_NE(refused("[[payments.provider]]\nname = \"a\"\nplatform = \"DIRECT\"\n"
+                    "secret_file = \"/s\"\n[[payments.provider]]\nname = \"b\"\n"
+                    "platform = \"direct\"\nsecret_file = \"/t\"\n",
+                    "two providers on one platform")
+                .find("each platform takes one provider"),
+            std::string::npos);
   EXPECT_NE(refused("[payments]\nretries = 3\n", "another key under [payments]")
                 .find("holds only [[payments.provider]]"),
             std::string::npos);

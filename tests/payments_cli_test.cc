@@ -266,6 +266,10 @@ TEST_F(PaymentsCli, LatePaymentRevivesAFreeSeatElseItsMoneyIsDueBack) {
   ASSERT_EQ(j.exit_code, 0) << j.err;
   EXPECT_EQ(json::parse(j.out)["revived"], true) << j.out;
 
+  // The same late payment again (a retry): the same answer, one row.
+  expect_one_line_error(pay(lost, "LATE-2"), "tl-pay", 5, "the late payment retried", "REFUND_DUE");
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM PAYMENTS WHERE reference = 'LATE-2'"), 1);
+
   ToolRun refunded = admin({"refund", lost, "--reference", "RF-LATE-2"});
   ASSERT_EQ(refunded.exit_code, 0) << refunded.err;
   EXPECT_EQ(admin_json({"payments", "--state", "REFUND_DUE"})["total"], 0);

@@ -235,5 +235,54 @@ TEST_F(ProviderWebhooks, MismatchesAndUnknownTicketsGoToReview) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM AUDIT_LOG WHERE action = 'payment_review'"), 3);
 }
 
+// A body of some KiB (the limit is 64): taken.
+TEST_F(ProviderWebhooks, AnEventOfSomeKilobytesIsTaken) {
+  const Concert c = make_concert(*ctx_, {1, 5, 0, 300, 1});
+  const Ticket t = held(c, "A5", "WH000031");
+  nlohmann::json body = nlohmann::json::parse(event("EV-K", "payment.succeeded", t.code, "PAY-K"));
+  body["metadata"] = std::string(3000, 'm');
+  const auto taken = post(body.dump());
+  EXPECT_EQ(taken.first, 200) << taken.second.dump();
+  EXPECT_EQ(taken.second["result"], "paid");
+}
+
+// Deliveries out of order and again: a refund before its payment leaves the
+// payment for review, not taken; the same payment under a new event id is
+// the same money; refunds of a ticket still sold stay under review.
+TEST_F(ProviderWebhooks, RefundsBeforeTheirPaymentAndRepeatedMoneyAreNotTakenTwice) {
+  const Concert c = make_concert(*ctx_, {1, 5, 0, 300, 1});
+  const Ticket early = held(c, "A1", "WH000041");
+  const auto refund = post(event("EV-O1", "refund.succeeded", early.code, "PAY-O1"));
+  EXPECT_EQ(refund.second["result"], "review") << refund.second.dump();
+  const auto payment = post(event("EV-O2", "payment.succeeded", early.code, "PAY-O1"));
+  EXPECT_EQ(payment.second["result"], "review") << payment.second.dump();
+  EXPECT_EQ(find_ticket(*ctx_, early.code)->status, TicketStatus::kProcess)
+      << "money already given back does not pay the ticket";
+
+  const Ticket gone = held(c, "A2", "WH000042");
+  ASSERT_TRUE(cancel(*ctx_, gone.code, "sold out twice").ok());
+  EXPECT_EQ(post(event("EV-O3", "payment.succeeded", gone.code, "PAY-O3")).second["result"],
+            "refund_due");
+  EXPECT_EQ(post(event("EV-O4", "payment.succeeded", gone.code, "PAY-O3")).second["result"],
+            "refund_due")
+      << "the same money under a new event id";
+  EXPECT_EQ(count("SELECT COUNT(*) FROM PAYMENTS WHERE reference = 'PAY-O3'"), 1);
+
+  const Ticket sold = held(c, "A3", "WH000043");
+  EXPECT_EQ(post(event("EV-O5", "payment.succeeded", sold.code, "PAY-O5")).second["result"],
+            "paid");
+  EXPECT_EQ(post(event("EV-O6", "refund.succeeded", sold.code, "PAY-O5")).second["result"],
+            "review");
+  EXPECT_EQ(post(event("EV-O7", "refund.succeeded", sold.code, "PAY-O5")).second["result"],
+            "review")
+      << "still sold: an operator decides";
+  EXPECT_EQ(count("SELECT COUNT(*) FROM PAYMENTS WHERE reference = 'PAY-O5' AND state = 'REVIEW'"),
+            1);
+  EXPECT_EQ(post(event("EV-O8", "payment.succeeded", "TB-AAAAAAAA", "PAY-O5")).second["result"],
+            "review")
+      << "a reference recorded for another ticket";
+  EXPECT_EQ(count("SELECT COUNT(*) FROM PAYMENTS"), 3);
+}
+
 }  // namespace
 }  // namespace ticket

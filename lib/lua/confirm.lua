@@ -30,7 +30,12 @@ local event = ARGV[3]
 local mode, published = string.match(event, '^(revive[%a-]*):(.+)$')
 if mode then
   event = published
-  if mode == 'revive-released' and not redis.call('ZSCORE', ENDED, code) then return {'pending'} end
+  -- The release has run when it left the code in `ended`, or when nothing
+  -- of the hold is left (an entry of `ended` is pruned after a day).
+  if mode == 'revive-released' and not redis.call('ZSCORE', ENDED, code)
+      and (redis.call('HEXISTS', HOLDSEATS, code) == 1 or redis.call('ZSCORE', HOLDS, code)) then
+    return {'pending'}
+  end
   redis.call('ZREM', ENDED, code)
 elseif redis.call('ZSCORE', ENDED, code) then
   return {'ended'}

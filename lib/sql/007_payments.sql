@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS PAYMENTS (
   PRIMARY KEY (id),
   UNIQUE KEY uq_payments_reference (platform, reference),
   KEY ix_payments_ticket (ticket_id),
+  KEY ix_payments_code (ticket_code),
   KEY ix_payments_state (state, received_at),
   KEY ix_payments_concert (concert_id, state)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
@@ -53,7 +54,9 @@ INSERT INTO PAYMENTS (ticket_id, ticket_code, concert_id, state, amount, currenc
          p.currency, p.platform, p.reference, IF(t.status = 'SUCCESS', '', 'ticket cancelled'),
          p.paid_at, p.paid_at
     FROM TICKETS_APPLY_BUY p JOIN TICKETS t ON t.id = p.ticket_id
-    WHERE p.paid_at IS NOT NULL AND p.platform IS NOT NULL AND p.reference IS NOT NULL;
+    WHERE p.paid_at IS NOT NULL AND p.platform IS NOT NULL AND p.reference IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM PAYMENTS x WHERE x.platform = p.platform
+                                                AND x.reference = p.reference);
 
 DROP PROCEDURE IF EXISTS tl_pay;
 

@@ -47,7 +47,7 @@ Result<Cancellation> cancel(Context& ctx, std::string_view text, const std::stri
     record.execute();
     fail_ticket(*db, ctx.actor(), t, FailReason::kCancelled, action::kCancelled, reason);
     auto& due = db->prepare(kRefundDue);
-    due.setString(1, "ticket cancelled: " + reason);
+    due.setString(1, clip_utf8("ticket cancelled: " + reason, 500));
     due.setUInt64(2, t.id);
     if (due.executeUpdate() > 0) {
       out.refund_due = true;

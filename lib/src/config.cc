@@ -328,9 +328,15 @@ Status apply_payments(Config& c, const toml::table& payments, const std::string&
                             quote(p.platform));
       if (p.secret_file.empty() || check_path(p.secret_file))
         return config_error(at + ": provider " + p.name + " needs secret_file, a file path");
-      for (const PaymentProvider& other : c.payments.providers)
+      for (const PaymentProvider& other : c.payments.providers) {
         if (other.name == p.name)
           return config_error(at + ": provider " + p.name + " is configured twice");
+        // A payment is known by its platform and the provider's reference.
+        if (other.platform == p.platform)
+          return config_error(at + ": providers " + other.name + " and " + p.name +
+                              " both record their payments as " + p.platform +
+                              "; each platform takes one provider");
+      }
       c.payments.providers.push_back(std::move(p));
     }
   }

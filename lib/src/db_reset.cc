@@ -16,6 +16,21 @@ Result<ResetReport> reset_database(Context& ctx, const ResetOptions& options) {
   const std::string sold = describe_sold(removals);
   if (!sold.empty() && !options.delete_sold_tickets)
     return conflict("db reset would delete " + sold + "; add --delete-sold-tickets to delete them");
+  // Money due back or under review is never dropped without the flag.
+  TL_ASSIGN_OR_RETURN(const int64_t owed, db->transaction<int64_t>([&]() -> Result<int64_t> {
+    ResultSetPtr has =
+        db->query(db->prepare("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+                              "DATABASE() AND TABLE_NAME = 'PAYMENTS'"));
+    if (!has->next() || has->getInt64(1) == 0) return int64_t{0};
+    ResultSetPtr rs = db->query(
+        db->prepare("SELECT COUNT(*) FROM PAYMENTS WHERE state IN ('REFUND_DUE', 'REVIEW')"));
+    return rs->next() ? rs->getInt64(1) : 0;
+  }));
+  if (owed > 0 && !options.delete_sold_tickets)
+    return conflict("db reset would delete " + std::to_string(owed) + " payment" +
+                    (owed == 1 ? "" : "s") +
+                    " due back or under review (tl-admin payments); add --delete-sold-tickets "
+                    "to delete them");
   // A DROP waits for the transactions that use its table and then drops what
   // they committed: a ticket still in progress could be paid or granted
   // after the count above and be dropped unannounced. Without the flag the

@@ -1,6 +1,5 @@
 #include "ticket/pay.h"
 
-#include "ticket/failpoint.h"
 #include "ticket/payments.h"
 
 namespace ticket {
@@ -14,11 +13,13 @@ Result<Ticket> pay(Context& ctx, const PayRequest& req, bool* revived) {
   if (revived) *revived = o.result == PaymentResult::kRevived;
   switch (o.result) {
     case PaymentResult::kPaid:
-    case PaymentResult::kRevived: failpoint("pay-after-commit"); return std::move(*o.ticket);
+    case PaymentResult::kRevived: return std::move(*o.ticket);
     case PaymentResult::kRefundDue:
       return expired(o.why + ": the payment is recorded as REFUND_DUE (see tl-admin payments)");
     case PaymentResult::kReview:
-    case PaymentResult::kDuplicate: break;
+    case PaymentResult::kDuplicate:
+    case PaymentResult::kRefunded:
+    case PaymentResult::kNoted: break;
   }
   return internal(std::string("a payment without a provider came out as ") +
                   payment_result_name(o.result));

@@ -10,6 +10,7 @@
 #include "redis.h"
 #include "ticket/audit.h"
 #include "ticket/concerts.h"
+#include "ticket/failpoint.h"
 #include "ticket/seat_map_writes.h"
 #include "ticket/text.h"
 #include "ticket_rows.h"
@@ -45,6 +46,11 @@ constexpr const char* kReviveSeats =
 constexpr const char* kRecordPaid =
     "UPDATE TICKETS_APPLY_BUY SET platform = ?, reference = ?, paid_at = NOW(3) "
     "WHERE ticket_id = ?";
+// A payment with its ticket's status, for a refund.
+constexpr const char* kRefundOf =
+    "SELECT p.id, p.state, p.ticket_id, p.ticket_code, p.concert_id, t.status FROM PAYMENTS p "
+    "LEFT JOIN TICKETS t ON t.id = p.ticket_id WHERE p.platform = ? AND p.reference = ? "
+    "FOR UPDATE";
 constexpr const char* kSetProvider =
     "UPDATE PAYMENTS SET provider = ? WHERE platform = ? AND reference = ?";
 constexpr const char* kSetState =
@@ -56,7 +62,7 @@ constexpr const char* kSetState =
 // died in between.
 constexpr Millis kReleaseWaitMs = 2000;
 
-enum class Step { kPaid, kAlreadyPaid, kRevive, kRefundDue, kReview, kDuplicate, kExpiredNow };
+enum class Step { kPaid, kAlreadyPaid, kRevive, kRefundDue, kReview, kDuplicate, kKnown };
 
 // A ticket code as a payment may name it: whatever the provider sent, kept
 // for the record when it names no ticket.
@@ -96,10 +102,39 @@ void event_result(Db& db, const PaymentReceipt& r, const char* result, uint64_t 
   stmt.execute();
 }
 
+// A payment already recorded under the receipt's platform and reference,
+// locked.
+struct KnownPayment {
+  uint64_t id = 0;
+  PaymentState state = PaymentState::kPaid;
+  std::string code;
+};
+Result<std::optional<KnownPayment>> known_payment(Db& db, const PaymentReceipt& r) {
+  auto& stmt = db.prepare(kPaymentOf);
+  stmt.setString(1, r.platform);
+  stmt.setString(2, r.reference);
+  ResultSetPtr rs = db.query(stmt);
+  if (!rs->next()) return std::optional<KnownPayment>();
+  KnownPayment k;
+  k.id = rs->getUInt64(1);
+  TL_ASSIGN_OR_RETURN(k.state, parse_payment_state(std::string(rs->getString(2))));
+  k.code = rs->getString(4);
+  return std::optional<KnownPayment>(std::move(k));
+}
+
 // Records money received in `state`; the payment's id. `t` is null when no
-// ticket has the code.
-uint64_t record_payment(Db& db, const std::string& actor, const Ticket* t, const PaymentReceipt& r,
-                        PaymentState state, const std::string& note) {
+// ticket has the code. The same payment (platform and reference) arriving
+// again is the row recorded the first time; a reference recorded for
+// another ticket is kConflict.
+Result<uint64_t> record_payment(Db& db, const std::string& actor, const Ticket* t,
+                                const PaymentReceipt& r, PaymentState state,
+                                const std::string& note) {
+  TL_ASSIGN_OR_RETURN(std::optional<KnownPayment> known, known_payment(db, r));
+  if (known) {
+    if (known->code == (t ? t->code : r.code)) return known->id;
+    return conflict("payment reference " + r.reference + " on " + r.platform +
+                    " is already recorded for " + quote(known->code));
+  }
   auto& stmt = db.prepare(kInsertPayment);
   if (t) {
     stmt.setUInt64(1, t->id);
@@ -115,7 +150,7 @@ uint64_t record_payment(Db& db, const std::string& actor, const Ticket* t, const
   stmt.setString(7, r.platform);
   stmt.setString(8, r.provider);
   stmt.setString(9, r.reference);
-  stmt.setString(10, note.substr(0, 500));
+  stmt.setString(10, clip_utf8(note, 500));
   stmt.execute();
   const uint64_t id = db.last_insert_id();
   if (state != PaymentState::kPaid) {
@@ -123,10 +158,22 @@ uint64_t record_payment(Db& db, const std::string& actor, const Ticket* t, const
                  {state == PaymentState::kReview ? action::kPaymentReview : action::kRefundDue,
                   t ? std::optional<uint64_t>(t->concert_id) : std::nullopt,
                   t ? std::optional<uint64_t>(t->id) : std::nullopt, t ? t->code : std::string(),
-                  r.platform + " " + r.reference + " " + format_money(r.amount.value_or(0)) + " " +
-                      r.currency + ": " + note});
+                  clip_utf8(r.platform + " " + r.reference + " " +
+                                format_money(r.amount.value_or(0)) + " " + r.currency + ": " + note,
+                            2000)});
   }
   return id;
+}
+
+// The answer to a payment recorded before: the same money again.
+PaymentResult answer_known(const KnownPayment& k) {
+  switch (k.state) {
+    case PaymentState::kPaid: return PaymentResult::kPaid;
+    case PaymentState::kRefundDue: return PaymentResult::kRefundDue;
+    case PaymentState::kRefunded: return PaymentResult::kRefunded;
+    case PaymentState::kReview: return PaymentResult::kReview;
+  }
+  return PaymentResult::kReview;
 }
 
 // CALL tl_pay: the ticket (none for an unknown code) and whether it paid it.
@@ -213,26 +260,36 @@ Result<PaymentOutcome> revive_late(Context& ctx, const PaymentReceipt& r, const 
     if (!locked) return not_found("no ticket " + r.code);
     Ticket& t = *locked;
     out.ticket = t;
-    auto refund_due = [&](const std::string& why) {
+    auto refund_due = [&](const std::string& why) -> Status {
       out.result = PaymentResult::kRefundDue;
       out.why = why;
-      event_result(*db, r, "refund_due",
-                   record_payment(*db, ctx.actor(), &t, r, PaymentState::kRefundDue, why));
+      TL_ASSIGN_OR_RETURN(const uint64_t id,
+                          record_payment(*db, ctx.actor(), &t, r, PaymentState::kRefundDue, why));
+      event_result(*db, r, "refund_due", id);
+      return {};
     };
+    // The same money again (a retry, another delivery): decided before.
+    TL_ASSIGN_OR_RETURN(std::optional<KnownPayment> known, known_payment(*db, r));
+    if (known) {
+      if (known->code != t.code)
+        return conflict("payment reference " + r.reference + " on " + r.platform +
+                        " is already recorded for " + quote(known->code));
+      out.result = answer_known(*known);
+      event_result(*db, r, payment_result_name(out.result), known->id);
+      return {};
+    }
     if (t.status == TicketStatus::kSuccess) {
       // Revived or paid by another delivery meanwhile.
       if (t.platform == r.platform && t.reference == r.reference) {
         out.result = PaymentResult::kPaid;
         event_result(*db, r, "paid", 0);
       } else {
-        refund_due("ticket " + r.code + " is already paid with reference " + t.reference);
+        return refund_due("ticket " + r.code + " is already paid with reference " + t.reference);
       }
       return {};
     }
-    if (t.status == TicketStatus::kFail && t.reason != FailReason::kExpired) {
-      refund_due("ticket " + r.code + " was " + to_lower(reason_name(t.reason)));
-      return {};
-    }
+    if (t.status == TicketStatus::kFail && t.reason != FailReason::kExpired)
+      return refund_due("ticket " + r.code + " was " + to_lower(reason_name(t.reason)));
     was_released = t.status == TicketStatus::kFail;
     db->execute_text("SAVEPOINT revive");
     try {
@@ -245,10 +302,9 @@ Result<PaymentOutcome> revive_late(Context& ctx, const PaymentReceipt& r, const 
       const bool seat = is_duplicate_key(e, "uq_active_seat");
       if (!seat && !is_duplicate_key(e, "uq_ticket_active_customer")) throw;
       db->execute_text("ROLLBACK TO SAVEPOINT revive");
-      refund_due("paid after " + late_by(t) + "; " +
-                 (seat ? std::string("a seat was sold meanwhile")
-                       : std::string("the customer holds another ticket of the concert")));
-      return {};
+      return refund_due("paid after " + late_by(t) + "; " +
+                        (seat ? std::string("a seat was sold meanwhile")
+                              : std::string("the customer holds another ticket of the concert")));
     }
     auto& paid = db->prepare(kRecordPaid);
     paid.setString(1, r.platform);
@@ -261,7 +317,8 @@ Result<PaymentOutcome> revive_late(Context& ctx, const PaymentReceipt& r, const 
       return conflict("payment reference " + r.reference + " on " + r.platform +
                       " is already used by another payment");
     }
-    const uint64_t payment = record_payment(*db, ctx.actor(), &t, r, PaymentState::kPaid, "");
+    TL_ASSIGN_OR_RETURN(const uint64_t payment,
+                        record_payment(*db, ctx.actor(), &t, r, PaymentState::kPaid, ""));
     record_audit(*db, ctx.actor(),
                  {action::kRevived, t.concert_id, t.id, t.code,
                   r.platform + " " + r.reference + ", paid after " + late_by(t)});
@@ -274,6 +331,7 @@ Result<PaymentOutcome> revive_late(Context& ctx, const PaymentReceipt& r, const 
     return {};
   }));
   if (out.result == PaymentResult::kRevived) {
+    failpoint("pay-after-commit");
     // Sold in MySQL. Should Redis miss this, reconciliation marks the seats
     // taken; meanwhile MySQL's unique index refuses any buyer of them.
     (void)revive_seats(ctx, first.concert_id, first.code, first.seat_indexes, was_released,
@@ -331,10 +389,28 @@ Result<PaymentOutcome> receive_payment(Context& ctx, const PaymentReceipt& recei
   PaymentOutcome out;
   Ticket t;
   bool revive = false;
+  PaymentResult known_result = PaymentResult::kPaid;
   // First transaction: a payment in time, or one whose fate needs no seat.
   Result<Step> first = db->transaction<Step>([&]() -> Result<Step> {
     if (!r.event_id.empty() && !take_event(*db, r, "payment.succeeded")) return Step::kDuplicate;
     if (provider) {
+      // The same money again (a new delivery of it, or after its refund
+      // came first): decided before.
+      TL_ASSIGN_OR_RETURN(std::optional<KnownPayment> known, known_payment(*db, r));
+      if (known && known->code != r.code) {
+        out.why =
+            "payment reference " + r.reference + " is already recorded for " + quote(known->code);
+        record_audit(*db, actor,
+                     {action::kPaymentReview, std::nullopt, std::nullopt, "",
+                      r.platform + " " + r.reference + " for " + quote(r.code) + ": " + out.why});
+        event_result(*db, r, "review", known->id);
+        return Step::kReview;
+      }
+      if (known) {
+        known_result = answer_known(*known);
+        event_result(*db, r, payment_result_name(known_result), known->id);
+        return Step::kKnown;
+      }
       // What the provider says it took is checked before anything is paid.
       TL_ASSIGN_OR_RETURN(std::optional<Ticket> locked, lock_ticket(*db, r.code));
       std::string why;
@@ -350,9 +426,9 @@ Result<PaymentOutcome> receive_payment(Context& ctx, const PaymentReceipt& recei
       if (!why.empty()) {
         if (locked) t = *locked;
         out.why = why;
-        event_result(
-            *db, r, "review",
-            record_payment(*db, actor, locked ? &t : nullptr, r, PaymentState::kReview, why));
+        TL_ASSIGN_OR_RETURN(const uint64_t id, record_payment(*db, actor, locked ? &t : nullptr, r,
+                                                              PaymentState::kReview, why));
+        event_result(*db, r, "review", id);
         return Step::kReview;
       }
     }
@@ -381,14 +457,16 @@ Result<PaymentOutcome> receive_payment(Context& ctx, const PaymentReceipt& recei
       if (!provider)
         return conflict("ticket " + r.code + " is already paid with another reference");
       out.why = "ticket " + r.code + " is already paid with reference " + t.reference;
-      event_result(*db, r, "refund_due",
-                   record_payment(*db, actor, &t, r, PaymentState::kRefundDue, out.why));
+      TL_ASSIGN_OR_RETURN(const uint64_t id,
+                          record_payment(*db, actor, &t, r, PaymentState::kRefundDue, out.why));
+      event_result(*db, r, "refund_due", id);
       return Step::kRefundDue;
     }
     if (t.status == TicketStatus::kFail && t.reason != FailReason::kExpired) {
       out.why = "ticket " + r.code + " was " + to_lower(reason_name(t.reason));
-      event_result(*db, r, "refund_due",
-                   record_payment(*db, actor, &t, r, PaymentState::kRefundDue, out.why));
+      TL_ASSIGN_OR_RETURN(const uint64_t id,
+                          record_payment(*db, actor, &t, r, PaymentState::kRefundDue, out.why));
+      event_result(*db, r, "refund_due", id);
       return Step::kRefundDue;
     }
     if (t.status == TicketStatus::kProcess && !t.past_deadline)
@@ -403,13 +481,16 @@ Result<PaymentOutcome> receive_payment(Context& ctx, const PaymentReceipt& recei
   const Step step = revive ? Step::kRevive : *first;
   if (step == Step::kRevive) return revive_late(ctx, r, t);
   out.ticket = t;
+  if (step == Step::kKnown || (step == Step::kReview && t.id == 0)) out.ticket.reset();
   switch (step) {
+    case Step::kKnown: out.result = known_result; break;
     case Step::kDuplicate: out.result = PaymentResult::kDuplicate; break;
     case Step::kReview: out.result = PaymentResult::kReview; break;
     case Step::kRefundDue: out.result = PaymentResult::kRefundDue; break;
     default: out.result = PaymentResult::kPaid; break;
   }
   if (step == Step::kPaid) {
+    failpoint("pay-after-commit");
     // The sale is decided. Should Redis miss this, the seats stay taken by
     // the hold until the daemon finds the ticket SUCCESS and confirms it.
     (void)confirm_seats(ctx, t.concert_id, Zone::kBuy, t.code, t.seat_indexes, seat_event::kSold);
@@ -432,18 +513,19 @@ Result<PaymentOutcome> receive_refund(Context& ctx, const PaymentReceipt& receip
       out.result = PaymentResult::kDuplicate;
       return {};
     }
-    auto& find = db->prepare(kPaymentOf);
+    auto& find = db->prepare(kRefundOf);
     find.setString(1, r.platform);
     find.setString(2, r.reference);
     ResultSetPtr rs = db->query(find);
     const std::string by = r.provider.empty() ? std::string("hand") : "provider " + r.provider;
     if (!rs->next()) {
+      // Money given back before its payment arrived: the payment, when it
+      // comes, finds this row and is not taken (receive_payment).
       out.result = PaymentResult::kReview;
-      out.why = "a refund by " + by + " of payment " + r.reference + ", which is not on record";
-      record_audit(*db, ctx.actor(),
-                   {action::kPaymentReview, std::nullopt, std::nullopt, "",
-                    r.platform + " " + r.reference + ": " + out.why});
-      event_result(*db, r, "review", 0);
+      out.why = "refunded by " + by + " before its payment was recorded";
+      TL_ASSIGN_OR_RETURN(const uint64_t id, record_payment(*db, ctx.actor(), nullptr, r,
+                                                            PaymentState::kReview, out.why));
+      event_result(*db, r, "review", id);
       return {};
     }
     const uint64_t id = rs->getUInt64(1);
@@ -451,25 +533,37 @@ Result<PaymentOutcome> receive_refund(Context& ctx, const PaymentReceipt& receip
                         parse_payment_state(std::string(rs->getString(2))));
     const std::optional<uint64_t> ticket =
         rs->isNull(3) ? std::nullopt : std::optional<uint64_t>(rs->getUInt64(3));
-    const std::string code = rs->getString(4);
+    const std::string code = ticket ? std::string(rs->getString(4)) : std::string();
     const std::optional<uint64_t> concert =
         rs->isNull(5) ? std::nullopt : std::optional<uint64_t>(rs->getUInt64(5));
+    const bool ticket_sold = !rs->isNull(6) && std::string(rs->getString(6)) == "SUCCESS";
     if (state == PaymentState::kRefunded) {
       out.result = PaymentResult::kRefunded;
       event_result(*db, r, "refunded", id);
       return {};
     }
-    PaymentState next = PaymentState::kRefunded;
-    std::string note = "refunded by " + by;
-    if (state == PaymentState::kPaid) {
-      // Money gone back for a ticket that is still sold: an operator decides.
-      next = PaymentState::kReview;
-      note = "refunded by " + by + " while its ticket is still paid";
-      out.why = note;
+    if (ticket_sold && state != PaymentState::kRefundDue) {
+      // Money gone back for a ticket that is still sold: an operator decides
+      // (it stays under review whatever refunds follow).
+      out.result = PaymentResult::kReview;
+      out.why = "refunded by " + by + " while its ticket is still paid";
+      if (state == PaymentState::kPaid) {
+        auto& set = db->prepare(kSetState);
+        set.setString(1, payment_state_name(PaymentState::kReview));
+        set.setString(2, out.why);
+        set.setNull(3, 0);
+        set.setUInt64(4, id);
+        set.execute();
+        record_audit(*db, ctx.actor(),
+                     {action::kPaymentReview, concert, ticket, code,
+                      r.platform + " " + r.reference + ": " + out.why});
+      }
+      event_result(*db, r, "review", id);
+      return {};
     }
     auto& set = db->prepare(kSetState);
-    set.setString(1, payment_state_name(next));
-    set.setString(2, note);
+    set.setString(1, payment_state_name(PaymentState::kRefunded));
+    set.setString(2, "refunded by " + by);
     if (r.event_id.empty())
       set.setNull(3, 0);
     else
@@ -477,11 +571,10 @@ Result<PaymentOutcome> receive_refund(Context& ctx, const PaymentReceipt& receip
     set.setUInt64(4, id);
     set.execute();
     record_audit(*db, ctx.actor(),
-                 {next == PaymentState::kRefunded ? action::kRefunded : action::kPaymentReview,
-                  concert, ticket, code, r.platform + " " + r.reference + ": " + note});
-    out.result =
-        next == PaymentState::kRefunded ? PaymentResult::kRefunded : PaymentResult::kReview;
-    event_result(*db, r, next == PaymentState::kRefunded ? "refunded" : "review", id);
+                 {action::kRefunded, concert, ticket, code,
+                  r.platform + " " + r.reference + ": refunded by " + by});
+    out.result = PaymentResult::kRefunded;
+    event_result(*db, r, "refunded", id);
     return {};
   }));
   return out;

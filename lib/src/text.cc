@@ -131,6 +131,14 @@ size_t utf8_length(std::string_view s) {
   return count;
 }
 
+std::string clip_utf8(std::string_view s, size_t max_chars) {
+  size_t chars = 0, i = 0;
+  for (; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && chars++ == max_chars) break;
+  }
+  return std::string(s.substr(0, i));
+}
+
 std::optional<int64_t> parse_int(std::string_view s, int64_t min, int64_t max) {
   if (s.empty() || s.size() > 18) return std::nullopt;
   for (char c : s) {

@@ -34,6 +34,16 @@ WebhookReply reply(unsigned status, const char* key, const std::string& value) {
                                                     nlohmann::json::error_handler_t::replace)};
 }
 
+// Letters, digits and - _ . only, as a ticket code is kept.
+bool is_ascii_code(const std::string& s) {
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' ||
+          c == '_' || c == '.'))
+      return false;
+  }
+  return true;
+}
+
 // A string field of the event, or kInvalid naming it.
 Result<std::string> text_field(const nlohmann::json& event, const char* name, size_t max) {
   const auto it = event.find(name);
@@ -102,6 +112,9 @@ WebhookReply handle_payment_webhook(Context& ctx, const PaymentProvider& provide
 
   Result<PaymentOutcome> outcome = [&]() -> Result<PaymentOutcome> {
     TL_ASSIGN_OR_RETURN(std::string id, text_field(event, "id", 128));
+    for (char c : id)
+      if (static_cast<unsigned char>(c) >= 0x80)
+        return invalid("\"id\" must be ASCII, as providers' event ids are");
     TL_ASSIGN_OR_RETURN(std::string type, text_field(event, "type", 32));
     PaymentReceipt r;
     r.provider = provider.name;
@@ -109,7 +122,19 @@ WebhookReply handle_payment_webhook(Context& ctx, const PaymentProvider& provide
     r.event_id = id;
     if (type == "payment.failed") return note_event(ctx, r, type);
     TL_ASSIGN_OR_RETURN(r.reference, text_field(event, "reference", 128));
-    if (type == "refund.succeeded") return receive_refund(ctx, r);
+    if (type == "refund.succeeded") {
+      // The ticket and amount, when given, are kept should the refund
+      // match no payment on record.
+      if (auto code = text_field(event, "ticket", 64); code.ok() && is_ascii_code(*code))
+        r.code = *code;
+      if (auto amount = text_field(event, "amount", 32); amount.ok()) {
+        TL_ASSIGN_OR_RETURN(r.amount, parse_money(*amount));
+      }
+      if (auto currency = text_field(event, "currency", 8); currency.ok()) {
+        TL_ASSIGN_OR_RETURN(r.currency, parse_currency(*currency));
+      }
+      return receive_refund(ctx, r);
+    }
     if (type != "payment.succeeded")
       return invalid("\"type\" must be payment.succeeded, payment.failed or refund.succeeded");
     TL_ASSIGN_OR_RETURN(r.code, text_field(event, "ticket", 64));

@@ -27,6 +27,9 @@ bool is_printable_utf8(std::string_view s);
 // Number of code points in valid UTF-8.
 size_t utf8_length(std::string_view s);
 
+// `s` cut to at most `max_chars` characters (UTF-8 sequences kept whole).
+std::string clip_utf8(std::string_view s, size_t max_chars);
+
 // A whole decimal number in [min, max], digits only (no sign, no spaces);
 // nullopt otherwise.
 std::optional<int64_t> parse_int(std::string_view s, int64_t min, int64_t max);
