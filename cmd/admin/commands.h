@@ -18,6 +18,7 @@ void add_audit_command(Tool& tool);
 void add_mock_data_command(Tool& tool);
 void add_keys_commands(Tool& tool);
 void add_checkin_command(Tool& tool);
+void add_report_command(Tool& tool);
 void add_payment_commands(Tool& tool);
 
 }  // namespace ticket::cli

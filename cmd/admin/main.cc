@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   ticket::cli::add_mock_data_command(tool);
   ticket::cli::add_keys_commands(tool);
   ticket::cli::add_checkin_command(tool);
+  ticket::cli::add_report_command(tool);
   ticket::cli::add_payment_commands(tool);
   return tool.run(argc, argv);
 }

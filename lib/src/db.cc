@@ -197,7 +197,7 @@ Status Db::open() {
     conn_->setAutoCommit(false);
     conn_->setTransactionIsolation(sql::TRANSACTION_READ_COMMITTED);
     std::unique_ptr<sql::PreparedStatement> setup(conn_->prepareStatement(
-        "SET autocommit = 0, time_zone = '+00:00', sql_mode = 'TRADITIONAL',"
+        "SET autocommit = 0, time_zone = '+00:00', sql_mode = 'TRADITIONAL,ONLY_FULL_GROUP_BY',"
         " innodb_lock_wait_timeout = 10"));
     setup->execute();
   } catch (const sql::SQLException& e) {
