@@ -125,10 +125,12 @@ TEST_F(ReportCli, EverySectionGivesTheScriptedSaleInEveryFormat) {
   EXPECT_LE(f["time_to_pay_p50_s"].get<double>(), f["time_to_pay_p99_s"].get<double>());
 
   ASSERT_EQ(j["rows"].size(), 3u);
-  EXPECT_EQ(j["rows"][0], (json{{"row", "A"}, {"sold", 2}, {"held", 0}, {"free", 2},
-                                {"occupancy_percent", 50.0}}));
-  EXPECT_EQ(j["rows"][1], (json{{"row", "B"}, {"sold", 1}, {"held", 0}, {"free", 3},
-                                {"occupancy_percent", 25.0}}));
+  EXPECT_EQ(
+      j["rows"][0],
+      (json{{"row", "A"}, {"sold", 2}, {"held", 0}, {"free", 2}, {"occupancy_percent", 50.0}}));
+  EXPECT_EQ(
+      j["rows"][1],
+      (json{{"row", "B"}, {"sold", 1}, {"held", 0}, {"free", 3}, {"occupancy_percent", 25.0}}));
   EXPECT_EQ(j["rows"][2]["free"], 4);
 
   const json& z = j["free_zone"];

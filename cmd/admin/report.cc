@@ -27,9 +27,10 @@ std::string seconds(const std::optional<double>& v) { return v ? number(*v) + " 
 
 std::string table(const Report& r) {
   std::string out = "Report of " + r.concert.slug + " (" + r.concert.name + "), buckets of " +
-                    bucket_name(r.bucket_ms) + ", made " + format_iso8601(r.made_at) + "\n\nSales\n";
-  Table sales({"AT", "HELD", "PAID", "EXPIRED", "CANCELLED", "REVENUE", "PAID TOTAL",
-               "REVENUE TOTAL"});
+                    bucket_name(r.bucket_ms) + ", made " + format_iso8601(r.made_at) +
+                    "\n\nSales\n";
+  Table sales(
+      {"AT", "HELD", "PAID", "EXPIRED", "CANCELLED", "REVENUE", "PAID TOTAL", "REVENUE TOTAL"});
   for (const SalesBucket& b : r.sales)
     sales.add({format_iso8601(b.at), std::to_string(b.held), std::to_string(b.paid),
                std::to_string(b.expired), std::to_string(b.cancelled), format_money(b.revenue),
@@ -49,8 +50,8 @@ std::string table(const Report& r) {
   const FreeZoneFigures& z = r.free_zone;
   out += "\nFree zone\napplications " + std::to_string(z.applications) + ": granted " +
          std::to_string(z.granted) + ", rejected " + std::to_string(z.rejected) + ", pending " +
-         std::to_string(z.pending) + "; median time to a decision " +
-         seconds(z.median_decision_s) + "\n\nPayments\n";
+         std::to_string(z.pending) + "; median time to a decision " + seconds(z.median_decision_s) +
+         "\n\nPayments\n";
   Table pay({"", "COUNT", "AMOUNT"});
   for (const auto& [platform, m] : r.payments.by_platform)
     pay.add({"paid " + platform, std::to_string(m.count), format_money(m.amount)});
@@ -74,7 +75,9 @@ std::string table(const Report& r) {
 std::string csv(const Report& r) {
   std::string out = csv_record({"section", "item", "field", "value"});
   auto add = [&](const std::string& section, const std::string& item, const std::string& field,
-                 const std::string& value) { out += csv_record({section, item, field, value}); };
+                 const std::string& value) {
+    out += csv_record({section, item, field, value});
+  };
   for (const SalesBucket& b : r.sales) {
     const std::string at = format_iso8601(b.at);
     add("sales", at, "held", std::to_string(b.held));
@@ -106,20 +109,22 @@ std::string csv(const Report& r) {
   add("free_zone", "", "granted", std::to_string(z.granted));
   add("free_zone", "", "rejected", std::to_string(z.rejected));
   add("free_zone", "", "pending", std::to_string(z.pending));
-  add("free_zone", "", "median_decision_s", z.median_decision_s ? number(*z.median_decision_s) : "");
+  add("free_zone", "", "median_decision_s",
+      z.median_decision_s ? number(*z.median_decision_s) : "");
   for (const auto& [platform, m] : r.payments.by_platform) {
     add("payments", platform, "count", std::to_string(m.count));
     add("payments", platform, "amount", format_money(m.amount));
   }
-  for (const auto& [name, m] : {std::pair{"refund_due", r.payments.refund_due},
-                                std::pair{"refunded", r.payments.refunded},
-                                std::pair{"review", r.payments.review}}) {
+  for (const auto& [name, m] :
+       {std::pair{"refund_due", r.payments.refund_due}, std::pair{"refunded", r.payments.refunded},
+        std::pair{"review", r.payments.review}}) {
     add("payments", name, "count", std::to_string(m.count));
     add("payments", name, "amount", format_money(m.amount));
   }
   add("checkins", "", "admitted", std::to_string(r.checkins.admitted));
   add("checkins", "", "no_shows", std::to_string(r.checkins.no_shows));
-  for (const auto& [gate, n] : r.checkins.by_gate) add("checkins", gate, "by_gate", std::to_string(n));
+  for (const auto& [gate, n] : r.checkins.by_gate)
+    add("checkins", gate, "by_gate", std::to_string(n));
   for (const auto& [at, n] : r.checkins.by_bucket)
     add("checkins", format_iso8601(at), "admitted", std::to_string(n));
   return out;
@@ -149,15 +154,16 @@ Status write_out(const std::string& path, const std::string& text) {
 void add_report_command(Tool& tool) {
   auto f = std::make_shared<Flags>();
   CLI::App* cmd = tool.app().add_subcommand(
-      "report", "The sales report of a concert: sales over time, funnel, rows, free zone, "
-                "payments, check-ins");
+      "report",
+      "The sales report of a concert: sales over time, funnel, rows, free zone, "
+      "payments, check-ins");
   cmd->add_option("--concert", f->concert, "The concert (id or slug)")
       ->required()
       ->option_text("C");
-  cmd->add_option("--bucket", f->bucket, "Width of a time bucket: 1m, 5m, 15m, 1h or 1d (default: 1h)")
+  cmd->add_option("--bucket", f->bucket,
+                  "Width of a time bucket: 1m, 5m, 15m, 1h or 1d (default: 1h)")
       ->option_text("W");
-  cmd->add_option("--format", f->format, "table, json or csv (default: table)")
-      ->option_text("F");
+  cmd->add_option("--format", f->format, "table, json or csv (default: table)")->option_text("F");
   cmd->add_option("--out", f->out, "Write the report to this file instead of the terminal")
       ->option_text("FILE");
   cmd->callback([&tool, f, cmd] {

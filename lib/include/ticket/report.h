@@ -67,7 +67,7 @@ struct CheckinFigures {
   int64_t admitted = 0;
   std::map<std::string, int64_t> by_gate;
   std::vector<std::pair<Millis, int64_t>> by_bucket;  // admissions per bucket
-  int64_t no_shows = 0;  // SUCCESS tickets with no admission
+  int64_t no_shows = 0;                               // SUCCESS tickets with no admission
 };
 
 struct Report {
