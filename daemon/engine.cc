@@ -120,6 +120,7 @@ void Engine::check_servers() {
   // rather than by the next buyer.
   if (redis_up && concerts.ok()) {
     bool rebuilt = true;
+    std::vector<Metrics::ConcertSeats> seats;
     for (const auto& c : concerts_) {
       auto counts = ticket::read_seat_counts(*ctx_, c);
       if (!counts.ok()) {
@@ -128,8 +129,19 @@ void Engine::check_servers() {
         rebuilt = false;
         break;
       }
+      Metrics::ConcertSeats s;
+      s.slug = c.slug;
+      s.buy_held = counts->held;
+      s.buy_sold = counts->buy_taken - counts->held;
+      s.buy_free = c.layout.paid_seats() - counts->buy_taken;
+      s.free_granted = counts->free_taken;
+      s.free_free = c.layout.free_seats - counts->free_taken;
+      seats.push_back(std::move(s));
     }
-    if (rebuilt) succeeded("rebuild");
+    if (rebuilt) {
+      succeeded("rebuild");
+      metrics_.set_seats(std::move(seats));
+    }
   }
   metrics_.redis_up = redis_up;
   servers_ok_ = redis_up && concerts.ok();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <tuple>
 
 namespace ticketlemond {
 namespace {
@@ -38,6 +39,11 @@ void Metrics::add_lags(const std::vector<ticket::Millis>& lags) {
     ++lag_count_;
     if (lags_.size() > kWindow) lags_.pop_front();
   }
+}
+
+void Metrics::set_seats(std::vector<ConcertSeats> seats) {
+  std::lock_guard lock(mu_);
+  seats_ = std::move(seats);
 }
 
 void Metrics::add_checkins(const std::map<std::string, uint64_t>& by_result) {
@@ -89,6 +95,20 @@ std::string Metrics::render() const {
     for (const auto& [result, n] : checkins_) checkins[result] += n;
     for (const auto& [result, n] : checkins)
       out += "tl_checkins_total{result=\"" + result + "\"} " + std::to_string(n) + "\n";
+  }
+  {
+    std::lock_guard lock(mu_);
+    out +=
+        "# HELP tl_concert_seats Seats of each concert by zone and state, as Redis had them at "
+        "the last check.\n# TYPE tl_concert_seats gauge\n";
+    for (const ConcertSeats& c : seats_) {
+      for (const auto& [zone, state, n] :
+           {std::tuple{"buy", "free", c.buy_free}, std::tuple{"buy", "held", c.buy_held},
+            std::tuple{"buy", "sold", c.buy_sold}, std::tuple{"free", "free", c.free_free},
+            std::tuple{"free", "sold", c.free_granted}})
+        out += std::string("tl_concert_seats{concert=\"") + c.slug + "\",zone=\"" + zone +
+               "\",state=\"" + state + "\"} " + std::to_string(n) + "\n";
+    }
   }
   counter(out, "tl_drift_repaired_total", "Concerts whose drift was repaired.", drift_repaired);
   counter(out, "tl_reconcile_runs_total", "Reconcile passes over every concert.", reconcile_runs);

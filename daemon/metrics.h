@@ -32,6 +32,15 @@ class Metrics {
   void set_failing(std::string passes);
   std::string failing() const;
 
+  // The seats of each concert as the last server check read them from
+  // Redis: free, held and sold per zone, by slug.
+  struct ConcertSeats {
+    std::string slug;
+    int64_t buy_free = 0, buy_held = 0, buy_sold = 0;
+    int64_t free_free = 0, free_granted = 0;
+  };
+  void set_seats(std::vector<ConcertSeats> seats);
+
   // Scans at the gate by result (ticket::count_checkins).
   void add_checkins(const std::map<std::string, uint64_t>& by_result);
 
@@ -51,6 +60,7 @@ class Metrics {
   std::string failing_;
   std::deque<ticket::Millis> lags_;
   std::map<std::string, uint64_t> checkins_;
+  std::vector<ConcertSeats> seats_;
   double lag_sum_s_ = 0;
   uint64_t lag_count_ = 0;
 };

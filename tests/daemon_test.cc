@@ -198,6 +198,19 @@ TEST(DaemonMetrics, CountsTheScansAtTheGateByResult) {
       },
       10000))
       << http_get(daemon.port(), "/metrics").second;
+  // The seats of the concert by zone and state, as Redis has them: A1 and
+  // A4 sold, A2 and A3 cancelled and free again.
+  auto seats = [&](const char* zone, const char* state) {
+    return daemon.metric("tl_concert_seats{concert=\"" + c.slug + "\",zone=\"" + zone +
+                         "\",state=\"" + state + "\"}");
+  };
+  EXPECT_TRUE(eventually(
+      [&] {
+        return seats("buy", "sold") == "2" && seats("buy", "held") == "0" &&
+               seats("buy", "free") == "8" && seats("free", "free") == "0";
+      },
+      10000))
+      << http_get(daemon.port(), "/metrics").second;
 }
 
 TEST(DaemonHealth, WrongMysqlPasswordAfterSighupIsUnhealthyUntilFixed) {
