@@ -190,6 +190,37 @@ TEST_F(ReportCli, EverySectionGivesTheScriptedSaleInEveryFormat) {
   EXPECT_EQ(again["funnel"], j["funnel"]);
 }
 
+// The HTML page: self-contained, its four charts valid SVG that a real
+// renderer (rsvg-convert) draws, the concert and its figures in it.
+TEST_F(ReportCli, TheHtmlPageIsSelfContainedAndItsChartsRender) {
+  TempDir out;
+  const std::string file = out.path() + "/report.html";
+  const ToolRun written = report({"--format", "html", "--out", file});
+  ASSERT_EQ(written.exit_code, 0) << written.err;
+  const std::string html = testing::read_file(file);
+  ASSERT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(html.find("<title>Sales report: " + c_.name + " (" + c_.slug + ")"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos) << "no script needed";
+  EXPECT_EQ(html.find(" src="), std::string::npos) << "nothing loaded from elsewhere";
+  EXPECT_EQ(html.find(" href="), std::string::npos);
+  EXPECT_EQ(html.find("@import"), std::string::npos);
+  EXPECT_NE(html.find(">held<"), std::string::npos);
+  EXPECT_NE(html.find("time (UTC)"), std::string::npos) << "labelled axes";
+  int charts = 0;
+  for (size_t at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) {
+    const size_t end = html.find("</svg>", at);
+    ASSERT_NE(end, std::string::npos);
+    const std::string svg =
+        out.write("chart" + std::to_string(charts) + ".svg", html.substr(at, end + 6 - at), 0644);
+    const std::string png = out.path() + "/chart" + std::to_string(charts) + ".png";
+    const ToolRun drawn = testing::run({"/usr/bin/rsvg-convert", "-o", png, svg});
+    EXPECT_EQ(drawn.exit_code, 0) << "chart " << charts << ": " << drawn.err;
+    EXPECT_GT(testing::read_file(png).size(), 500u) << "chart " << charts << " drew something";
+    ++charts;
+  }
+  EXPECT_EQ(charts, 4) << "sales, funnel, rows, check-ins";
+}
+
 TEST_F(ReportCli, BadInputIsRefusedInOneLine) {
   for (const auto& [args, code, what] :
        {std::tuple{std::vector<std::string>{"--bucket", "7x"}, 2, "a bad bucket"},

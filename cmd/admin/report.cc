@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "admin/commands.h"
+#include "admin/report_html.h"
 #include "common/csv.h"
 #include "common/table.h"
 #include "ticket/report.h"
@@ -163,7 +164,9 @@ void add_report_command(Tool& tool) {
   cmd->add_option("--bucket", f->bucket,
                   "Width of a time bucket: 1m, 5m, 15m, 1h or 1d (default: 1h)")
       ->option_text("W");
-  cmd->add_option("--format", f->format, "table, json or csv (default: table)")->option_text("F");
+  cmd->add_option("--format", f->format,
+                  "table, json, csv or html (one page with charts; default: table)")
+      ->option_text("F");
   cmd->add_option("--out", f->out, "Write the report to this file instead of the terminal")
       ->option_text("FILE");
   cmd->callback([&tool, f, cmd] {
@@ -171,8 +174,8 @@ void add_report_command(Tool& tool) {
     tool.set_action([&tool, f, to_file](Context& ctx, Output& out) -> Status {
       TL_ASSIGN_OR_RETURN(const Millis bucket, parse_bucket(f->bucket));
       std::string format = to_lower(f->format);
-      if (format != "table" && format != "json" && format != "csv")
-        return invalid("--format must be table, json or csv, got " + quote(f->format));
+      if (format != "table" && format != "json" && format != "csv" && format != "html")
+        return invalid("--format must be table, json, csv or html, got " + quote(f->format));
       if (tool.json()) format = "json";
       TL_ASSIGN_OR_RETURN(Report r, build_report(ctx, f->concert, bucket));
       const std::string json = report_json(r);
@@ -180,6 +183,7 @@ void add_report_command(Tool& tool) {
       if (format == "json") body = json + "\n";
       if (format == "csv") body = csv(r);
       if (format == "table") body = printable(table(r), "\n");
+      if (format == "html") body = report_html(r);
       if (to_file) {
         TL_TRY(write_out(f->out, body));
         out.json = {{"report", {{"concert", r.concert.slug}, {"format", format}, {"out", f->out}}}};
