@@ -58,12 +58,12 @@ std::string line_chart(const std::string& title, const std::string& y_label,
                     "\" xmlns=\"http://www.w3.org/2000/svg\">\n";
   svg += "<line class=\"axis\" stroke=\"#444\" x1=\"" + std::to_string(kLeft) + "\" y1=\"" +
          std::to_string(kTop + h) + "\" x2=\"" + std::to_string(kLeft + w) + "\" y2=\"" +
-         std::to_string(kTop + h) + "\"/>\n<line class=\"axis\" stroke=\"#444\" x1=\"" + std::to_string(kLeft) +
-         "\" y1=\"" + std::to_string(kTop) + "\" x2=\"" + std::to_string(kLeft) + "\" y2=\"" +
-         std::to_string(kTop + h) + "\"/>\n";
+         std::to_string(kTop + h) + "\"/>\n<line class=\"axis\" stroke=\"#444\" x1=\"" +
+         std::to_string(kLeft) + "\" y1=\"" + std::to_string(kTop) + "\" x2=\"" +
+         std::to_string(kLeft) + "\" y2=\"" + std::to_string(kTop + h) + "\"/>\n";
   for (double f : {0.0, 0.5, 1.0})
-    svg += "<text class=\"tick\" x=\"" + std::to_string(kLeft - 6) + "\" y=\"" + num(y(top * f) + 4) +
-           "\" text-anchor=\"end\">" + num(top * f) + "</text>\n";
+    svg += "<text class=\"tick\" x=\"" + std::to_string(kLeft - 6) + "\" y=\"" +
+           num(y(top * f) + 4) + "\" text-anchor=\"end\">" + num(top * f) + "</text>\n";
   if (n > 0) {
     svg += "<text class=\"tick\" x=\"" + num(x(0)) + "\" y=\"" + std::to_string(kTop + h + 16) +
            "\" text-anchor=\"start\">" + esc(x_labels.front()) + "</text>\n";
@@ -86,8 +86,7 @@ std::string line_chart(const std::string& title, const std::string& y_label,
            colour + "\" stroke-width=\"2\" points=\"" + points + "\"/>\n";
     for (size_t i = 0; i < values.size(); ++i)
       svg += "<circle class=\"s" + std::to_string(k) + "\" fill=\"" + colour + "\" cx=\"" +
-             num(x(i)) + "\" cy=\"" +
-             num(y(values[i])) + "\" r=\"3\"/>\n";
+             num(x(i)) + "\" cy=\"" + num(y(values[i])) + "\" r=\"3\"/>\n";
     svg += "<text class=\"legend s" + std::to_string(k) + "\" fill=\"" + colour + "\" x=\"" +
            std::to_string(kLeft + 10 + 160 * k) + "\" y=\"" + std::to_string(kTop + 12) + "\">" +
            esc(name) + "</text>\n";
@@ -111,9 +110,9 @@ std::string funnel_chart(const Funnel& f) {
     svg += "<text class=\"label\" x=\"90\" y=\"" + std::to_string(y + 17) +
            "\" text-anchor=\"end\">" + name + "</text>\n<rect class=\"bar b" + std::to_string(i) +
            "\" fill=\"" + kColours[i % 4] + "\" x=\"100\" y=\"" + std::to_string(y) +
-           "\" width=\"" + num(len) +
-           "\" height=\"24\"/>\n<text class=\"value\" x=\"" + num(106 + len) + "\" y=\"" +
-           std::to_string(y + 17) + "\">" + std::to_string(n) + "</text>\n";
+           "\" width=\"" + num(len) + "\" height=\"24\"/>\n<text class=\"value\" x=\"" +
+           num(106 + len) + "\" y=\"" + std::to_string(y + 17) + "\">" + std::to_string(n) +
+           "</text>\n";
     ++i;
   }
   return svg + "</svg></figure>\n";
@@ -152,10 +151,9 @@ std::string heat_map(const std::vector<RowOccupancy>& rows) {
 
 std::string report_html(const Report& r) {
   const std::string from = r.sales.empty() ? "-" : format_iso8601(r.sales.front().at);
-  const std::string to =
-      r.sales.empty() ? "-" : format_iso8601(r.sales.back().at + r.bucket_ms);
-  const std::string title = "Sales report: " + r.concert.name + " (" + r.concert.slug + "), " +
-                            from + " to " + to;
+  const std::string to = r.sales.empty() ? "-" : format_iso8601(r.sales.back().at + r.bucket_ms);
+  const std::string title =
+      "Sales report: " + r.concert.name + " (" + r.concert.slug + "), " + from + " to " + to;
   std::vector<std::string> at;
   std::vector<double> held, paid;
   for (const SalesBucket& b : r.sales) {
@@ -193,16 +191,16 @@ std::string report_html(const Report& r) {
   for (const auto& [platform, m] : r.payments.by_platform)
     html += "<tr><td>paid " + esc(platform) + "</td><td>" + std::to_string(m.count) + "</td><td>" +
             format_money(m.amount) + "</td></tr>\n";
-  for (const auto& [name, m] : {std::pair{"refund due", r.payments.refund_due},
-                                std::pair{"refunded", r.payments.refunded},
-                                std::pair{"under review", r.payments.review}})
+  for (const auto& [name, m] :
+       {std::pair{"refund due", r.payments.refund_due}, std::pair{"refunded", r.payments.refunded},
+        std::pair{"under review", r.payments.review}})
     html += std::string("<tr><td>") + name + "</td><td>" + std::to_string(m.count) + "</td><td>" +
             format_money(m.amount) + "</td></tr>\n";
   html += "</table>\n<p>Free zone: " + std::to_string(r.free_zone.applications) +
           " applications, " + std::to_string(r.free_zone.granted) + " granted, " +
           std::to_string(r.free_zone.rejected) + " rejected, " +
-          std::to_string(r.free_zone.pending) + " pending. Gate: " +
-          std::to_string(r.checkins.admitted) + " admitted, " +
+          std::to_string(r.free_zone.pending) +
+          " pending. Gate: " + std::to_string(r.checkins.admitted) + " admitted, " +
           std::to_string(r.checkins.no_shows) + " no-shows.</p>\n</body></html>\n";
   return html;
 }
