@@ -2,6 +2,7 @@
 // numbers in JSON, CSV and the table; bad input refused in one line.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -219,6 +220,32 @@ TEST_F(ReportCli, TheHtmlPageIsSelfContainedAndItsChartsRender) {
     ++charts;
   }
   EXPECT_EQ(charts, 4) << "sales, funnel, rows, check-ins";
+}
+
+// Headless Chromium, as a reader's browser, draws the page: not a blank
+// page, and the charts' colours on it. The screenshot is kept in the build
+// tree (tests/artifacts/report-page.png).
+TEST_F(ReportCli, ChromiumDrawsTheHtmlPage) {
+  TempDir out;
+  const std::string page = out.path() + "/report.html";
+  ASSERT_EQ(report({"--format", "html", "--out", page}).exit_code, 0);
+  const std::string artifacts = std::string(TL_BUILD_DIR) + "/tests/artifacts";
+  testing::shell("mkdir -p '" + artifacts + "'");
+  const std::string png = artifacts + "/report-page.png";
+  std::remove(png.c_str());
+  const ToolRun drawn = testing::run(
+      {"/usr/bin/timeout", "60", "/usr/bin/chromium", "--headless=new", "--no-sandbox",
+       "--disable-gpu", "--hide-scrollbars", "--user-data-dir=" + out.path() + "/profile",
+       "--window-size=1000,1600", "--screenshot=" + png, "file://" + page});
+  ASSERT_EQ(drawn.exit_code, 0) << drawn.err;
+  const ToolRun ink = testing::run(
+      {"/usr/bin/python3", std::string(TL_SOURCE_DIR) + "/tests/scripts/png_ink.py", png});
+  ASSERT_EQ(ink.exit_code, 0) << ink.err;
+  double share = 0;
+  long colored = 0;
+  ASSERT_EQ(std::sscanf(ink.out.c_str(), "ink=%lf colored=%ld", &share, &colored), 2) << ink.out;
+  EXPECT_GT(share, 0.01) << ink.out << ": the page is drawn";
+  EXPECT_GT(colored, 2000) << ink.out << ": the charts' colours are on it";
 }
 
 TEST_F(ReportCli, BadInputIsRefusedInOneLine) {
