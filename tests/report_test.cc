@@ -233,10 +233,11 @@ TEST_F(ReportCli, ChromiumDrawsTheHtmlPage) {
   testing::shell("mkdir -p '" + artifacts + "'");
   const std::string png = artifacts + "/report-page.png";
   std::remove(png.c_str());
-  const ToolRun drawn = testing::run(
-      {"/usr/bin/timeout", "60", "/usr/bin/chromium", "--headless=new", "--no-sandbox",
-       "--disable-gpu", "--hide-scrollbars", "--user-data-dir=" + out.path() + "/profile",
-       "--window-size=1000,1600", "--screenshot=" + png, "file://" + page});
+  const ToolRun drawn =
+      testing::run({"/usr/bin/timeout", "60", "/usr/bin/chromium", "--headless=new", "--no-sandbox",
+                    "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
+                    "--user-data-dir=" + out.path() + "/profile", "--window-size=1000,1600",
+                    "--screenshot=" + png, "file://" + page});
   ASSERT_EQ(drawn.exit_code, 0) << drawn.err;
   const ToolRun ink = testing::run(
       {"/usr/bin/python3", std::string(TL_SOURCE_DIR) + "/tests/scripts/png_ink.py", png});
