@@ -237,7 +237,11 @@ TEST_F(ReportCli, ChromiumDrawsTheHtmlPage) {
       testing::run({"/usr/bin/timeout", "60", "/usr/bin/chromium", "--headless=new", "--no-sandbox",
                     "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
                     "--user-data-dir=" + out.path() + "/profile", "--window-size=1000,1600",
-                    "--screenshot=" + png, "file://" + page});
+                    "--screenshot=" + png, "file://" + page},
+                   // Chromium keeps caches under the home directory: the test's own.
+                   {{"HOME", out.path()},
+                    {"XDG_CONFIG_HOME", out.path() + "/config"},
+                    {"XDG_CACHE_HOME", out.path() + "/cache"}});
   ASSERT_EQ(drawn.exit_code, 0) << drawn.err;
   const ToolRun ink = testing::run(
       {"/usr/bin/python3", std::string(TL_SOURCE_DIR) + "/tests/scripts/png_ink.py", png});

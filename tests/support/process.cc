@@ -24,11 +24,14 @@ namespace ticket::testing {
 
 namespace {
 
-// PATH, HOME=/nonexistent, LANG=C and `env`: nothing of the test's own.
+// PATH, HOME=/nonexistent, LANG=C and `env`, which may replace them:
+// nothing of the test's own.
 std::vector<std::string> clean_environment(const std::map<std::string, std::string>& env) {
-  std::vector<std::string> envs = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/nonexistent",
-                                   "LANG=C"};
-  for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
+  std::map<std::string, std::string> all = {
+      {"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"HOME", "/nonexistent"}, {"LANG", "C"}};
+  for (const auto& [k, v] : env) all[k] = v;
+  std::vector<std::string> envs;
+  for (const auto& [k, v] : all) envs.push_back(k + "=" + v);
   return envs;
 }
 
