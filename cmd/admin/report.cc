@@ -1,13 +1,12 @@
-// tl-admin report: the sales report of one concert as a table, JSON or CSV.
-#include <unistd.h>
-
+// tl-admin report: the sales report of one concert as a table, JSON, CSV or an
+// HTML page.
 #include <cstdio>
-#include <fstream>
 
 #include "admin/commands.h"
 #include "admin/report_html.h"
 #include "common/csv.h"
 #include "common/table.h"
+#include "ticket/files.h"
 #include "ticket/report.h"
 #include "ticket/text.h"
 
@@ -131,25 +130,6 @@ std::string csv(const Report& r) {
   return out;
 }
 
-// Writes `text` to `path` through a temporary file beside it.
-Status write_out(const std::string& path, const std::string& text) {
-  const std::string temp = path + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream f(temp, std::ios::binary | std::ios::trunc);
-    f << text;
-    f.flush();
-    if (!f) {
-      std::remove(temp.c_str());
-      return invalid("cannot write " + quote(path));
-    }
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    std::remove(temp.c_str());
-    return invalid("cannot write " + quote(path));
-  }
-  return {};
-}
-
 }  // namespace
 
 void add_report_command(Tool& tool) {
@@ -185,7 +165,7 @@ void add_report_command(Tool& tool) {
       if (format == "table") body = printable(table(r), "\n");
       if (format == "html") body = report_html(r);
       if (to_file) {
-        TL_TRY(write_out(f->out, body));
+        TL_TRY(replace_file(f->out, body));
         out.json = {{"report", {{"concert", r.concert.slug}, {"format", format}, {"out", f->out}}}};
         out.text = "Report of " + r.concert.slug + " (" + format + ") written to " + f->out;
         out.quiet = f->out;

@@ -10,11 +10,11 @@
 #include "audit_sql.h"
 #include "checkin_detail.h"
 #include "db.h"
-#include "files.h"
 #include "stored_values.h"
 #include "ticket/audit.h"
 #include "ticket/checkin.h"
 #include "ticket/concerts.h"
+#include "ticket/files.h"
 #include "ticket/text.h"
 #include "ticket/tickets.h"
 

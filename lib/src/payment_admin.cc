@@ -66,18 +66,6 @@ void bind_optional(sql::PreparedStatement& stmt, int first, const std::optional<
   }
 }
 
-// As tl-pay checks a payment's reference.
-Status check_reference(const std::string& flag, const std::string& ref) {
-  bool ok = !ref.empty() && ref.size() <= 128;
-  for (char c : ref) {
-    ok = ok && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                c == '-' || c == '_' || c == '.' || c == ':' || c == '/');
-  }
-  if (!ok)
-    return invalid(flag + " must be 1 to 128 letters, digits or - _ . : /, got " + quote(ref));
-  return {};
-}
-
 bool refundable(const Payment& p) {
   return p.state == PaymentState::kRefundDue || p.state == PaymentState::kReview;
 }
@@ -151,8 +139,8 @@ Result<Payment> refund_payment(Context& ctx, std::string_view text,
                                const std::optional<std::string>& reference,
                                const std::string& refund_reference) {
   TL_ASSIGN_OR_RETURN(const std::string code, parse_ticket_code(text));
-  if (reference) TL_TRY(check_reference("--payment", *reference));
-  TL_TRY(check_reference("--reference", refund_reference));
+  if (reference) TL_TRY(check_payment_reference("--payment", *reference));
+  TL_TRY(check_payment_reference("--reference", refund_reference));
   TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
   return db->transaction<Payment>([&]() -> Result<Payment> {
     auto& lock = db->prepare(kLockOfTicket);

@@ -64,16 +64,6 @@ constexpr Millis kReleaseWaitMs = 2000;
 
 enum class Step { kPaid, kAlreadyPaid, kRevive, kRefundDue, kReview, kDuplicate, kKnown };
 
-// A ticket code as a payment may name it: whatever the provider sent, kept
-// for the record when it names no ticket.
-bool codelike(std::string_view code) {
-  if (code.empty() || code.size() > 64) return false;
-  return std::all_of(code.begin(), code.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' ||
-           c == '_' || c == '.';
-  });
-}
-
 // Inside a transaction. False when the provider's event is there already.
 bool take_event(Db& db, const PaymentReceipt& r, const char* type) {
   auto& stmt = db.prepare(kInsertEvent);
@@ -230,15 +220,7 @@ Status check_receipt(PaymentReceipt& r) {
   if (p != "QRCODE" && p != "DIRECT" && p != "PAYPLAT")
     return invalid("--platform must be QRCODE, DIRECT or PAYPLAT, got " + quote(r.platform));
   r.platform = p;
-  bool ok = !r.reference.empty() && r.reference.size() <= 128;
-  for (char c : r.reference) {
-    ok = ok && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                c == '-' || c == '_' || c == '.' || c == ':' || c == '/');
-  }
-  if (!ok)
-    return invalid("--reference must be 1 to 128 letters, digits or - _ . : /, got " +
-                   quote(r.reference));
-  return {};
+  return check_payment_reference("--reference", r.reference);
 }
 
 // A payment of ticket `first` after its hold ran out (as the first
@@ -342,6 +324,26 @@ Result<PaymentOutcome> revive_late(Context& ctx, const PaymentReceipt& r, const 
 
 }  // namespace
 
+Status check_payment_reference(const std::string& flag, std::string_view reference) {
+  bool ok = !reference.empty() && reference.size() <= 128;
+  for (char c : reference) {
+    ok = ok && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                c == '-' || c == '_' || c == '.' || c == ':' || c == '/');
+  }
+  if (!ok)
+    return invalid(flag + " must be 1 to 128 letters, digits or - _ . : /, got " +
+                   quote(reference));
+  return {};
+}
+
+bool is_recordable_code(std::string_view code) {
+  if (code.empty() || code.size() > 64) return false;
+  return std::all_of(code.begin(), code.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' ||
+           c == '_' || c == '.';
+  });
+}
+
 const char* payment_state_name(PaymentState state) {
   switch (state) {
     case PaymentState::kPaid: return "PAID";
@@ -378,7 +380,8 @@ Result<PaymentOutcome> receive_payment(Context& ctx, const PaymentReceipt& recei
   const bool provider = !r.provider.empty();
   TL_TRY(check_receipt(r));
   if (provider) {
-    if (!codelike(r.code)) return invalid("\"ticket\" must be a ticket code, got " + quote(r.code));
+    if (!is_recordable_code(r.code))
+      return invalid("\"ticket\" must be a ticket code, got " + quote(r.code));
     if (auto code = parse_ticket_code(r.code); code.ok()) r.code = *code;
   } else {
     TL_ASSIGN_OR_RETURN(r.code, parse_ticket_code(r.code));

@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "files.h"
+#include "ticket/files.h"
 #include "ticket/text.h"
 
 namespace ticket {

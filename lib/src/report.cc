@@ -8,6 +8,7 @@
 #include "db.h"
 #include "stored_values.h"
 #include "ticket/seat_label.h"
+#include "ticket/stats.h"
 #include "ticket/text.h"
 
 namespace ticket {
@@ -65,11 +66,6 @@ constexpr const char* kCheckinBuckets =
 constexpr const char* kNoShows =
     "SELECT COUNT(*) FROM TICKETS t LEFT JOIN CHECKINS c ON c.ticket_id = t.id"
     " WHERE t.concert_id = ? AND t.status = 'SUCCESS' AND c.ticket_id IS NULL";
-
-double percent(int64_t part, int64_t whole) {
-  if (whole == 0) return 0;
-  return std::round(1000.0 * static_cast<double>(part) / static_cast<double>(whole)) / 10.0;
-}
 
 // The q-quantile by nearest rank of `n` ordered values that `nth` reads.
 std::optional<double> quantile(Db& db, const char* sql, uint64_t concert, int64_t n, double q) {
@@ -182,7 +178,7 @@ Result<Report> build_report(Context& ctx, std::string_view concert, Millis bucke
         r.funnel.expired = rs->getInt64(3);
         r.funnel.cancelled = rs->getInt64(4);
       }
-      r.funnel.paid_percent = percent(r.funnel.paid, r.funnel.held);
+      r.funnel.paid_percent = percent_of(r.funnel.paid, r.funnel.held);
       r.funnel.time_to_pay_p50_s = quantile(*db, kTimeToPay, c.id, r.funnel.paid, 0.5);
       r.funnel.time_to_pay_p90_s = quantile(*db, kTimeToPay, c.id, r.funnel.paid, 0.9);
       r.funnel.time_to_pay_p99_s = quantile(*db, kTimeToPay, c.id, r.funnel.paid, 0.99);
@@ -203,7 +199,7 @@ Result<Report> build_report(Context& ctx, std::string_view concert, Millis bucke
         RowOccupancy& o = rows[static_cast<size_t>(i)];
         o.row = row_letters(i);
         o.free = std::max<int64_t>(0, c.layout.seats_per_row - o.sold - o.held);
-        o.occupancy_percent = percent(o.sold, c.layout.seats_per_row);
+        o.occupancy_percent = percent_of(o.sold, c.layout.seats_per_row);
       }
       r.rows = std::move(rows);
     }

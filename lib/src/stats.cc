@@ -44,11 +44,12 @@ Result<State> read_state(sql::ResultSet& rs) {
   return s;
 }
 
-double percent(int64_t part, int64_t whole) {
+}  // namespace
+
+double percent_of(int64_t part, int64_t whole) {
+  if (whole == 0) return 0;
   return std::round(1000.0 * static_cast<double>(part) / static_cast<double>(whole)) / 10.0;
 }
-
-}  // namespace
 
 Result<TicketCounts> count_tickets(Context& ctx, std::optional<uint64_t> concert_id) {
   TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
@@ -124,9 +125,9 @@ Result<SaleStats> sale_stats(Context& ctx, std::string_view concert_text) {
     }
     return {};
   }));
-  st.fill_percent = st.seats > 0 ? percent(st.sold + st.free_granted, st.seats) : 0;
+  st.fill_percent = st.seats > 0 ? percent_of(st.sold + st.free_granted, st.seats) : 0;
   const int64_t tried = st.sold + st.expired + st.held;
-  if (tried > 0) st.conversion_percent = percent(st.sold, tried);
+  if (tried > 0) st.conversion_percent = percent_of(st.sold, tried);
   return st;
 }
 

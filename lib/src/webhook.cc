@@ -34,16 +34,6 @@ WebhookReply reply(unsigned status, const char* key, const std::string& value) {
                                                     nlohmann::json::error_handler_t::replace)};
 }
 
-// Letters, digits and - _ . only, as a ticket code is kept.
-bool is_ascii_code(const std::string& s) {
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' ||
-          c == '_' || c == '.'))
-      return false;
-  }
-  return true;
-}
-
 // A string field of the event, or kInvalid naming it.
 Result<std::string> text_field(const nlohmann::json& event, const char* name, size_t max) {
   const auto it = event.find(name);
@@ -125,7 +115,7 @@ WebhookReply handle_payment_webhook(Context& ctx, const PaymentProvider& provide
     if (type == "refund.succeeded") {
       // The ticket and amount, when given, are kept should the refund
       // match no payment on record.
-      if (auto code = text_field(event, "ticket", 64); code.ok() && is_ascii_code(*code))
+      if (auto code = text_field(event, "ticket", 64); code.ok() && is_recordable_code(*code))
         r.code = *code;
       if (auto amount = text_field(event, "amount", 32); amount.ok()) {
         TL_ASSIGN_OR_RETURN(r.amount, parse_money(*amount));

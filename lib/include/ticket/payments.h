@@ -85,6 +85,14 @@ struct PaymentOutcome {
 // ticket kInvalid instead of REVIEW.
 Result<PaymentOutcome> receive_payment(Context& ctx, const PaymentReceipt& receipt);
 
+// A payment or refund reference as the platforms give them: 1 to 128
+// letters, digits or - _ . : /; kInvalid naming `flag` otherwise.
+Status check_payment_reference(const std::string& flag, std::string_view reference);
+
+// Whether a payment's ticket code, as a provider sent it, can be kept on
+// record: 1 to 64 letters, digits or - _ . (whether or not a ticket has it).
+bool is_recordable_code(std::string_view code);
+
 struct PaymentQuery {
   std::optional<std::string> concert;  // id or slug
   std::optional<PaymentState> state;

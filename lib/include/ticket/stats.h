@@ -53,6 +53,9 @@ struct SaleStats {
   std::optional<double> conversion_percent;
 };
 
+// part / whole in percent, rounded to one decimal; 0 when whole is 0.
+double percent_of(int64_t part, int64_t whole);
+
 // Errors: kInvalid, kNotFound (concert), kUnavailable.
 Result<SaleStats> sale_stats(Context& ctx, std::string_view concert);
 

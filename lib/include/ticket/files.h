@@ -1,4 +1,5 @@
-// Files the tools write for others to read (images, revocation lists) and
+// Files the tools write for others to read (images, revocation lists,
+// reports) and
 // small files they read whole.
 #pragma once
 
