@@ -265,6 +265,12 @@ TEST_F(PaymentsCli, LatePaymentRevivesAFreeSeatElseItsMoneyIsDueBack) {
   ToolRun j = pay(late, "LATE-3", {"--json"});
   ASSERT_EQ(j.exit_code, 0) << j.err;
   EXPECT_EQ(json::parse(j.out)["revived"], true) << j.out;
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM TICKETS t JOIN TICKETS_APPLY_BUY p ON p.ticket_id = t.id "
+                "WHERE t.code IN ('" +
+                revived + "', '" + late +
+                "') AND t.paid_at = p.paid_at AND t.paid_at > t.hold_expires_at"),
+            2)
+      << "a revival records when the ticket was paid, for the report";
 
   // The same late payment again (a retry): the same answer, one row.
   expect_one_line_error(pay(lost, "LATE-2"), "tl-pay", 5, "the late payment retried", "REFUND_DUE");

@@ -85,7 +85,10 @@ std::string csv(const Report& r) {
     add("sales", at, "expired", std::to_string(b.expired));
     add("sales", at, "cancelled", std::to_string(b.cancelled));
     add("sales", at, "revenue", format_money(b.revenue));
+    add("sales", at, "held_total", std::to_string(b.held_total));
     add("sales", at, "paid_total", std::to_string(b.paid_total));
+    add("sales", at, "expired_total", std::to_string(b.expired_total));
+    add("sales", at, "cancelled_total", std::to_string(b.cancelled_total));
     add("sales", at, "revenue_total", format_money(b.revenue_total));
   }
   const Funnel& f = r.funnel;
@@ -103,6 +106,15 @@ std::string csv(const Report& r) {
     add("rows", o.row, "held", std::to_string(o.held));
     add("rows", o.row, "free", std::to_string(o.free));
     add("rows", o.row, "occupancy_percent", number(o.occupancy_percent));
+  }
+  add("heat", "", "block_rows", std::to_string(r.heat.block_rows));
+  add("heat", "", "block_seats", std::to_string(r.heat.block_seats));
+  for (size_t i = 0; i < r.heat.sold.size(); ++i) {
+    for (size_t j = 0; j < r.heat.sold[i].size(); ++j) {
+      const std::string cell = std::to_string(i) + "," + std::to_string(j);
+      add("heat", cell, "sold", std::to_string(r.heat.sold[i][j]));
+      add("heat", cell, "held", std::to_string(r.heat.held[i][j]));
+    }
   }
   const FreeZoneFigures& z = r.free_zone;
   add("free_zone", "", "applications", std::to_string(z.applications));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "ticket/seat_label.h"
 #include "ticket/text.h"
 
 namespace ticket::cli {
@@ -118,31 +119,60 @@ std::string funnel_chart(const Funnel& f) {
   return svg + "</svg></figure>\n";
 }
 
-// One cell per paid-zone row, its shade the share of its seats sold.
-std::string heat_map(const std::vector<RowOccupancy>& rows) {
-  const int cell = 28, per_line = 24;
-  const int lines = std::max<int>(1, (static_cast<int>(rows.size()) + per_line - 1) / per_line);
-  const int height = 20 + lines * (cell + 6) + 20;
-  std::string svg =
-      "<figure><figcaption>Seats sold by row (darker: fuller)</figcaption>\n<svg role=\"img\" "
-      "aria-label=\"Seat heat map\" width=\"720\" height=\"" +
-      std::to_string(height) + "\" viewBox=\"0 0 720 " + std::to_string(height) +
-      "\" xmlns=\"http://www.w3.org/2000/svg\">\n";
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const int col = static_cast<int>(i) % per_line, line = static_cast<int>(i) / per_line;
-    const double share = rows[i].occupancy_percent / 100.0;
-    const int shade = 235 - static_cast<int>(share * 200);
-    char fill[16];
-    std::snprintf(fill, sizeof fill, "#%02x%02xff", shade, shade);
-    svg += "<rect class=\"seat-row\" x=\"" + std::to_string(10 + col * (cell + 2)) + "\" y=\"" +
-           std::to_string(10 + line * (cell + 6)) + "\" width=\"" + std::to_string(cell) +
-           "\" height=\"" + std::to_string(cell) + "\" fill=\"" + fill + "\"><title>row " +
-           esc(rows[i].row) + ": " + std::to_string(rows[i].sold) + " sold, " +
-           std::to_string(rows[i].held) + " held, " + std::to_string(rows[i].free) +
-           " free</title></rect>\n<text class=\"tick\" x=\"" +
-           std::to_string(10 + col * (cell + 2) + cell / 2) + "\" y=\"" +
-           std::to_string(10 + line * (cell + 6) + cell / 2 + 4) + "\" text-anchor=\"middle\">" +
-           esc(rows[i].row) + "</text>\n";
+// The paid zone's seats as a grid, one cell per seat or block of seats
+// (SeatHeat), its shade the share sold, cells mostly held in orange; rows
+// labelled down the side.
+std::string heat_map(const Report& r) {
+  const SeatHeat& heat = r.heat;
+  const int rows = r.concert.layout.rows, per_row = r.concert.layout.seats_per_row;
+  const size_t grid_rows = heat.sold.size();
+  const size_t grid_columns = grid_rows ? heat.sold.front().size() : 0;
+  const double cell =
+      std::clamp(620.0 / static_cast<double>(std::max<size_t>(1, grid_columns)), 4.0, 24.0);
+  const double left = 60, top = 30;
+  const double width = left + cell * static_cast<double>(grid_columns) + 20;
+  const double height = top + cell * static_cast<double>(grid_rows) + 10;
+  const bool per_seat = heat.block_rows == 1 && heat.block_seats == 1;
+  const std::string what = per_seat ? std::string("one cell per seat")
+                                    : "one cell per block of " + std::to_string(heat.block_rows) +
+                                          " rows by " + std::to_string(heat.block_seats) + " seats";
+  std::string svg = "<figure><figcaption>Seats sold (" + what +
+                    "; darker: fuller; orange: held)</figcaption>\n<svg role=\"img\" "
+                    "aria-label=\"Seat heat map\" width=\"" +
+                    num(width) + "\" height=\"" + num(height) + "\" viewBox=\"0 0 " + num(width) +
+                    " " + num(height) + "\" xmlns=\"http://www.w3.org/2000/svg\">\n";
+  svg += "<text class=\"label\" x=\"" + num(left) + "\" y=\"14\">seat 1 to " +
+         std::to_string(per_row) + ", left to right</text>\n";
+  for (size_t i = 0; i < grid_rows; ++i) {
+    const int first_row = static_cast<int>(i) * heat.block_rows;
+    const int last_row = std::min(rows, first_row + heat.block_rows) - 1;
+    const std::string row_name = first_row == last_row
+                                     ? row_letters(first_row)
+                                     : row_letters(first_row) + "-" + row_letters(last_row);
+    if (grid_rows <= 40 || i % 10 == 0)
+      svg += "<text class=\"tick\" x=\"" + num(left - 4) + "\" y=\"" +
+             num(top + cell * static_cast<double>(i) + cell * 0.75) + "\" text-anchor=\"end\">" +
+             esc(row_name) + "</text>\n";
+    for (size_t j = 0; j < grid_columns; ++j) {
+      const int64_t seats = heat.seats(i, j, rows, per_row);
+      const int64_t sold = heat.sold[i][j], held = heat.held[i][j];
+      const double share = seats > 0 ? static_cast<double>(sold) / static_cast<double>(seats) : 0.0;
+      const int shade = 235 - static_cast<int>(std::clamp(share, 0.0, 1.0) * 200);
+      char fill[16];
+      std::snprintf(fill, sizeof fill, "#%02x%02xff", shade, shade);
+      const bool mostly_held = held > 0 && held * 2 >= seats;
+      const int first_seat = static_cast<int>(j) * heat.block_seats + 1;
+      svg +=
+          "<rect class=\"seat\" x=\"" + num(left + cell * static_cast<double>(j)) + "\" y=\"" +
+          num(top + cell * static_cast<double>(i)) + "\" width=\"" +
+          num(cell - (cell > 6 ? 1 : 0)) + "\" height=\"" + num(cell - (cell > 6 ? 1 : 0)) +
+          "\" fill=\"" + (mostly_held ? std::string("#ff7f0e") : std::string(fill)) + "\"><title>" +
+          esc(row_name) + " " + std::to_string(first_seat) +
+          (per_seat ? std::string()
+                    : "-" + std::to_string(std::min(per_row, first_seat + heat.block_seats - 1))) +
+          ": " + std::to_string(sold) + " sold, " + std::to_string(held) + " held of " +
+          std::to_string(seats) + "</title></rect>\n";
+    }
   }
   return svg + "</svg></figure>\n";
 }
@@ -185,7 +215,7 @@ std::string report_html(const Report& r) {
   html += line_chart("Sales over time (running totals)", "tickets", at,
                      {{"held", held}, {"paid", paid}});
   html += funnel_chart(r.funnel);
-  html += heat_map(r.rows);
+  html += heat_map(r);
   html += line_chart("Check-ins over time (running total)", "admitted", gate_at,
                      {{"admitted", admitted}});
   html += "<h2>Payments</h2>\n<table><tr><th>payments</th><th>count</th><th>amount</th></tr>\n";

@@ -67,8 +67,8 @@ GRANT SELECT ON `ticketlemon`.`CONCERTS` TO 'ticketlemon_seller'@'127.0.0.1';
 -- UPDATE of every column inserted: a table privilege.
 GRANT SELECT, INSERT, UPDATE ON `ticketlemon`.`CUSTOMERS` TO 'ticketlemon_seller'@'127.0.0.1';
 -- tl-buy and tl-apply-free add tickets; tl-pay locks one (FOR UPDATE) and
--- pays it, or expires it when its deadline has passed.
-GRANT SELECT, INSERT, UPDATE (status, reason, updated_at)
+-- pays it (recording when), or expires it when its deadline has passed.
+GRANT SELECT, INSERT, UPDATE (status, reason, updated_at, paid_at)
   ON `ticketlemon`.`TICKETS` TO 'ticketlemon_seller'@'127.0.0.1';
 GRANT SELECT, INSERT, UPDATE (status) ON `ticketlemon`.`TICKET_SEATS` TO 'ticketlemon_seller'@'127.0.0.1';
 -- tl-buy adds the payment row with the amount; tl-pay records how it was paid.
@@ -94,8 +94,10 @@ GRANT SELECT ON `ticketlemon`.`SCHEMA_VERSION` TO 'ticketlemon_daemon'@'127.0.0.
 -- Reconcile and the cache rebuild read concerts and seats.
 GRANT SELECT ON `ticketlemon`.`CONCERTS` TO 'ticketlemon_daemon'@'127.0.0.1';
 GRANT SELECT ON `ticketlemon`.`CUSTOMERS` TO 'ticketlemon_daemon'@'127.0.0.1';
--- Expiry locks due tickets (FOR UPDATE) and fails them with their seats.
-GRANT SELECT, UPDATE (status, reason, updated_at) ON `ticketlemon`.`TICKETS` TO 'ticketlemon_daemon'@'127.0.0.1';
+-- Expiry locks due tickets (FOR UPDATE) and fails them with their seats; a
+-- provider's payment pays or revives one (recording when).
+GRANT SELECT, UPDATE (status, reason, updated_at, paid_at)
+  ON `ticketlemon`.`TICKETS` TO 'ticketlemon_daemon'@'127.0.0.1';
 GRANT SELECT, UPDATE (status) ON `ticketlemon`.`TICKET_SEATS` TO 'ticketlemon_daemon'@'127.0.0.1';
 GRANT SELECT ON `ticketlemon`.`TICKETS_APPLY_BUY` TO 'ticketlemon_daemon'@'127.0.0.1';
 GRANT SELECT ON `ticketlemon`.`TICKETS_APPLY_FREE` TO 'ticketlemon_daemon'@'127.0.0.1';
@@ -119,8 +121,8 @@ GRANT SELECT, INSERT, UPDATE ON `ticketlemon`.`CONCERTS` TO 'ticketlemon_operato
 -- mock-data buys, pays and applies as the seller does.
 GRANT SELECT, INSERT, UPDATE ON `ticketlemon`.`CUSTOMERS` TO 'ticketlemon_operator'@'127.0.0.1';
 -- cancel, grant and reject lock a ticket (FOR UPDATE) and change its status;
--- cancel records its reason.
-GRANT SELECT, INSERT, UPDATE (status, reason, updated_at, cancel_reason)
+-- cancel records its reason; mock-data pays as the seller does.
+GRANT SELECT, INSERT, UPDATE (status, reason, updated_at, cancel_reason, paid_at)
   ON `ticketlemon`.`TICKETS` TO 'ticketlemon_operator'@'127.0.0.1';
 -- grant adds the free seat.
 GRANT SELECT, INSERT, UPDATE (status) ON `ticketlemon`.`TICKET_SEATS` TO 'ticketlemon_operator'@'127.0.0.1';

@@ -40,12 +40,14 @@ constexpr const char* kPaymentOf =
     "SELECT id, state, ticket_id, ticket_code, concert_id FROM PAYMENTS "
     "WHERE platform = ? AND reference = ? FOR UPDATE";
 constexpr const char* kReviveTicket =
-    "UPDATE TICKETS SET status = 'SUCCESS', reason = NULL, updated_at = NOW(3) WHERE id = ?";
+    "UPDATE TICKETS SET status = 'SUCCESS', reason = NULL, updated_at = NOW(3), paid_at = NOW(3) "
+    "WHERE id = ?";
 constexpr const char* kReviveSeats =
     "UPDATE TICKET_SEATS SET status = 'SUCCESS' WHERE ticket_id = ?";
+// After kReviveTicket: the payment row takes the ticket's paid_at.
 constexpr const char* kRecordPaid =
-    "UPDATE TICKETS_APPLY_BUY SET platform = ?, reference = ?, paid_at = NOW(3) "
-    "WHERE ticket_id = ?";
+    "UPDATE TICKETS_APPLY_BUY p JOIN TICKETS t ON t.id = p.ticket_id "
+    "SET p.platform = ?, p.reference = ?, p.paid_at = t.paid_at WHERE p.ticket_id = ?";
 // A payment with its ticket's status, for a refund.
 constexpr const char* kRefundOf =
     "SELECT p.id, p.state, p.ticket_id, p.ticket_code, p.concert_id, t.status FROM PAYMENTS p "

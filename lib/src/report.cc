@@ -2,8 +2,10 @@
 
 #include <cppconn/resultset.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "db.h"
 #include "stored_values.h"
@@ -14,77 +16,102 @@
 namespace ticket {
 namespace {
 
-// A time's bucket: its number since the epoch, bucket_ms wide.
-#define TL_BUCKET(column) "FLOOR(UNIX_TIMESTAMP(" column ") * 1000 / ?)"
+// Whole seconds since the epoch of a DATETIME(3) column (TO_SECONDS counts
+// from the year 0), and the number of its bucket, ? seconds wide.
+#define TL_EPOCH_S(column) "(TO_SECONDS(" column ") - 62167219200)"
+#define TL_BUCKET(column) TL_EPOCH_S(column) " DIV ?"
+// Tenths of a second from `from` to `to`, rounded.
+#define TL_TENTHS(from, to) "(TIMESTAMPDIFF(MICROSECOND, " from ", " to ") + 50000) DIV 100000"
 
-constexpr const char* kHeld =
-    "SELECT " TL_BUCKET("created_at") " AS b, COUNT(*) FROM TICKETS"
-    " WHERE concert_id = ? AND zone = 'BUY' GROUP BY b";
-constexpr const char* kPaid =
-    "SELECT " TL_BUCKET("p.paid_at") " AS b, COUNT(*), COALESCE(SUM(p.amount), 0)"
-    " FROM TICKETS_APPLY_BUY p JOIN TICKETS t ON t.id = p.ticket_id"
-    " WHERE t.concert_id = ? AND p.paid_at IS NOT NULL GROUP BY b";
-// A failed ticket is not changed after it failed but by a revival, which
-// makes it SUCCESS: its updated_at is when it failed.
-constexpr const char* kFailed =
-    "SELECT " TL_BUCKET("updated_at") " AS b, reason, COUNT(*) FROM TICKETS"
-    " WHERE concert_id = ? AND zone = 'BUY' AND status = 'FAIL'"
-    " AND reason IN ('EXPIRED', 'CANCELLED') GROUP BY b, reason";
-constexpr const char* kFunnel =
-    "SELECT COUNT(*), COALESCE(SUM(p.paid_at IS NOT NULL), 0),"
-    " COALESCE(SUM(t.status = 'FAIL' AND t.reason = 'EXPIRED'), 0),"
-    " COALESCE(SUM(t.status = 'FAIL' AND t.reason = 'CANCELLED'), 0)"
-    " FROM TICKETS t LEFT JOIN TICKETS_APPLY_BUY p ON p.ticket_id = t.id"
-    " WHERE t.concert_id = ? AND t.zone = 'BUY'";
-// The n-th (0-based) time to pay in seconds, in order.
-constexpr const char* kTimeToPay =
-    "SELECT TIMESTAMPDIFF(MICROSECOND, t.created_at, p.paid_at) / 1000000 AS d"
-    " FROM TICKETS t JOIN TICKETS_APPLY_BUY p ON p.ticket_id = t.id"
-    " WHERE t.concert_id = ? AND p.paid_at IS NOT NULL ORDER BY d LIMIT 1 OFFSET ?";
-constexpr const char* kRows =
-    "SELECT seat_row, COALESCE(SUM(status = 'SUCCESS'), 0), COALESCE(SUM(status = 'PROCESS'), 0)"
-    " FROM TICKET_SEATS WHERE concert_id = ? AND zone = 'BUY' AND active = 1 GROUP BY seat_row";
+// Every paid-zone ticket once, from ix_ticket_report alone: the buckets it
+// was held (created), paid and failed in, its status and how it failed. A
+// failed ticket is not changed after it failed but by a revival, which
+// makes it SUCCESS: its updated_at is when it failed. The statuses are
+// listed so that the index is read as three ranges of (concert, status,
+// zone).
+constexpr const char* kSales =
+    "SELECT " TL_BUCKET("created_at") " AS h,"
+    " IF(paid_at IS NULL, NULL, " TL_BUCKET("paid_at") ") AS p,"
+    " IF(status = 'FAIL', " TL_BUCKET("updated_at") ", NULL) AS f,"
+    " status, reason, COUNT(*), COALESCE(SUM(amount), 0) FROM TICKETS"
+    " WHERE concert_id = ? AND status IN ('PROCESS', 'SUCCESS', 'FAIL') AND zone = 'BUY'"
+    " GROUP BY h, p, f, status, reason";
+// Times to pay in tenths of a second, with how many took each.
+constexpr const char* kPayTimes =
+    "SELECT " TL_TENTHS("created_at", "paid_at") " AS d, COUNT(*) FROM TICKETS"
+    " WHERE concert_id = ? AND status IN ('PROCESS', 'SUCCESS', 'FAIL') AND zone = 'BUY'"
+    " AND paid_at IS NOT NULL GROUP BY d ORDER BY d";
+// Active seats (of tickets held or paid) per row, and per block of the
+// heat map (? rows by ? seats), from uq_active_seat alone; then the seats of
+// tickets held, per row and block of seats.
+constexpr const char* kRowSeats =
+    "SELECT seat_row, COUNT(*) FROM TICKET_SEATS"
+    " WHERE concert_id = ? AND zone = 'BUY' AND active = 1 GROUP BY seat_row";
+constexpr const char* kBlockSeats =
+    "SELECT seat_row DIV ? AS i, (seat_number - 1) DIV ? AS j, COUNT(*) FROM TICKET_SEATS"
+    " WHERE concert_id = ? AND zone = 'BUY' AND active = 1 GROUP BY i, j";
+constexpr const char* kHeldSeats =
+    "SELECT s.seat_row, (s.seat_number - 1) DIV ? AS k, COUNT(*) FROM TICKETS t"
+    " JOIN TICKET_SEATS s ON s.ticket_id = t.id"
+    " WHERE t.concert_id = ? AND t.status = 'PROCESS' AND t.zone = 'BUY' GROUP BY s.seat_row, k";
 constexpr const char* kFreeZone =
     "SELECT COUNT(*), COALESCE(SUM(status = 'SUCCESS'), 0),"
     " COALESCE(SUM(status = 'FAIL' AND reason = 'REJECTED'), 0),"
-    " COALESCE(SUM(status = 'PROCESS'), 0) FROM TICKETS WHERE concert_id = ? AND zone = 'FREE'";
-constexpr const char* kDecisions =
-    "SELECT COUNT(*) FROM TICKETS t JOIN TICKETS_APPLY_FREE a ON a.ticket_id = t.id"
-    " WHERE t.concert_id = ? AND a.decided_at IS NOT NULL";
-constexpr const char* kDecisionTime =
-    "SELECT TIMESTAMPDIFF(MICROSECOND, t.created_at, a.decided_at) / 1000000 AS d"
-    " FROM TICKETS t JOIN TICKETS_APPLY_FREE a ON a.ticket_id = t.id"
-    " WHERE t.concert_id = ? AND a.decided_at IS NOT NULL ORDER BY d LIMIT 1 OFFSET ?";
+    " COALESCE(SUM(status = 'PROCESS'), 0) FROM TICKETS"
+    " WHERE concert_id = ? AND status IN ('PROCESS', 'SUCCESS', 'FAIL') AND zone = 'FREE'";
+constexpr const char* kDecisionTimes =
+    "SELECT " TL_TENTHS("t.created_at", "a.decided_at") " AS d, COUNT(*) FROM TICKETS t"
+    " JOIN TICKETS_APPLY_FREE a ON a.ticket_id = t.id"
+    " WHERE t.concert_id = ? AND t.status IN ('PROCESS', 'SUCCESS', 'FAIL') AND t.zone = 'FREE'"
+    " AND a.decided_at IS NOT NULL GROUP BY d ORDER BY d";
 constexpr const char* kPayments =
     "SELECT state, platform, COUNT(*), COALESCE(SUM(amount), 0) FROM PAYMENTS"
     " WHERE concert_id = ? GROUP BY state, platform";
-constexpr const char* kGates =
-    "SELECT gate, COUNT(*) FROM CHECKINS WHERE concert_id = ? GROUP BY gate";
-constexpr const char* kCheckinBuckets =
-    "SELECT " TL_BUCKET("at") " AS b, COUNT(*) FROM CHECKINS WHERE concert_id = ? GROUP BY b"
-    " ORDER BY b";
-constexpr const char* kNoShows =
-    "SELECT COUNT(*) FROM TICKETS t LEFT JOIN CHECKINS c ON c.ticket_id = t.id"
-    " WHERE t.concert_id = ? AND t.status = 'SUCCESS' AND c.ticket_id IS NULL";
+constexpr const char* kCheckins =
+    "SELECT gate, " TL_BUCKET("at") " AS b, COUNT(*) FROM CHECKINS WHERE concert_id = ?"
+    " GROUP BY gate, b";
+// For the no-shows: granted free seats, and admissions of tickets
+// cancelled since. A ticket is admitted only while SUCCESS and leaves
+// SUCCESS only by cancellation (docs/design.md §4), so these are all the
+// admissions of tickets that are not SUCCESS now.
+constexpr const char* kGranted =
+    "SELECT COUNT(*) FROM TICKETS WHERE concert_id = ? AND status = 'SUCCESS' AND zone = 'FREE'";
+constexpr const char* kCancelledAdmitted =
+    "SELECT COUNT(*) FROM TICKETS t JOIN CHECKINS c ON c.ticket_id = t.id"
+    " WHERE t.concert_id = ? AND t.status = 'FAIL' AND t.zone IN ('BUY', 'FREE')"
+    " AND t.reason = 'CANCELLED'";
 
-// The q-quantile by nearest rank of `n` ordered values that `nth` reads.
-std::optional<double> quantile(Db& db, const char* sql, uint64_t concert, int64_t n, double q) {
-  if (n == 0) return std::nullopt;
-  const int64_t rank = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(q * n)));
+// Values in tenths with how many have each, in order.
+using Histogram = std::vector<std::pair<int64_t, int64_t>>;
+
+Histogram histogram(Db& db, const char* sql, uint64_t concert) {
   auto& stmt = db.prepare(sql);
   stmt.setUInt64(1, concert);
-  stmt.setInt64(2, rank - 1);
   ResultSetPtr rs = db.query(stmt);
-  if (!rs->next()) return std::nullopt;
-  return std::round(rs->getDouble(1) * 10.0) / 10.0;
+  Histogram h;
+  while (rs->next()) h.emplace_back(rs->getInt64(1), rs->getInt64(2));
+  return h;
 }
 
-std::optional<int64_t> one_count(Db& db, const char* sql, uint64_t concert) {
+// The q-quantile by nearest rank, in seconds; none of no values.
+std::optional<double> quantile(const Histogram& h, double q) {
+  int64_t n = 0;
+  for (const auto& [tenths, count] : h) n += count;
+  if (n == 0) return std::nullopt;
+  const int64_t rank = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(q * n)));
+  int64_t seen = 0;
+  for (const auto& [tenths, count] : h) {
+    seen += count;
+    if (seen >= rank) return static_cast<double>(tenths) / 10.0;
+  }
+  return std::nullopt;
+}
+
+int64_t count(Db& db, const char* sql, uint64_t concert) {
   auto& stmt = db.prepare(sql);
   stmt.setUInt64(1, concert);
   ResultSetPtr rs = db.query(stmt);
-  if (!rs->next()) return std::nullopt;
-  return rs->getInt64(1);
+  return rs->next() ? rs->getInt64(1) : 0;
 }
 
 nlohmann::json optional_number(const std::optional<double>& v) {
@@ -95,7 +122,184 @@ nlohmann::json money_count(const MoneyCount& m) {
   return {{"count", m.count}, {"amount", format_money(m.amount)}};
 }
 
+// Sales per bucket and the funnel, payments, check-ins and no-shows (the
+// SUCCESS tickets without an admission).
+Status read_sales(Db& db, const Concert& c, Report& r) {
+  const int64_t bucket_s = r.bucket_ms / 1000;
+  std::map<int64_t, SalesBucket> buckets;
+  int64_t sold = 0;  // paid-zone tickets SUCCESS now
+  {
+    auto& stmt = db.prepare(kSales);
+    for (int i = 1; i <= 3; ++i) stmt.setInt64(i, bucket_s);
+    stmt.setUInt64(4, c.id);
+    ResultSetPtr rs = db.query(stmt);
+    while (rs->next()) {
+      const int64_t n = rs->getInt64(6);
+      buckets[rs->getInt64(1)].held += n;
+      if (!rs->isNull(2)) {
+        SalesBucket& b = buckets[rs->getInt64(2)];
+        b.paid += n;
+        TL_ASSIGN_OR_RETURN(const Cents amount, stored_money(*rs, 7));
+        b.revenue += amount;
+      }
+      const std::string status = rs->getString(4);
+      if (status == "SUCCESS") sold += n;
+      if (status == "FAIL" && !rs->isNull(3) && !rs->isNull(5)) {
+        const std::string reason = rs->getString(5);
+        SalesBucket& b = buckets[rs->getInt64(3)];
+        if (reason == "EXPIRED") b.expired += n;
+        if (reason == "CANCELLED") b.cancelled += n;
+      }
+    }
+  }
+  SalesBucket total;
+  for (auto& [n, b] : buckets) {
+    b.at = n * r.bucket_ms;
+    total.held += b.held;
+    total.paid += b.paid;
+    total.expired += b.expired;
+    total.cancelled += b.cancelled;
+    total.revenue += b.revenue;
+    b.held_total = total.held;
+    b.paid_total = total.paid;
+    b.expired_total = total.expired;
+    b.cancelled_total = total.cancelled;
+    b.revenue_total = total.revenue;
+    r.sales.push_back(b);
+  }
+  r.funnel.held = total.held;
+  r.funnel.paid = total.paid;
+  r.funnel.expired = total.expired;
+  r.funnel.cancelled = total.cancelled;
+  r.funnel.paid_percent = percent_of(r.funnel.paid, r.funnel.held);
+
+  {
+    auto& stmt = db.prepare(kPayments);
+    stmt.setUInt64(1, c.id);
+    ResultSetPtr rs = db.query(stmt);
+    while (rs->next()) {
+      const std::string state = rs->getString(1), platform = rs->getString(2);
+      TL_ASSIGN_OR_RETURN(const Cents amount, stored_money(*rs, 4));
+      MoneyCount* into = nullptr;
+      if (state == "PAID") into = &r.payments.by_platform[platform];
+      if (state == "REFUND_DUE") into = &r.payments.refund_due;
+      if (state == "REFUNDED") into = &r.payments.refunded;
+      if (state == "REVIEW") into = &r.payments.review;
+      if (!into) continue;
+      into->count += rs->getInt64(3);
+      into->amount += amount;
+    }
+  }
+
+  {
+    auto& stmt = db.prepare(kCheckins);
+    stmt.setInt64(1, bucket_s);
+    stmt.setUInt64(2, c.id);
+    ResultSetPtr rs = db.query(stmt);
+    std::map<int64_t, int64_t> per_bucket;
+    while (rs->next()) {
+      const int64_t n = rs->getInt64(3);
+      r.checkins.by_gate[rs->getString(1)] += n;
+      per_bucket[rs->getInt64(2)] += n;
+      r.checkins.admitted += n;
+    }
+    for (const auto& [b, n] : per_bucket) r.checkins.by_bucket.emplace_back(b * r.bucket_ms, n);
+    const int64_t granted = count(db, kGranted, c.id);
+    const int64_t cancelled_admitted = count(db, kCancelledAdmitted, c.id);
+    r.checkins.no_shows = sold + granted - (r.checkins.admitted - cancelled_admitted);
+  }
+  return {};
+}
+
+// Grid dimension `n` in blocks of at most SeatHeat::kHeatSide.
+int block_of(int n) { return std::max(1, (n + SeatHeat::kHeatSide - 1) / SeatHeat::kHeatSide); }
+
+// Seats per row and in the heat map, times to pay, the free zone.
+Status read_seats(Db& db, const Concert& c, Report& r) {
+  const int rows = c.layout.rows, per_row = c.layout.seats_per_row;
+  SeatHeat& heat = r.heat;
+  heat.block_rows = block_of(rows);
+  heat.block_seats = block_of(per_row);
+  const size_t grid_rows = static_cast<size_t>((rows + heat.block_rows - 1) / heat.block_rows);
+  const size_t grid_columns =
+      static_cast<size_t>((per_row + heat.block_seats - 1) / heat.block_seats);
+  heat.sold.assign(grid_rows, std::vector<int64_t>(grid_columns, 0));
+  heat.held.assign(grid_rows, std::vector<int64_t>(grid_columns, 0));
+  std::vector<RowOccupancy> occupancy(static_cast<size_t>(rows));
+  // Active seats are counted as sold, then those held are moved.
+  {
+    auto& stmt = db.prepare(kRowSeats);
+    stmt.setUInt64(1, c.id);
+    ResultSetPtr rs = db.query(stmt);
+    while (rs->next()) {
+      const int64_t row = rs->getInt64(1);
+      if (row >= 0 && row < rows) occupancy[static_cast<size_t>(row)].sold = rs->getInt64(2);
+    }
+  }
+  {
+    auto& stmt = db.prepare(kBlockSeats);
+    stmt.setInt(1, heat.block_rows);
+    stmt.setInt(2, heat.block_seats);
+    stmt.setUInt64(3, c.id);
+    ResultSetPtr rs = db.query(stmt);
+    while (rs->next()) {
+      const int64_t i = rs->getInt64(1), j = rs->getInt64(2);
+      if (i >= 0 && static_cast<size_t>(i) < grid_rows && j >= 0 &&
+          static_cast<size_t>(j) < grid_columns)
+        heat.sold[static_cast<size_t>(i)][static_cast<size_t>(j)] = rs->getInt64(3);
+    }
+  }
+  {
+    auto& stmt = db.prepare(kHeldSeats);
+    stmt.setInt(1, heat.block_seats);
+    stmt.setUInt64(2, c.id);
+    ResultSetPtr rs = db.query(stmt);
+    while (rs->next()) {
+      const int64_t row = rs->getInt64(1), k = rs->getInt64(2), n = rs->getInt64(3);
+      if (row < 0 || row >= rows || k < 0 || static_cast<size_t>(k) >= grid_columns) continue;
+      RowOccupancy& o = occupancy[static_cast<size_t>(row)];
+      o.sold -= n;
+      o.held += n;
+      const size_t i = static_cast<size_t>(row / heat.block_rows), j = static_cast<size_t>(k);
+      heat.sold[i][j] -= n;
+      heat.held[i][j] += n;
+    }
+  }
+  for (int i = 0; i < rows; ++i) {
+    RowOccupancy& o = occupancy[static_cast<size_t>(i)];
+    o.row = row_letters(i);
+    o.free = std::max<int64_t>(0, per_row - o.sold - o.held);
+    o.occupancy_percent = percent_of(o.sold, per_row);
+  }
+  r.rows = std::move(occupancy);
+
+  const Histogram to_pay = histogram(db, kPayTimes, c.id);
+  r.funnel.time_to_pay_p50_s = quantile(to_pay, 0.5);
+  r.funnel.time_to_pay_p90_s = quantile(to_pay, 0.9);
+  r.funnel.time_to_pay_p99_s = quantile(to_pay, 0.99);
+
+  auto& stmt = db.prepare(kFreeZone);
+  stmt.setUInt64(1, c.id);
+  ResultSetPtr rs = db.query(stmt);
+  if (rs->next()) {
+    r.free_zone.applications = rs->getInt64(1);
+    r.free_zone.granted = rs->getInt64(2);
+    r.free_zone.rejected = rs->getInt64(3);
+    r.free_zone.pending = rs->getInt64(4);
+  }
+  r.free_zone.median_decision_s = quantile(histogram(db, kDecisionTimes, c.id), 0.5);
+  return {};
+}
+
 }  // namespace
+
+int64_t SeatHeat::seats(size_t i, size_t j, int rows, int seats_per_row) const {
+  const int64_t first_row = static_cast<int64_t>(i) * block_rows;
+  const int64_t first_seat = static_cast<int64_t>(j) * block_seats;
+  const int64_t r = std::clamp<int64_t>(rows - first_row, 0, block_rows);
+  const int64_t s = std::clamp<int64_t>(seats_per_row - first_seat, 0, block_seats);
+  return r * s;
+}
 
 Result<Millis> parse_bucket(std::string_view text) {
   if (text == "1m") return Millis{60000};
@@ -118,139 +322,34 @@ std::string bucket_name(Millis bucket_ms) {
 }
 
 Result<Report> build_report(Context& ctx, std::string_view concert, Millis bucket_ms) {
+  if (bucket_ms < 1000 || bucket_ms % 1000 != 0)
+    return invalid("a report's buckets are whole seconds, got " + std::to_string(bucket_ms) +
+                   " ms");
   TL_ASSIGN_OR_RETURN(Concert c, find_concert(ctx, concert));
   TL_ASSIGN_OR_RETURN(Db * db, ctx.db());
+  TL_ASSIGN_OR_RETURN(std::unique_ptr<Db> second, Db::connect(ctx.config().mysql));
   Report r;
   r.concert = c;
   r.bucket_ms = bucket_ms;
   r.made_at = wall_clock_ms();
-  TL_TRY(db->transaction([&]() -> Status {
-    // Sales per bucket, from three aggregates merged by bucket.
-    std::map<int64_t, SalesBucket> buckets;
-    auto bucketed = [&](const char* sql) -> sql::PreparedStatement& {
-      auto& stmt = db->prepare(sql);
-      stmt.setInt64(1, bucket_ms);
-      stmt.setUInt64(2, c.id);
-      return stmt;
-    };
-    {
-      ResultSetPtr rs = db->query(bucketed(kHeld));
-      while (rs->next()) buckets[rs->getInt64(1)].held = rs->getInt64(2);
-    }
-    {
-      ResultSetPtr rs = db->query(bucketed(kPaid));
-      while (rs->next()) {
-        SalesBucket& b = buckets[rs->getInt64(1)];
-        b.paid = rs->getInt64(2);
-        TL_ASSIGN_OR_RETURN(b.revenue, stored_money(*rs, 3));
-      }
-    }
-    {
-      ResultSetPtr rs = db->query(bucketed(kFailed));
-      while (rs->next()) {
-        SalesBucket& b = buckets[rs->getInt64(1)];
-        (std::string(rs->getString(2)) == "EXPIRED" ? b.expired : b.cancelled) = rs->getInt64(3);
-      }
-    }
-    SalesBucket total;
-    for (auto& [n, b] : buckets) {
-      b.at = n * bucket_ms;
-      total.held += b.held;
-      total.paid += b.paid;
-      total.expired += b.expired;
-      total.cancelled += b.cancelled;
-      total.revenue += b.revenue;
-      b.held_total = total.held;
-      b.paid_total = total.paid;
-      b.expired_total = total.expired;
-      b.cancelled_total = total.cancelled;
-      b.revenue_total = total.revenue;
-      r.sales.push_back(b);
-    }
-
-    {
-      auto& stmt = db->prepare(kFunnel);
-      stmt.setUInt64(1, c.id);
-      ResultSetPtr rs = db->query(stmt);
-      if (rs->next()) {
-        r.funnel.held = rs->getInt64(1);
-        r.funnel.paid = rs->getInt64(2);
-        r.funnel.expired = rs->getInt64(3);
-        r.funnel.cancelled = rs->getInt64(4);
-      }
-      r.funnel.paid_percent = percent_of(r.funnel.paid, r.funnel.held);
-      r.funnel.time_to_pay_p50_s = quantile(*db, kTimeToPay, c.id, r.funnel.paid, 0.5);
-      r.funnel.time_to_pay_p90_s = quantile(*db, kTimeToPay, c.id, r.funnel.paid, 0.9);
-      r.funnel.time_to_pay_p99_s = quantile(*db, kTimeToPay, c.id, r.funnel.paid, 0.99);
-    }
-
-    {
-      std::vector<RowOccupancy> rows(static_cast<size_t>(c.layout.rows));
-      auto& stmt = db->prepare(kRows);
-      stmt.setUInt64(1, c.id);
-      ResultSetPtr rs = db->query(stmt);
-      while (rs->next()) {
-        const int64_t row = rs->getInt64(1);
-        if (row < 0 || row >= c.layout.rows) continue;
-        rows[static_cast<size_t>(row)].sold = rs->getInt64(2);
-        rows[static_cast<size_t>(row)].held = rs->getInt64(3);
-      }
-      for (int i = 0; i < c.layout.rows; ++i) {
-        RowOccupancy& o = rows[static_cast<size_t>(i)];
-        o.row = row_letters(i);
-        o.free = std::max<int64_t>(0, c.layout.seats_per_row - o.sold - o.held);
-        o.occupancy_percent = percent_of(o.sold, c.layout.seats_per_row);
-      }
-      r.rows = std::move(rows);
-    }
-
-    {
-      auto& stmt = db->prepare(kFreeZone);
-      stmt.setUInt64(1, c.id);
-      ResultSetPtr rs = db->query(stmt);
-      if (rs->next()) {
-        r.free_zone.applications = rs->getInt64(1);
-        r.free_zone.granted = rs->getInt64(2);
-        r.free_zone.rejected = rs->getInt64(3);
-        r.free_zone.pending = rs->getInt64(4);
-      }
-      r.free_zone.median_decision_s =
-          quantile(*db, kDecisionTime, c.id, one_count(*db, kDecisions, c.id).value_or(0), 0.5);
-    }
-
-    {
-      auto& stmt = db->prepare(kPayments);
-      stmt.setUInt64(1, c.id);
-      ResultSetPtr rs = db->query(stmt);
-      while (rs->next()) {
-        const std::string state = rs->getString(1), platform = rs->getString(2);
-        TL_ASSIGN_OR_RETURN(const Cents amount, stored_money(*rs, 4));
-        MoneyCount* into = nullptr;
-        if (state == "PAID") into = &r.payments.by_platform[platform];
-        if (state == "REFUND_DUE") into = &r.payments.refund_due;
-        if (state == "REFUNDED") into = &r.payments.refunded;
-        if (state == "REVIEW") into = &r.payments.review;
-        if (!into) continue;
-        into->count += rs->getInt64(3);
-        into->amount += amount;
-      }
-    }
-
-    {
-      auto& gates = db->prepare(kGates);
-      gates.setUInt64(1, c.id);
-      ResultSetPtr rs = db->query(gates);
-      while (rs->next()) {
-        r.checkins.by_gate[rs->getString(1)] = rs->getInt64(2);
-        r.checkins.admitted += rs->getInt64(2);
-      }
-      ResultSetPtr per = db->query(bucketed(kCheckinBuckets));
-      while (per->next())
-        r.checkins.by_bucket.emplace_back(per->getInt64(1) * bucket_ms, per->getInt64(2));
-      r.checkins.no_shows = one_count(*db, kNoShows, c.id).value_or(0);
-    }
-    return {};
-  }));
+  // The seats on the second connection while the sales are read on the
+  // first: each section is one transaction's snapshot; the two snapshots
+  // start together.
+  Report seats = r;
+  Status seats_read;
+  std::thread reader([&] {
+    seats_read = second->transaction([&]() -> Status { return read_seats(*second, c, seats); });
+  });
+  Status sales_read = db->transaction([&]() -> Status { return read_sales(*db, c, r); });
+  reader.join();
+  TL_TRY(sales_read);
+  TL_TRY(seats_read);
+  r.rows = std::move(seats.rows);
+  r.heat = std::move(seats.heat);
+  r.free_zone = std::move(seats.free_zone);
+  r.funnel.time_to_pay_p50_s = seats.funnel.time_to_pay_p50_s;
+  r.funnel.time_to_pay_p90_s = seats.funnel.time_to_pay_p90_s;
+  r.funnel.time_to_pay_p99_s = seats.funnel.time_to_pay_p99_s;
   return r;
 }
 
@@ -304,6 +403,11 @@ std::string report_json(const Report& r) {
         {"time_to_pay_p90_s", optional_number(r.funnel.time_to_pay_p90_s)},
         {"time_to_pay_p99_s", optional_number(r.funnel.time_to_pay_p99_s)}}},
       {"rows", rows},
+      {"heat",
+       {{"block_rows", r.heat.block_rows},
+        {"block_seats", r.heat.block_seats},
+        {"sold", r.heat.sold},
+        {"held", r.heat.held}}},
       {"free_zone",
        {{"applications", r.free_zone.applications},
         {"granted", r.free_zone.granted},

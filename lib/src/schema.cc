@@ -22,6 +22,7 @@ extern const std::string_view k_004_buy_pay_procedures_sql;
 extern const std::string_view k_005_checkins_sql;
 extern const std::string_view k_006_checkin_kind_sql;
 extern const std::string_view k_007_payments_sql;
+extern const std::string_view k_008_report_sql;
 }  // namespace embedded_sql
 
 namespace {
@@ -41,6 +42,7 @@ const std::vector<Migration>& migrations() {
       {5, "check-ins", embedded_sql::k_005_checkins_sql},
       {6, "check-in kinds", embedded_sql::k_006_checkin_kind_sql},
       {7, "payments", embedded_sql::k_007_payments_sql},
+      {8, "report indexes", embedded_sql::k_008_report_sql},
   };
   return all;
 }
@@ -50,6 +52,7 @@ int latest_schema_version() { return migrations().back().version; }
 
 constexpr int kErNoSuchTable = 1146;
 constexpr int kErDupFieldName = 1060;
+constexpr int kErCantDropFieldOrKey = 1091;
 constexpr int kErTableAccessDenied = 1142;
 constexpr const char* kVersionTable = "SCHEMA_VERSION";
 
@@ -122,6 +125,14 @@ void execute_statement(Db& db, const std::string& stmt) {
     db.prepare(stmt).execute();
   else
     db.execute_text(stmt);
+}
+
+// Whether `error` from migration statement `stmt` says that the statement
+// was run before: the column it adds or the index it drops.
+bool done_before(int error, const std::string& stmt) {
+  if (error == kErDupFieldName) return stmt.find("ADD COLUMN") != std::string::npos;
+  if (error == kErCantDropFieldOrKey) return stmt.find("DROP INDEX") != std::string::npos;
+  return false;
 }
 
 // The table a migration statement creates, drops or otherwise changes.
@@ -412,9 +423,10 @@ Result<MigrationReport> migrate(const MysqlConfig& config) {
             execute_statement(db, stmt);
           } catch (const sql::SQLException& e) {
             // Each ALTER commits by itself: a migration killed after one (or
-            // restarted after a deadlock) has added its columns already.
-            if (e.getErrorCode() != kErDupFieldName || stmt.find("ADD COLUMN") == std::string::npos)
-              throw;
+            // restarted after a deadlock) has made its change already. An
+            // ALTER that drops one index and adds another does both or
+            // neither, so its index gone means it was done.
+            if (!done_before(e.getErrorCode(), stmt)) throw;
           }
         }
         auto& insert = db.prepare(kInsertVersion);

@@ -35,6 +35,7 @@ struct Options {
   int expire_holds = 10000;      // N: holds expiring together for the release lag
   int reconcile_seats = 100000;  // seats of the concert reconciled
   int checkins = 20000;          // passes admitted at the gate
+  int report_tickets = 1000000;  // tickets of the concert whose report is timed
   std::string json_path;         // empty: no JSON file
   std::string daemon_path;       // ticketlemond
   // More N, for the growth of the release lag with N.
@@ -98,6 +99,33 @@ Result<int64_t> scalar(ticket::Context& ctx, const std::string& sql);
 // Runs one statement in its own transaction; the rows it changed.
 Result<int64_t> execute(ticket::Context& ctx, const std::string& sql);
 
+// A table of the numbers 0 to n-1 (one column, n), for writing rows in
+// bulk with INSERT ... SELECT; dropped when destroyed (`ctx` must outlive it).
+class NumberTable {
+ public:
+  static Result<std::unique_ptr<NumberTable>> make(Bench& bench, ticket::Context& ctx,
+                                                   const std::string& what, int n);
+  ~NumberTable();
+  NumberTable(const NumberTable&) = delete;
+  NumberTable& operator=(const NumberTable&) = delete;
+  const std::string& name() const { return name_; }
+
+ private:
+  NumberTable(ticket::Context& ctx, std::string name) : ctx_(ctx), name_(std::move(name)) {}
+  ticket::Context& ctx_;
+  std::string name_;
+  bool made_ = false;
+};
+
+// Four characters that no ticket code begins with after "TB-" yet: bulk
+// tickets are "TB-", those four and their number in four characters
+// (number_code), up to 32^4 of them.
+Result<std::string> unused_code_prefix(ticket::Context& ctx);
+// SQL for the code of ticket number `number` (an SQL expression), its one
+// parameter the prefix; the last four characters of that code.
+std::string code_sql(const std::string& number);
+std::string number_code(int n);
+
 // The phases, in the order tl_bench.cc runs them.
 Status measure_insert_limit(Bench& bench);
 Status measure_buys(Bench& bench);
@@ -109,6 +137,7 @@ Status settle_sale_holds(Bench& bench);
 Status measure_release_lag(Bench& bench);
 Status measure_reconcile(Bench& bench);
 Status measure_checkins(Bench& bench);
+Status measure_report(Bench& bench);
 Status count_double_bookings(Bench& bench);
 
 // The aligned table of figures, limits, ratios and targets.

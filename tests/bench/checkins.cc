@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <filesystem>
-#include <random>
 
 #include "bench.h"
 #include "db.h"
@@ -17,8 +16,6 @@ namespace tlbench {
 namespace {
 
 using ticket::Context;
-
-constexpr std::string_view kCrockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 // A directory of this run's pass keys, removed when done.
 class KeyDir {
@@ -39,41 +36,15 @@ class KeyDir {
   std::string path_;
 };
 
-// Four characters that no ticket code begins with after "TB-" yet: the
-// paid tickets are "TB-", those four and their number in four characters.
-Result<std::string> unused_prefix(Context& ctx) {
-  std::mt19937_64 rng(std::random_device{}());
-  std::uniform_int_distribution<size_t> pick(0, kCrockford.size() - 1);
-  TL_ASSIGN_OR_RETURN(ticket::Db * db, ctx.db());
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    std::string prefix;
-    for (int i = 0; i < 4; ++i) prefix += kCrockford[pick(rng)];
-    TL_ASSIGN_OR_RETURN(const bool taken, db->transaction<bool>([&]() -> Result<bool> {
-      auto& stmt = db->prepare("SELECT 1 FROM TICKETS WHERE code LIKE ? LIMIT 1");
-      stmt.setString(1, "TB-" + prefix + "%");
-      return db->query(stmt)->next();
-    }));
-    if (!taken) return prefix;
-  }
-  return ticket::internal("no unused ticket code prefix found in 100 tries");
-}
-
 // Writes `n` paid tickets of one seat each to `concert`, with their
-// customers, seats and payments, in four INSERT ... SELECT statements over a
-// table of the ten digits (MariaDB and MySQL 8 alike).
+// customers, seats and payments, in four INSERT ... SELECT statements.
 Status write_paid_tickets(Bench& b, Context& ctx, const ticket::Concert& concert,
                           const std::string& prefix, int n) {
   TL_ASSIGN_OR_RETURN(ticket::Db * db, ctx.db());
-  const std::string digits = "tlbench_digits_" + ticket::to_lower(b.run_id);
-  const std::string numbers =
-      "(SELECT a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d AS n FROM " + digits + " a, " +
-      digits + " b, " + digits + " c, " + digits + " e, " + digits + " f) s";
+  TL_ASSIGN_OR_RETURN(auto numbers, NumberTable::make(b, ctx, "gate", n));
+  const std::string from = numbers->name() + " s";
   const std::string who = "tl-bench gate " + b.run_id + " " + prefix + " ";
-  // n in base 32 (CONV's digits 0-9 A-V), with the four that are not in
-  // Crockford's alphabet moved to the four it has beyond V: as number_code.
-  const std::string code =
-      "CONCAT('TB-', ?, LPAD(REPLACE(REPLACE(REPLACE(REPLACE(CONV(s.n, 10, 32), 'I', 'W'), 'L', "
-      "'X'), 'O', 'Y'), 'U', 'Z'), 4, '0'))";
+  const std::string code = code_sql("s.n");
   const int per_row = concert.layout.seats_per_row;
   auto run = [&](const std::string& sql, const std::function<void(sql::PreparedStatement&)>& bind) {
     return db->transaction([&]() -> Status {
@@ -83,63 +54,45 @@ Status write_paid_tickets(Bench& b, Context& ctx, const ticket::Concert& concert
       return {};
     });
   };
-  TL_TRY(run("CREATE TABLE " + digits + " (d INT NOT NULL PRIMARY KEY)", [](auto&) {}));
-  Status made = [&]() -> Status {
-    TL_TRY(run("INSERT INTO " + digits + " VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)",
-               [](auto&) {}));
-    TL_TRY(
-        run("INSERT INTO CUSTOMERS (id_hash, id_last4, name, age, gender, created_at, "
-            "updated_at) SELECT UNHEX(SHA2(CONCAT(?, s.n), 256)), '0000', CONCAT(?, s.n), 30, "
-            "'Unspecified', NOW(3), NOW(3) FROM " +
-                numbers + " WHERE s.n < ?",
-            [&](auto& s) {
-              s.setString(1, who);
-              s.setString(2, who);
-              s.setInt(3, n);
-            }));
-    TL_TRY(
-        run("INSERT INTO TICKETS (code, concert_id, customer_id, zone, status, amount, "
-            "currency, created_at, updated_at, holder_name, holder_age, holder_gender) SELECT " +
-                code +
-                ", k.id, cu.id, 'BUY', 'SUCCESS', k.price, k.currency, NOW(3), NOW(3), cu.name, "
-                "30, 'Unspecified' FROM " +
-                numbers +
-                " JOIN CUSTOMERS cu ON cu.id_hash = UNHEX(SHA2(CONCAT(?, s.n), 256)) "
-                "JOIN CONCERTS k ON k.id = ? WHERE s.n < ?",
-            [&](auto& s) {
-              s.setString(1, prefix);
-              s.setString(2, who);
-              s.setUInt64(3, concert.id);
-              s.setInt(4, n);
-            }));
-    TL_TRY(
-        run("INSERT INTO TICKET_SEATS (ticket_id, concert_id, zone, seat_row, seat_number, "
-            "status) SELECT t.id, t.concert_id, 'BUY', s.n DIV ?, s.n MOD ? + 1, 'SUCCESS' "
-            "FROM " +
-                numbers + " JOIN TICKETS t ON t.code = CONVERT(" + code +
-                " USING ascii) COLLATE ascii_bin WHERE s.n < ?",
-            [&](auto& s) {
-              s.setInt(1, per_row);
-              s.setInt(2, per_row);
-              s.setString(3, prefix);
-              s.setInt(4, n);
-            }));
-    return run(
-        "INSERT INTO TICKETS_APPLY_BUY (ticket_id, amount, currency, platform, reference, paid_at) "
-        "SELECT t.id, t.amount, t.currency, 'DIRECT', CONCAT('BENCH-', t.code), NOW(3) FROM "
-        "TICKETS t WHERE t.concert_id = ?",
-        [&](auto& s) { s.setUInt64(1, concert.id); });
-  }();
-  TL_TRY(run("DROP TABLE IF EXISTS " + digits, [](auto&) {}));
-  return made;
-}
-
-// The last four characters of the code of ticket `n`, as `code` above.
-std::string number_code(int n) {
-  constexpr std::string_view kDigits = "0123456789ABCDEFGHWJKXMNYPQRSTZV";
-  std::string out(4, '0');
-  for (int i = 3; i >= 0 && n > 0; --i, n /= 32) out[static_cast<size_t>(i)] = kDigits[n % 32];
-  return out;
+  TL_TRY(
+      run("INSERT INTO CUSTOMERS (id_hash, id_last4, name, age, gender, created_at, "
+          "updated_at) SELECT UNHEX(SHA2(CONCAT(?, s.n), 256)), '0000', CONCAT(?, s.n), 30, "
+          "'Unspecified', NOW(3), NOW(3) FROM " +
+              from,
+          [&](auto& s) {
+            s.setString(1, who);
+            s.setString(2, who);
+          }));
+  TL_TRY(
+      run("INSERT INTO TICKETS (code, concert_id, customer_id, zone, status, amount, "
+          "currency, created_at, updated_at, paid_at, holder_name, holder_age, holder_gender) "
+          "SELECT " +
+              code +
+              ", k.id, cu.id, 'BUY', 'SUCCESS', k.price, k.currency, NOW(3), NOW(3), NOW(3), "
+              "cu.name, 30, 'Unspecified' FROM " +
+              from +
+              " JOIN CUSTOMERS cu ON cu.id_hash = UNHEX(SHA2(CONCAT(?, s.n), 256)) "
+              "JOIN CONCERTS k ON k.id = ?",
+          [&](auto& s) {
+            s.setString(1, prefix);
+            s.setString(2, who);
+            s.setUInt64(3, concert.id);
+          }));
+  TL_TRY(
+      run("INSERT INTO TICKET_SEATS (ticket_id, concert_id, zone, seat_row, seat_number, "
+          "status) SELECT t.id, t.concert_id, 'BUY', s.n DIV ?, s.n MOD ? + 1, 'SUCCESS' "
+          "FROM " +
+              from + " JOIN TICKETS t ON t.code = " + code,
+          [&](auto& s) {
+            s.setInt(1, per_row);
+            s.setInt(2, per_row);
+            s.setString(3, prefix);
+          }));
+  return run(
+      "INSERT INTO TICKETS_APPLY_BUY (ticket_id, amount, currency, platform, reference, paid_at) "
+      "SELECT t.id, t.amount, t.currency, 'DIRECT', CONCAT('BENCH-', t.code), NOW(3) FROM "
+      "TICKETS t WHERE t.concert_id = ?",
+      [&](auto& s) { s.setUInt64(1, concert.id); });
 }
 
 // Admits the passes of `tokens`, C threads taking them one by one; with
@@ -205,7 +158,7 @@ Status measure_checkins(Bench& b) {
   for (int verify = 1; verify >= 0; --verify) {
     TL_ASSIGN_OR_RETURN(ticket::Concert concert,
                         make_concert(b, ctx, verify ? "checkins" : "checkins-sql", n, 300, 1));
-    TL_ASSIGN_OR_RETURN(std::string prefix, unused_prefix(ctx));
+    TL_ASSIGN_OR_RETURN(std::string prefix, unused_code_prefix(ctx));
     TL_TRY(write_paid_tickets(b, ctx, concert, prefix, n));
     const int per_row = concert.layout.seats_per_row;
     const int64_t issued = ticket::wall_clock_ms() / 1000;

@@ -66,6 +66,8 @@ std::string report_table(const Bench& b) {
        number(f, "limit_insert_commit_per_s", 1), number(f, "ratio_checkins_to_insert_limit", 2),
        ">= 0.50 x insert+commit", met(f, "checkins")},
       {"check-ins/s, MySQL step alone", number(f, "checkins_mysql_step_per_s", 1), "", "", "", ""},
+      {"report of " + number(f, "report_tickets", 0) + " tickets (ms)",
+       number(f, "report_1m_ms", 1), "", "", "< 2000", met(f, "report")},
       {"double bookings", number(f, "double_bookings", 0), "", "", "0", met(f, "double_bookings")},
   };
   const std::vector<Row> lags = lag_rows(f);

@@ -48,6 +48,19 @@ struct RowOccupancy {
   double occupancy_percent = 0;  // sold / seats of the row
 };
 
+// The paid zone's seats for a heat map: a grid of blocks of block_rows rows
+// by block_seats seats (one seat each when the hall fits in kHeatSide by
+// kHeatSide; larger halls in blocks, so that the grid never exceeds it).
+// sold[i][j] and held[i][j] count the seats of the block at grid row i,
+// column j; a block at the hall's edge may have fewer seats (seats()).
+struct SeatHeat {
+  static constexpr int kHeatSide = 100;
+  int block_rows = 1, block_seats = 1;
+  std::vector<std::vector<int64_t>> sold, held;
+  // The seats of block (i, j) in a hall of `rows` by `seats_per_row`.
+  int64_t seats(size_t i, size_t j, int rows, int seats_per_row) const;
+};
+
 struct FreeZoneFigures {
   int64_t applications = 0, granted = 0, rejected = 0, pending = 0;
   std::optional<double> median_decision_s;
@@ -77,12 +90,15 @@ struct Report {
   std::vector<SalesBucket> sales;  // only buckets where something happened
   Funnel funnel;
   std::vector<RowOccupancy> rows;
+  SeatHeat heat;
   FreeZoneFigures free_zone;
   PaymentFigures payments;
   CheckinFigures checkins;
 };
 
-// kNotFound for an unknown concert (id or slug).
+// kNotFound for an unknown concert (id or slug). The sections are read on
+// two connections at once, `ctx`'s and one of its own, each in one
+// transaction (docs/design.md §12).
 Result<Report> build_report(Context& ctx, std::string_view concert, Millis bucket_ms);
 
 // The report as JSON text, one line.
