@@ -25,7 +25,7 @@ TEST(Bench, ShortRunFindsNoDoubleBookingAndWritesEveryFigure) {
   ToolRun r = run_tool(env.config_file(), "tl-bench",
                        {"--seats", "500", "--buyers", "4", "--duration", "2", "--expire-holds",
                         "300", "--expire-holds-list", "100,300", "--reconcile-seats", "2000",
-                        "--checkins", "300", "--json", out, "-q"});
+                        "--checkins", "300", "--report-tickets", "3000", "--json", out, "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_EQ(r.err, "");
   EXPECT_NE(r.out.find("double bookings"), std::string::npos) << r.out;
@@ -38,7 +38,7 @@ TEST(Bench, ShortRunFindsNoDoubleBookingAndWritesEveryFigure) {
         "release_lag_p50_ms", "release_lag_p99_ms", "reconcile_100k_ms", "double_bookings",
         "limit_hold_per_s", "limit_insert_commit_per_s", "ratio_buys_to_insert_limit",
         "ratio_holds_to_hold_limit", "mysql_round_trips_per_buy", "mysql_round_trips_per_pay",
-        "checkins_per_s", "ratio_checkins_to_insert_limit"}) {
+        "checkins_per_s", "ratio_checkins_to_insert_limit", "report_1m_ms"}) {
     ASSERT_TRUE(j.contains(key)) << key;
     EXPECT_TRUE(j[key].is_number()) << key << ": " << j[key].dump();
   }
@@ -62,6 +62,11 @@ TEST(Bench, ShortRunFindsNoDoubleBookingAndWritesEveryFigure) {
   EXPECT_EQ(j["checkins_mysql_step_admitted"], 300) << j.dump();
   EXPECT_GT(j["checkins_per_s"].get<double>(), 0) << j.dump();
   EXPECT_NE(r.out.find("check-ins/s (verify and admit)"), std::string::npos) << r.out;
+  // The report of the sale written in bulk says what was written.
+  EXPECT_EQ(j["report_tickets"], 3000) << j.dump();
+  EXPECT_EQ(j["report_checked"], true) << j.dump();
+  EXPECT_EQ(j["report_ms_runs"].size(), 3u) << j.dump();
+  EXPECT_NE(r.out.find("report of 3000 tickets (ms)"), std::string::npos) << r.out;
 }
 
 TEST(Bench, RefusesABadFlagWithOneLine) {
