@@ -148,7 +148,7 @@ void add_report_command(Tool& tool) {
   auto f = std::make_shared<Flags>();
   CLI::App* cmd = tool.app().add_subcommand(
       "report",
-      "The sales report of a concert: sales over time, funnel, rows, free zone, "
+      "The sales report of a concert: sales over time, funnel, rows and seat heat map, free zone, "
       "payments, check-ins");
   cmd->add_option("--concert", f->concert, "The concert (id or slug)")
       ->required()

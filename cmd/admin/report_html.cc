@@ -1,6 +1,7 @@
 #include "admin/report_html.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "ticket/seat_label.h"
@@ -32,11 +33,21 @@ std::string num(double v) {
   return buf;
 }
 
+// A count with thousands separated: 1,000,000.
+std::string count(int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
 // Colours of the series and bars, set on the elements themselves so that a
 // chart reads the same outside the page.
 constexpr const char* kColours[] = {"#1f77b4", "#2ca02c", "#ff7f0e", "#d62728"};
 
-constexpr int kWidth = 720, kHeight = 260, kLeft = 60, kRight = 20, kTop = 20, kBottom = 50;
+constexpr int kWidth = 720, kHeight = 260, kLeft = 84, kRight = 20, kTop = 20, kBottom = 50;
 
 // A line chart of one or two cumulative series over the buckets, with both
 // axes labelled.
@@ -64,7 +75,9 @@ std::string line_chart(const std::string& title, const std::string& y_label,
          std::to_string(kLeft) + "\" y2=\"" + std::to_string(kTop + h) + "\"/>\n";
   for (double f : {0.0, 0.5, 1.0})
     svg += "<text class=\"tick\" x=\"" + std::to_string(kLeft - 6) + "\" y=\"" +
-           num(y(top * f) + 4) + "\" text-anchor=\"end\">" + num(top * f) + "</text>\n";
+           num(y(top * f) + 4) + "\" text-anchor=\"end\">" +
+           (top >= 10 ? count(static_cast<int64_t>(std::lround(top * f))) : num(top * f)) +
+           "</text>\n";
   if (n > 0) {
     svg += "<text class=\"tick\" x=\"" + num(x(0)) + "\" y=\"" + std::to_string(kTop + h + 16) +
            "\" text-anchor=\"start\">" + esc(x_labels.front()) + "</text>\n";
@@ -112,8 +125,7 @@ std::string funnel_chart(const Funnel& f) {
            "\" text-anchor=\"end\">" + name + "</text>\n<rect class=\"bar b" + std::to_string(i) +
            "\" fill=\"" + kColours[i % 4] + "\" x=\"100\" y=\"" + std::to_string(y) +
            "\" width=\"" + num(len) + "\" height=\"24\"/>\n<text class=\"value\" x=\"" +
-           num(106 + len) + "\" y=\"" + std::to_string(y + 17) + "\">" + std::to_string(n) +
-           "</text>\n";
+           num(106 + len) + "\" y=\"" + std::to_string(y + 17) + "\">" + count(n) + "</text>\n";
     ++i;
   }
   return svg + "</svg></figure>\n";
@@ -130,12 +142,14 @@ std::string heat_map(const Report& r) {
   const double cell =
       std::clamp(620.0 / static_cast<double>(std::max<size_t>(1, grid_columns)), 4.0, 24.0);
   const double left = 60, top = 30;
-  const double width = left + cell * static_cast<double>(grid_columns) + 20;
+  const double width = std::max(400.0, left + cell * static_cast<double>(grid_columns) + 20);
   const double height = top + cell * static_cast<double>(grid_rows) + 10;
   const bool per_seat = heat.block_rows == 1 && heat.block_seats == 1;
   const std::string what = per_seat ? std::string("one cell per seat")
                                     : "one cell per block of " + std::to_string(heat.block_rows) +
-                                          " rows by " + std::to_string(heat.block_seats) + " seats";
+                                          (heat.block_rows == 1 ? " row by " : " rows by ") +
+                                          std::to_string(heat.block_seats) +
+                                          (heat.block_seats == 1 ? " seat" : " seats");
   std::string svg = "<figure><figcaption>Seats sold (" + what +
                     "; darker: fuller; orange: held)</figcaption>\n<svg role=\"img\" "
                     "aria-label=\"Seat heat map\" width=\"" +
@@ -207,7 +221,7 @@ std::string report_html(const Report& r) {
       ".label{font-size:12px;fill:#222}\n.legend{font-size:12px;stroke:none}\n"
       ".series{fill:none;stroke-width:2}\n"
       ".s0{stroke:#1f77b4;fill:#1f77b4}\n.s1{stroke:#2ca02c;fill:#2ca02c}\n"
-      "polyline.s0,polyline.s1{fill:none}\n.b0{fill:#1f77b4}.b1{fill:#2ca02c}.b2{fill:#ff7f0e}"
+      "polyline.s0,polyline.s1{fill:none}\ntext.legend{stroke:none}\n.b0{fill:#1f77b4}.b1{fill:#2ca02c}.b2{fill:#ff7f0e}"
       ".b3{fill:#d62728}\ntable{border-collapse:collapse}td,th{border:1px solid #bbb;padding:2px 8px;"
       "text-align:right}\n</style></head><body>\n<h1>" +
       esc(title) + "</h1>\n<p>Buckets of " + bucket_name(r.bucket_ms) + "; made " +
