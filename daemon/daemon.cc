@@ -2,20 +2,19 @@
 
 #include <spdlog/spdlog.h>
 
-#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <csignal>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <thread>
 
+#include "api.h"
 #include "credentials.h"
+#include "desk.h"
 #include "engine.h"
 #include "http.h"
 #include "metrics.h"
@@ -44,65 +43,42 @@ HttpResponse serve(const std::string& target, const Metrics& metrics) {
   return {404, "text/plain; charset=utf-8", "not found: try /healthz or /metrics\n"};
 }
 
-// The payment providers' events, each taken on a thread of a small pool
-// with MySQL connections of its own, so that a slow database never holds up
-// /healthz, /metrics or expiry. The configuration is swapped on SIGHUP; a
-// thread opens new connections when it sees a new one.
+// The payment providers' events, each taken on a thread of a Desk.
 class PaymentDesk {
  public:
   explicit PaymentDesk(const ticket::Config& config)
-      : config_(std::make_shared<const ticket::Config>(config)) {}
+      : desk_(config, kThreads, kMaxInHand,
+              "{\"error\":\"too many events in hand; deliver again later\"}\n") {}
 
-  void reload(const ticket::Config& config) {
-    std::lock_guard lock(mu_);
-    config_ = std::make_shared<const ticket::Config>(config);
-  }
+  void reload(const ticket::Config& config) { desk_.reload(config); }
 
   void take(PostRequest request, std::function<void(HttpResponse)> done) {
-    std::shared_ptr<const ticket::Config> config;
-    {
-      std::lock_guard lock(mu_);
-      config = config_;
-    }
-    if (in_hand_ >= kMaxInHand)
-      return done({503, "application/json",
-                   "{\"error\":\"too many events in hand; deliver again later\"}\n"});
     const std::string name = request.target.substr(std::string(kPaymentsPath).size());
-    const ticket::PaymentProvider* provider = nullptr;
-    for (const auto& p : config->payments.providers)
-      if (p.name == name) provider = &p;
-    if (provider == nullptr)
-      return done({404, "application/json",
-                   "{\"error\":\"no payment provider of that name is configured\"}\n"});
-    ++in_hand_;
-    asio::post(
-        pool_, [this, config, provider, request = std::move(request), done = std::move(done)] {
-          thread_local std::shared_ptr<const ticket::Config> made_for;
-          thread_local std::unique_ptr<ticket::Context> ctx;
-          if (made_for != config) {
-            ctx = std::make_unique<ticket::Context>(*config);
-            made_for = config;
-          }
-          (void)ctx->set_actor("payment provider " + provider->name);
+    desk_.take(
+        [name, request = std::move(request)](ticket::Context& ctx,
+                                             const ticket::Config& config) -> HttpResponse {
+          const ticket::PaymentProvider* provider = nullptr;
+          for (const auto& p : config.payments.providers)
+            if (p.name == name) provider = &p;
+          if (provider == nullptr)
+            return {404, "application/json",
+                    "{\"error\":\"no payment provider of that name is configured\"}\n"};
+          (void)ctx.set_actor("payment provider " + provider->name);
           ticket::WebhookReply r =
-              ticket::handle_payment_webhook(*ctx, *provider, request.signature, request.body);
+              ticket::handle_payment_webhook(ctx, *provider, request.signature, request.body);
           if (r.status >= 500) spdlog::warn("payments/{}: {} {}", provider->name, r.status, r.body);
-          --in_hand_;
-          done({r.status, "application/json", r.body + "\n"});
-        });
+          return {r.status, "application/json", r.body + "\n"};
+        },
+        std::move(done));
   }
 
-  // Lets the events in hand finish.
-  void stop() { pool_.join(); }
+  void stop() { desk_.stop(); }
 
  private:
   static constexpr int kThreads = 4;
   // Events read and not yet answered: beyond this, 503 at once.
   static constexpr int kMaxInHand = 256;
-  std::atomic<int> in_hand_{0};
-  std::mutex mu_;
-  std::shared_ptr<const ticket::Config> config_;
-  asio::thread_pool pool_{kThreads};
+  Desk desk_;
 };
 
 // The worker: the engine and its timer, on a thread of their own.
@@ -156,22 +132,38 @@ int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, Cred
   Metrics metrics;
   std::optional<HttpServer> http;
   PaymentDesk payments(config);
+  // The read API's requests in hand beyond which 503 is answered at once.
+  constexpr int kApiThreads = 4, kApiMaxInHand = 1024;
+  Desk api(config, kApiThreads, kApiMaxInHand,
+           api_error(503, "too many requests in hand; try again").body);
+  const auto options = [](const ticket::Config& c, const Credentials& k) {
+    return HttpOptions{k.api_token, c.daemon.max_connections};
+  };
   try {
     http.emplace(
         io, config.daemon.listen,
         [&metrics](const std::string& target) { return serve(target, metrics); },
         [&payments](PostRequest post, std::function<void(HttpResponse)> done) {
           payments.take(std::move(post), std::move(done));
-        });
+        },
+        [&api](std::string target, std::function<void(HttpResponse)> done) {
+          api.take(
+              [target = std::move(target)](ticket::Context& ctx, const ticket::Config&) {
+                return api_get(ctx, target);
+              },
+              std::move(done));
+        },
+        options(config, credentials));
   } catch (const std::exception& e) {
     spdlog::critical("cannot listen on {}: {}", config.daemon.listen, e.what());
     return 7;
   }
   spdlog::info(
-      "ticketlemond started: listening on {} (/healthz, /metrics); MySQL {}:{}/{}, Redis {}:{} "
-      "prefix {}",
-      config.daemon.listen, config.mysql.host, config.mysql.port, config.mysql.database,
-      config.redis.host, config.redis.port, config.redis.key_prefix);
+      "ticketlemond started: listening on {} (/healthz, /metrics, /api/v1{}); MySQL {}:{}/{}, "
+      "Redis {}:{} prefix {}",
+      config.daemon.listen, credentials.api_token.empty() ? "" : " with its token",
+      config.mysql.host, config.mysql.port, config.mysql.database, config.redis.host,
+      config.redis.port, config.redis.key_prefix);
 
   Worker worker(config, metrics);
   worker.start();
@@ -202,6 +194,8 @@ int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, Cred
             credentials = std::move(*next_credentials);
             worker.reload(*next);
             payments.reload(*next);
+            api.reload(*next);
+            http->set_options(options(config, credentials));
           }
           signals.async_wait(on_signal);
           return;
@@ -213,6 +207,7 @@ int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, Cred
         // this loop); the loop then ends with its last connection.
         stopper = std::thread([&] {
           payments.stop();
+          api.stop();
           asio::post(io, [&] { signals.cancel(); });
         });
       };
@@ -220,6 +215,7 @@ int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, Cred
   io.run();
   if (stopper.joinable()) stopper.join();
   payments.stop();
+  api.stop();
   worker.stop();
   spdlog::info("ticketlemond stopped");
   return 0;

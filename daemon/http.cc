@@ -1,12 +1,15 @@
 #include "http.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <memory>
 
+#include "api.h"
 #include "ticket/config.h"
+#include "ticket/text.h"
 #include "ticket/webhook.h"
 
 namespace ticketlemond {
@@ -51,18 +54,42 @@ const char* reason_text(unsigned status) {
   }
 }
 
+// Whether `given` equals `token`, in a time that does not depend on where
+// they differ.
+bool same_token(std::string_view given, std::string_view token) {
+  unsigned char diff = given.size() == token.size() ? 0 : 1;
+  for (size_t i = 0; i < given.size(); ++i)
+    diff |= static_cast<unsigned char>(given[i] ^ token[i % std::max<size_t>(1, token.size())]);
+  return diff == 0 && !token.empty();
+}
+
+}  // namespace
+
+struct HttpServer::Shared {
+  HttpHandler handler;
+  PostHandler post;
+  ApiHandler api;
+  HttpOptions options;
+  int live = 0;  // connections open, counted on the io_context's thread
+};
+
+namespace {
+
 // One connection: read a request, answer it, close.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const HttpHandler& handler, const PostHandler& post)
-      : socket_(std::move(socket)),
-        timer_(socket_.get_executor()),
-        handler_(handler),
-        post_(post) {}
+  Session(tcp::socket socket, std::shared_ptr<HttpServer::Shared> shared)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), shared_(std::move(shared)) {
+    ++shared_->live;
+  }
+  ~Session() { --shared_->live; }
 
   // Reads the head, then the body with the limit of the head's endpoint;
-  // all of it within kIoTimeout.
+  // all of it within kIoTimeout. Beyond [daemon] max_connections, 503 at
+  // once.
   void start() {
+    if (shared_->live > shared_->options.max_connections)
+      return respond({503, "text/plain; charset=utf-8", "too many connections; try again\n"});
     parser_.header_limit(kMaxHead);
     // The parser judges Content-Length against the limit as the head
     // completes: the largest limit of any endpoint here, the GET endpoints'
@@ -115,16 +142,63 @@ class Session : public std::enable_shared_from_this<Session> {
                      });
   }
 
+  bool is_api_path() const {
+    const auto target = parser_.get().target();
+    return std::string_view(target.data(), target.size()).substr(0, kApiPrefix.size()) ==
+           kApiPrefix;
+  }
+
+  // The request's bearer token is the API's (or none is asked for).
+  bool authorized() const {
+    const std::string& token = shared_->options.api_token;
+    if (token.empty()) return true;
+    const auto header = parser_.get()[http::field::authorization];
+    const std::string_view value(header.data(), header.size());
+    constexpr std::string_view kScheme = "bearer ";
+    if (value.size() <= kScheme.size() ||
+        ticket::to_lower(std::string(value.substr(0, kScheme.size()))) != kScheme)
+      return false;
+    return same_token(value.substr(kScheme.size()), token);
+  }
+
+  // The API's answer, from another thread, written on this one.
+  void answer_later(bool head) {
+    auto executor = socket_.get_executor();
+    shared_->api(std::string(parser_.get().target()),
+                 [self = shared_from_this(), executor, head](HttpResponse done) {
+                   boost::asio::post(executor, [self, head, done = std::move(done)] {
+                     self->respond(done, head);
+                   });
+                 });
+  }
+
   void answer(beast::error_code ec) {
     HttpResponse r;
     if (ec) {
       const unsigned status = status_for(ec, timed_out_);
       if (status == 0) return;
+      if (parser_.is_header_done() && is_api_path() && !is_post_path())
+        return respond(api_error(status, reason_text(status)));
       r = {status, "text/plain; charset=utf-8", reason_text(status)};
       return respond(r);
     }
     const auto& request = parser_.get();
     const bool head = request.method() == http::verb::head;
+    if (is_api_path() && !is_post_path()) {
+      if (!authorized()) {
+        spdlog::warn("401 for {} {} from {}: {} bearer token", std::string(request.method_string()),
+                     ticket::printable(std::string(request.target().substr(
+                         0, std::min<size_t>(request.target().size(), 200)))),
+                     remote(), request[http::field::authorization].empty() ? "no" : "a wrong");
+        response_.set(http::field::www_authenticate, "Bearer realm=\"ticketlemond\"");
+        return respond(api_error(401, "this needs the API's token: Authorization: Bearer TOKEN"));
+      }
+      if (request.method() != http::verb::get && !head) {
+        response_.set(http::field::allow, "GET, HEAD");
+        return respond(api_error(405, "only GET and HEAD"));
+      }
+      return answer_later(head);
+    }
     if (is_post_path()) {
       if (request.method() != http::verb::post) {
         response_.set(http::field::allow, "POST");
@@ -134,16 +208,23 @@ class Session : public std::enable_shared_from_this<Session> {
                        request.body()};
       // The answer comes from another thread; it is written on this one.
       auto executor = socket_.get_executor();
-      return post_(std::move(post), [self = shared_from_this(), executor](HttpResponse done) {
-        boost::asio::post(executor, [self, done = std::move(done)] { self->respond(done); });
-      });
+      return shared_->post(
+          std::move(post), [self = shared_from_this(), executor](HttpResponse done) {
+            boost::asio::post(executor, [self, done = std::move(done)] { self->respond(done); });
+          });
     }
     if (request.method() != http::verb::get && !head) {
       response_.set(http::field::allow, "GET, HEAD");
       return respond({405, "text/plain; charset=utf-8", "only GET\n"});
     }
-    r = handler_(std::string(request.target()));
+    r = shared_->handler(std::string(request.target()));
     respond(r, head);
+  }
+
+  std::string remote() const {
+    beast::error_code ec;
+    const auto endpoint = socket_.remote_endpoint(ec);
+    return ec ? std::string("?") : endpoint.address().to_string();
   }
 
   void respond(const HttpResponse& r, bool head = false) {
@@ -187,8 +268,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   http::request_parser<http::string_body> parser_;
   http::response<http::string_body> response_;
-  const HttpHandler& handler_;
-  const PostHandler& post_;
+  std::shared_ptr<HttpServer::Shared> shared_;
   bool timed_out_ = false;
   unsigned phase_ = 0;  // which arm() a timer belongs to
   char scratch_[4096];
@@ -207,17 +287,19 @@ tcp::endpoint resolve_listen(boost::asio::io_context& io, const std::string& lis
 }  // namespace
 
 HttpServer::HttpServer(boost::asio::io_context& io, const std::string& listen, HttpHandler handler,
-                       PostHandler post)
+                       PostHandler post, ApiHandler api, HttpOptions options)
     : acceptor_(io, resolve_listen(io, listen)),
-      handler_(std::move(handler)),
-      post_(std::move(post)) {
+      shared_(std::make_shared<Shared>(
+          Shared{std::move(handler), std::move(post), std::move(api), std::move(options)})) {
   accept();
 }
+
+void HttpServer::set_options(HttpOptions options) { shared_->options = std::move(options); }
 
 void HttpServer::accept() {
   acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
     if (ec == boost::asio::error::operation_aborted) return;
-    if (!ec) std::make_shared<Session>(std::move(socket), handler_, post_)->start();
+    if (!ec) std::make_shared<Session>(std::move(socket), shared_)->start();
     accept();
   });
 }

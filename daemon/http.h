@@ -1,10 +1,12 @@
 // The daemon's HTTP endpoint (Boost.Beast): GET /healthz and GET /metrics,
-// and POST /api/v1/payments/{name} for payment providers.
+// POST /api/v1/payments/{name} for payment providers, and the read API
+// (GET /api/v1/...) behind its bearer token.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace ticketlemond {
@@ -29,24 +31,39 @@ struct PostRequest {
 using PostHandler =
     std::function<void(PostRequest request, std::function<void(HttpResponse)> done)>;
 
+// A GET of the read API (a target under /api/ but the payments path),
+// answered later from any thread by calling `done` once.
+using ApiHandler = std::function<void(std::string target, std::function<void(HttpResponse)> done)>;
+
 // The path prefix of the providers' endpoint.
 inline constexpr const char* kPaymentsPath = "/api/v1/payments/";
+
+struct HttpOptions {
+  // The read API's bearer token; empty: none is asked for.
+  std::string api_token;
+  // Connections open at once; beyond, 503 at once.
+  int max_connections = 10000;
+};
 
 class HttpServer {
  public:
   // Binds `listen` ("127.0.0.1:9464"); throws boost::system::system_error
   // when the address cannot be bound.
   HttpServer(boost::asio::io_context& io, const std::string& listen, HttpHandler handler,
-             PostHandler post);
+             PostHandler post, ApiHandler api, HttpOptions options);
   void stop();
   unsigned short port() const;
+  // For SIGHUP; on the io_context's thread.
+  void set_options(HttpOptions options);
+
+  // What the connections share, alive while one of them is.
+  struct Shared;
 
  private:
   void accept();
 
   boost::asio::ip::tcp::acceptor acceptor_;
-  HttpHandler handler_;
-  PostHandler post_;
+  std::shared_ptr<Shared> shared_;
 };
 
 }  // namespace ticketlemond

@@ -76,6 +76,8 @@ secret_file = "/run/secrets/tl"
 [daemon]
 listen = "0.0.0.0:9500"
 reconcile_interval_s = 30
+api_token_file = "/run/secrets/api"
+max_connections = 500
 
 [log]
 level = "debug"
@@ -97,7 +99,17 @@ level = "debug"
   EXPECT_EQ(c->security.secret_file, "/run/secrets/tl");
   EXPECT_EQ(c->daemon.listen, "0.0.0.0:9500");
   EXPECT_EQ(c->daemon.reconcile_interval_s, 30);
+  EXPECT_EQ(c->daemon.api_token_file, "/run/secrets/api");
+  EXPECT_EQ(c->daemon.max_connections, 500);
   EXPECT_EQ(c->log.level, "debug");
+}
+
+TEST(Config, LoopbackListenAddresses) {
+  for (const char* loopback : {"127.0.0.1:9464", "127.8.9.10:1", "[::1]:9464", "localhost:80"})
+    EXPECT_TRUE(is_loopback_listen(loopback)) << loopback;
+  for (const char* other : {"0.0.0.0:9464", "[::]:9464", "10.0.0.1:80", "example.com:80",
+                            "128.0.0.1:80", "not an address"})
+    EXPECT_FALSE(is_loopback_listen(other)) << other;
 }
 
 TEST(Config, SearchOrderFlagThenEnvThenCwdThenXdg) {

@@ -87,4 +87,13 @@ std::string ticket_text(const Ticket& t) {
   return f.str();
 }
 
+nlohmann::json availability_json(const Availability& a) {
+  return {
+      {"concert", {{"id", a.concert.id}, {"slug", a.concert.slug}, {"name", a.concert.name}}},
+      {"buy",
+       {{"total", a.buy_total}, {"free", a.buy_free}, {"held", a.buy_held}, {"sold", a.buy_sold}}},
+      {"free_zone",
+       {{"total", a.free_total}, {"granted", a.free_granted}, {"pending", a.free_pending}}}};
+}
+
 }  // namespace ticket::cli

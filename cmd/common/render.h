@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "ticket/availability.h"
 #include "ticket/concerts.h"
 #include "ticket/tickets.h"
 
@@ -12,6 +13,10 @@ namespace ticket::cli {
 // {"id","slug","name","rows","seats_per_row","free_seats","price","currency",
 //  "hold_seconds","max_seats_per_ticket", ...}
 nlohmann::json concert_json(const Concert& c);
+
+// {"concert":{"id","slug","name"},"buy":{"total","free","held","sold"},
+//  "free_zone":{"total","granted","pending"}}: tl-status --concert C --json.
+nlohmann::json availability_json(const Availability& a);
 
 // "Key: value" lines for one concert.
 std::string concert_text(const Concert& c);

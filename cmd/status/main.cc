@@ -30,15 +30,6 @@ struct Flags {
   std::string qr_png, qr_svg;
 };
 
-nlohmann::json availability_json(const Availability& a) {
-  return {
-      {"concert", {{"id", a.concert.id}, {"slug", a.concert.slug}, {"name", a.concert.name}}},
-      {"buy",
-       {{"total", a.buy_total}, {"free", a.buy_free}, {"held", a.buy_held}, {"sold", a.buy_sold}}},
-      {"free_zone",
-       {{"total", a.free_total}, {"granted", a.free_granted}, {"pending", a.free_pending}}}};
-}
-
 std::string availability_text(const Availability& a) {
   cli::Fields f;
   f.add("Concert", std::to_string(a.concert.id) + " " + a.concert.slug + " (" + a.concert.name +
@@ -60,7 +51,7 @@ Status watch(Context& ctx, const Availability& a, bool json) {
       ctx, c.id,
       [&] {
         if (json) {
-          std::cout << nlohmann::json{{"watching", availability_json(a)}}.dump(
+          std::cout << nlohmann::json{{"watching", cli::availability_json(a)}}.dump(
                            -1, ' ', false, nlohmann::json::error_handler_t::replace)
                     << std::endl;
         } else {
@@ -148,7 +139,7 @@ int main(int argc, char** argv) {
       }
       TL_ASSIGN_OR_RETURN(Availability a, availability(ctx, f->concert, f->map));
       if (f->watch) return watch(ctx, a, tool.json());
-      out.json = availability_json(a);
+      out.json = cli::availability_json(a);
       out.quiet = std::to_string(a.buy_free);
       out.text = availability_text(a);
       if (f->map) {

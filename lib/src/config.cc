@@ -108,6 +108,8 @@ const std::vector<KeyDef>& key_table() {
       TL_INT("redis", command_timeout_ms, redis.command_timeout_ms, 100, 600000),
       TL_STR("security", secret_file, security.secret_file, check_path),
       TL_STR("daemon", listen, daemon.listen, check_listen),
+      TL_STR("daemon", api_token_file, daemon.api_token_file, check_path),
+      TL_INT("daemon", max_connections, daemon.max_connections, 1, 100000),
       TL_INT("daemon", reconcile_interval_s, daemon.reconcile_interval_s, 0, 86400),
       TL_INT("daemon", sweep_interval_s, daemon.sweep_interval_s, 1, 3600),
       TL_INT("daemon", max_nap_ms, daemon.max_nap_ms, 10, 60000),
@@ -424,6 +426,13 @@ std::string show(const KeyDef& k, const Config& c) {
 
 }  // namespace
 
+bool is_loopback_listen(std::string_view listen) {
+  const auto address = parse_listen_address(listen);
+  if (!address) return false;
+  if (!address->literal) return address->host == "localhost";
+  return address->host.rfind("127.", 0) == 0 || address->host == "::1";
+}
+
 Result<std::string> read_owner_only_file(const std::string& path, const std::string& what,
                                          size_t limit) {
   return read_private_file(path, what, limit);
@@ -459,10 +468,10 @@ std::vector<std::string> config_changes(const Config& before, const Config& afte
   if (before.mysql.password != after.mysql.password) out.push_back("[mysql] password: changed");
   if (before.redis.password != after.redis.password) out.push_back("[redis] password: changed");
   auto providers = [](const Config& c) {
-    std::string out;
+    std::string text;
     for (const auto& p : c.payments.providers)
-      out += (out.empty() ? "" : ", ") + p.name + " (" + p.platform + ", " + p.secret_file + ")";
-    return out.empty() ? std::string("none") : out;
+      text += (text.empty() ? "" : ", ") + p.name + " (" + p.platform + ", " + p.secret_file + ")";
+    return text.empty() ? std::string("none") : text;
   };
   if (providers(before) != providers(after))
     out.push_back("[[payments.provider]]: " + providers(before) + " -> " + providers(after));

@@ -106,14 +106,14 @@ Status write_sale(Bench& b, Context& ctx, const ticket::Concert& concert, const 
           "MOD 3, 'QRCODE', 'DIRECT', 'PAYPLAT')), IF(t.paid_at IS NULL, NULL, CONCAT('BENCH-', "
           "t.code)), t.paid_at FROM TICKETS t WHERE t.concert_id = ?",
           [&](auto& s) { s.setUInt64(1, concert.id); }));
-  TL_TRY(
-      run("INSERT INTO PAYMENTS (ticket_id, ticket_code, concert_id, state, amount, currency, "
-          "platform, provider, reference, received_at, updated_at) SELECT t.id, t.code, "
-          "t.concert_id, IF(t.status = 'SUCCESS', 'PAID', IF(t.id DIV 20 MOD 2 = 0, "
-          "'REFUNDED', 'REFUND_DUE')), p.amount, p.currency, p.platform, 'tl-bench', p.reference, p.paid_at, "
-          "t.updated_at FROM TICKETS t JOIN TICKETS_APPLY_BUY p ON p.ticket_id = t.id "
-          "WHERE t.concert_id = ? AND t.paid_at IS NOT NULL",
-          [&](auto& s) { s.setUInt64(1, concert.id); }));
+  TL_TRY(run(
+      "INSERT INTO PAYMENTS (ticket_id, ticket_code, concert_id, state, amount, currency, "
+      "platform, provider, reference, received_at, updated_at) SELECT t.id, t.code, "
+      "t.concert_id, IF(t.status = 'SUCCESS', 'PAID', IF(t.id DIV 20 MOD 2 = 0, "
+      "'REFUNDED', 'REFUND_DUE')), p.amount, p.currency, p.platform, 'tl-bench', p.reference, p.paid_at, "
+      "t.updated_at FROM TICKETS t JOIN TICKETS_APPLY_BUY p ON p.ticket_id = t.id "
+      "WHERE t.concert_id = ? AND t.paid_at IS NOT NULL",
+      [&](auto& s) { s.setUInt64(1, concert.id); }));
   return run(
       "INSERT INTO CHECKINS (ticket_id, concert_id, at, gate, actor) SELECT t.id, t.concert_id, "
       "t.created_at + INTERVAL 1 DAY, ELT(1 + s.n MOD 3, 'North', 'South', 'East'), 'tl-bench' "

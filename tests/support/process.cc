@@ -263,8 +263,16 @@ std::pair<int, std::string> http_get(int port, const std::string& path) {
 }
 
 std::pair<int, std::string> http_exchange(int port, const std::string& request) {
+  const std::string response = http_raw(port, request);
+  if (response.size() < 12) return {0, ""};
+  const int status = std::atoi(response.substr(9, 3).c_str());
+  const auto body = response.find("\r\n\r\n");
+  return {status, body == std::string::npos ? "" : response.substr(body + 4)};
+}
+
+std::string http_raw(int port, const std::string& request) {
   const int fd = connect_loopback(port);
-  if (fd < 0) return {0, ""};
+  if (fd < 0) return "";
   // The server may answer (413) before it has read everything: what it
   // does not take is dropped, without SIGPIPE.
   for (size_t sent = 0; sent < request.size();) {
@@ -277,10 +285,7 @@ std::pair<int, std::string> http_exchange(int port, const std::string& request) 
   ssize_t n;
   while ((n = read(fd, buf, sizeof buf)) > 0) response.append(buf, static_cast<size_t>(n));
   close(fd);
-  if (response.size() < 12) return {0, ""};
-  const int status = std::atoi(response.substr(9, 3).c_str());
-  const auto body = response.find("\r\n\r\n");
-  return {status, body == std::string::npos ? "" : response.substr(body + 4)};
+  return response;
 }
 
 std::string metric_value(int port, const std::string& name) {

@@ -76,6 +76,8 @@ std::pair<int, std::string> http_get(int port, const std::string& path);
 // reads the answer to the end: its status code and body ({0, ""} when
 // nothing answers).
 std::pair<int, std::string> http_exchange(int port, const std::string& request);
+// The whole response to `request` (head and body); "" when nothing answers.
+std::string http_raw(int port, const std::string& request);
 
 // The value of the Prometheus sample `name` (with its labels, if any, as the
 // daemon writes them: `x{quantile="0.5"}`) that http://127.0.0.1:port/metrics

@@ -46,6 +46,10 @@ struct SecurityConfig {
 
 struct DaemonConfig {
   std::string listen = "127.0.0.1:9464";
+  // The bearer token of the read API (first line, mode 0600); without it the
+  // API is served on loopback addresses only.
+  std::string api_token_file;
+  int max_connections = 10000;
   int reconcile_interval_s = 60;
   int sweep_interval_s = 5;
   int max_nap_ms = 250;
@@ -142,5 +146,9 @@ struct ListenAddress {
 
 // nullopt unless `text` is exactly such an address.
 std::optional<ListenAddress> parse_listen_address(std::string_view text);
+
+// Whether a listen address is on this machine only: 127.x.y.z, [::1] or
+// localhost.
+bool is_loopback_listen(std::string_view listen);
 
 }  // namespace ticket
