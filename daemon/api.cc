@@ -76,19 +76,8 @@ char seat_char(ticket::SeatState s) {
 
 ticket::Result<json> seats(ticket::Context& ctx, const std::string& concert) {
   TL_ASSIGN_OR_RETURN(ticket::Concert c, ticket::find_concert(ctx, concert));
-  TL_ASSIGN_OR_RETURN(ticket::SeatGrid grid, ticket::read_seat_grid(ctx, c));
-  std::string buy, free;
-  for (ticket::SeatState s : grid.buy) buy += seat_char(s);
-  for (ticket::SeatState s : grid.free) free += seat_char(s);
-  return json{{"concert",
-               {{"id", c.id},
-                {"slug", c.slug},
-                {"rows", c.layout.rows},
-                {"seats_per_row", c.layout.seats_per_row},
-                {"free_seats", c.layout.free_seats}}},
-              {"gen", grid.counts.generation},
-              {"buy", buy},
-              {"free", free}};
+  TL_ASSIGN_OR_RETURN(const std::string text, seats_text(ctx, c, false));
+  return json::parse(text);
 }
 
 ticket::Result<json> concert(ticket::Context& ctx, const std::string& id_or_slug) {
@@ -120,6 +109,26 @@ ticket::Result<json> ticket_of(ticket::Context& ctx, const std::string& code) {
 }
 
 }  // namespace
+
+ticket::Result<std::string> seats_text(ticket::Context& ctx, const ticket::Concert& c,
+                                       bool snapshot) {
+  TL_ASSIGN_OR_RETURN(ticket::SeatGrid grid, ticket::read_seat_grid(ctx, c));
+  std::string buy, free;
+  buy.reserve(grid.buy.size());
+  for (ticket::SeatState s : grid.buy) buy += seat_char(s);
+  for (ticket::SeatState s : grid.free) free += seat_char(s);
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  if (snapshot) out["type"] = "snapshot";
+  out["gen"] = grid.counts.generation;
+  out["concert"] = {{"id", c.id},
+                    {"slug", c.slug},
+                    {"rows", c.layout.rows},
+                    {"seats_per_row", c.layout.seats_per_row},
+                    {"free_seats", c.layout.free_seats}};
+  out["buy"] = std::move(buy);
+  out["free"] = std::move(free);
+  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 HttpResponse api_error(unsigned status, const std::string& message) {
   return {status, "application/json",

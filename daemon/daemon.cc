@@ -17,6 +17,7 @@
 #include "desk.h"
 #include "engine.h"
 #include "http.h"
+#include "live.h"
 #include "metrics.h"
 #include "ticket/webhook.h"
 
@@ -137,8 +138,29 @@ int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, Cred
   Desk api(config, kApiThreads, kApiMaxInHand,
            api_error(503, "too many requests in hand; try again").body);
   const auto options = [](const ticket::Config& c, const Credentials& k) {
-    return HttpOptions{k.api_token, c.daemon.max_connections};
+    return HttpOptions{k.api_token, c.daemon.max_connections,
+                       ticket::split_origins(c.daemon.allowed_origins)};
   };
+  LiveHub live(io, config, api);
+  LiveHandlers live_handlers;
+  live_handlers.resolve = [&api](std::string concert, auto done) {
+    const bool taken = api.run([concert, done](ticket::Context& ctx, const ticket::Config&) {
+      auto found = ticket::find_concert(ctx, concert);
+      if (found.ok()) return done(std::move(*found), HttpResponse{});
+      const bool unknown = found.error().kind() == ticket::ErrorKind::kNotFound ||
+                           found.error().kind() == ticket::ErrorKind::kInvalid;
+      if (!unknown) spdlog::warn("live feed of {}: {}", concert, found.error().message());
+      done(std::nullopt, unknown ? api_error(404, found.error().message())
+                                 : api_error(503, "MySQL or Redis is unavailable; try again"));
+    });
+    if (!taken) done(std::nullopt, api_error(503, "too many requests in hand; try again"));
+  };
+  live_handlers.accept = [&live](asio::ip::tcp::socket socket,
+                                 boost::beast::http::request<boost::beast::http::string_body> r,
+                                 const ticket::Concert& c) {
+    live.accept(std::move(socket), std::move(r), c);
+  };
+  live_handlers.open = [&live] { return live.clients(); };
   try {
     http.emplace(
         io, config.daemon.listen,
@@ -153,7 +175,7 @@ int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, Cred
               },
               std::move(done));
         },
-        options(config, credentials));
+        std::move(live_handlers), options(config, credentials));
   } catch (const std::exception& e) {
     spdlog::critical("cannot listen on {}: {}", config.daemon.listen, e.what());
     return 7;
@@ -195,6 +217,7 @@ int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, Cred
             worker.reload(*next);
             payments.reload(*next);
             api.reload(*next);
+            live.reload(*next);
             http->set_options(options(config, credentials));
           }
           signals.async_wait(on_signal);
@@ -203,6 +226,7 @@ int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, Cred
         spdlog::info("{}: finishing the pass in hand, then stopping",
                      sig == SIGTERM ? "SIGTERM" : "SIGINT");
         http->stop();
+        live.stop();
         // The events in hand are answered (their answers are written on
         // this loop); the loop then ends with its last connection.
         stopper = std::thread([&] {
@@ -216,6 +240,7 @@ int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, Cred
   if (stopper.joinable()) stopper.join();
   payments.stop();
   api.stop();
+  live.join();
   worker.stop();
   spdlog::info("ticketlemond stopped");
   return 0;

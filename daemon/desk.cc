@@ -16,14 +16,23 @@ void Desk::reload(const ticket::Config& config) {
 }
 
 void Desk::take(Work work, std::function<void(HttpResponse)> done) {
+  auto answer = std::make_shared<std::function<void(HttpResponse)>>(std::move(done));
+  const bool taken =
+      run([work = std::move(work), answer](ticket::Context& ctx, const ticket::Config& config) {
+        (*answer)(work(ctx, config));
+      });
+  if (!taken) (*answer)({503, "application/json", busy_body_});
+}
+
+bool Desk::run(Job job) {
   std::shared_ptr<const ticket::Config> config;
   {
     std::lock_guard lock(mu_);
     config = config_;
   }
-  if (in_hand_ >= max_in_hand_) return done({503, "application/json", busy_body_});
+  if (in_hand_ >= max_in_hand_) return false;
   ++in_hand_;
-  boost::asio::post(pool_, [this, config, work = std::move(work), done = std::move(done)] {
+  boost::asio::post(pool_, [this, config, job = std::move(job)] {
     // One Context per thread, made again for a new configuration.
     thread_local std::shared_ptr<const ticket::Config> made_for;
     thread_local std::unique_ptr<ticket::Context> ctx;
@@ -31,10 +40,10 @@ void Desk::take(Work work, std::function<void(HttpResponse)> done) {
       ctx = std::make_unique<ticket::Context>(*config);
       made_for = config;
     }
-    HttpResponse r = work(*ctx, *config);
+    job(*ctx, *config);
     --in_hand_;
-    done(std::move(r));
   });
+  return true;
 }
 
 }  // namespace ticketlemond

@@ -31,6 +31,11 @@ class Desk {
   using Work = std::function<HttpResponse(ticket::Context&, const ticket::Config&)>;
   void take(Work work, std::function<void(HttpResponse)> done);
 
+  // `job` on a pool thread with that thread's Context; false (and `job`
+  // not run) when the desk has too many in hand.
+  using Job = std::function<void(ticket::Context&, const ticket::Config&)>;
+  bool run(Job job);
+
   // Lets the requests in hand finish.
   void stop() { pool_.join(); }
 

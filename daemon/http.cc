@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <memory>
 
 #include "api.h"
@@ -69,8 +70,9 @@ struct HttpServer::Shared {
   HttpHandler handler;
   PostHandler post;
   ApiHandler api;
+  LiveHandlers live;
   HttpOptions options;
-  int live = 0;  // connections open, counted on the io_context's thread
+  int open = 0;  // requests being read or answered, on the io_context's thread
 };
 
 namespace {
@@ -80,15 +82,16 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<HttpServer::Shared> shared)
       : socket_(std::move(socket)), timer_(socket_.get_executor()), shared_(std::move(shared)) {
-    ++shared_->live;
+    ++shared_->open;
   }
-  ~Session() { --shared_->live; }
+  ~Session() { --shared_->open; }
 
   // Reads the head, then the body with the limit of the head's endpoint;
   // all of it within kIoTimeout. Beyond [daemon] max_connections, 503 at
   // once.
   void start() {
-    if (shared_->live > shared_->options.max_connections)
+    const int64_t followers = shared_->live.open ? shared_->live.open() : 0;
+    if (shared_->open + followers > shared_->options.max_connections)
       return respond({503, "text/plain; charset=utf-8", "too many connections; try again\n"});
     parser_.header_limit(kMaxHead);
     // The parser judges Content-Length against the limit as the head
@@ -148,17 +151,66 @@ class Session : public std::enable_shared_from_this<Session> {
            kApiPrefix;
   }
 
-  // The request's bearer token is the API's (or none is asked for).
+  // The request's bearer token is the API's (or none is asked for). A
+  // browser cannot give a WebSocket a header: the live feed also takes it
+  // as ?access_token=.
   bool authorized() const {
     const std::string& token = shared_->options.api_token;
     if (token.empty()) return true;
     const auto header = parser_.get()[http::field::authorization];
     const std::string_view value(header.data(), header.size());
     constexpr std::string_view kScheme = "bearer ";
-    if (value.size() <= kScheme.size() ||
-        ticket::to_lower(std::string(value.substr(0, kScheme.size()))) != kScheme)
-      return false;
-    return same_token(value.substr(kScheme.size()), token);
+    if (value.size() > kScheme.size() &&
+        ticket::to_lower(std::string(value.substr(0, kScheme.size()))) == kScheme)
+      return same_token(value.substr(kScheme.size()), token);
+    if (!live_concert()) return false;
+    const std::string target(parser_.get().target());
+    const size_t at = target.find("?access_token=");
+    if (at == std::string::npos) return false;
+    const size_t start = at + 14;
+    return same_token(std::string_view(target).substr(start, target.find('&', start) - start),
+                      token);
+  }
+
+  // The concert of a live feed's path (/api/v1/concerts/{c}/live), if it is one.
+  std::optional<std::string> live_concert() const {
+    const std::string target(parser_.get().target());
+    const std::string path = target.substr(0, target.find('?'));
+    constexpr std::string_view kHead = "/api/v1/concerts/", kTail = "/live";
+    if (path.size() <= kHead.size() + kTail.size() || path.rfind(kHead, 0) != 0 ||
+        path.compare(path.size() - kTail.size(), kTail.size(), kTail) != 0)
+      return std::nullopt;
+    const std::string concert =
+        path.substr(kHead.size(), path.size() - kHead.size() - kTail.size());
+    if (concert.find('/') != std::string::npos) return std::nullopt;
+    return concert;
+  }
+
+  // A browser's page may open the feed from its own origin (the Host it
+  // asked) or one of [daemon] allowed_origins; a client without Origin is
+  // not a page.
+  bool origin_allowed() const {
+    const auto& request = parser_.get();
+    const auto origin = request[http::field::origin];
+    if (origin.empty()) return true;
+    const std::string o(origin), host(request[http::field::host]);
+    if (o == "http://" + host || o == "https://" + host) return true;
+    for (const std::string& allowed : shared_->options.allowed_origins)
+      if (o == allowed) return true;
+    return false;
+  }
+
+  // The live feed: the concert found off the loop, then the connection
+  // handed to the hub.
+  void upgrade(const std::string& concert) {
+    auto executor = socket_.get_executor();
+    shared_->live.resolve(concert, [self = shared_from_this(), executor](
+                                       std::optional<ticket::Concert> found, HttpResponse refusal) {
+      boost::asio::post(executor, [self, found = std::move(found), refusal = std::move(refusal)] {
+        if (!found) return self->respond(refusal);
+        self->shared_->live.accept(std::move(self->socket_), self->parser_.release(), *found);
+      });
+    });
   }
 
   // The API's answer, from another thread, written on this one.
@@ -196,6 +248,17 @@ class Session : public std::enable_shared_from_this<Session> {
       if (request.method() != http::verb::get && !head) {
         response_.set(http::field::allow, "GET, HEAD");
         return respond(api_error(405, "only GET and HEAD"));
+      }
+      if (const auto concert = live_concert()) {
+        if (!boost::beast::websocket::is_upgrade(request))
+          return respond(api_error(400, "the live feed is a WebSocket: connect with one"));
+        if (!origin_allowed()) {
+          spdlog::warn("403 for the live feed of {} from {}: Origin {}",
+                       ticket::printable(*concert), remote(),
+                       ticket::printable(std::string(request[http::field::origin])));
+          return respond(api_error(403, "this page's origin may not open the live feed"));
+        }
+        return upgrade(*concert);
       }
       return answer_later(head);
     }
@@ -287,10 +350,10 @@ tcp::endpoint resolve_listen(boost::asio::io_context& io, const std::string& lis
 }  // namespace
 
 HttpServer::HttpServer(boost::asio::io_context& io, const std::string& listen, HttpHandler handler,
-                       PostHandler post, ApiHandler api, HttpOptions options)
+                       PostHandler post, ApiHandler api, LiveHandlers live, HttpOptions options)
     : acceptor_(io, resolve_listen(io, listen)),
-      shared_(std::make_shared<Shared>(
-          Shared{std::move(handler), std::move(post), std::move(api), std::move(options)})) {
+      shared_(std::make_shared<Shared>(Shared{std::move(handler), std::move(post), std::move(api),
+                                              std::move(live), std::move(options)})) {
   accept();
 }
 

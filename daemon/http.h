@@ -5,9 +5,14 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
+
+#include "ticket/concerts.h"
 
 namespace ticketlemond {
 
@@ -38,11 +43,29 @@ using ApiHandler = std::function<void(std::string target, std::function<void(Htt
 // The path prefix of the providers' endpoint.
 inline constexpr const char* kPaymentsPath = "/api/v1/payments/";
 
+// The live feed: a WebSocket upgrade of GET /api/v1/concerts/{c}/live,
+// authorized. `resolve` finds the concert off the loop and calls `done` (on
+// any thread) with it, or with the refusal to answer; `accept` then takes
+// the connection, on the loop.
+struct LiveHandlers {
+  std::function<void(std::string concert,
+                     std::function<void(std::optional<ticket::Concert>, HttpResponse)> done)>
+      resolve;
+  std::function<void(boost::asio::ip::tcp::socket,
+                     boost::beast::http::request<boost::beast::http::string_body>,
+                     const ticket::Concert&)>
+      accept;
+  // Connections of the feed open now (they count to max_connections).
+  std::function<int64_t()> open;
+};
+
 struct HttpOptions {
   // The read API's bearer token; empty: none is asked for.
   std::string api_token;
   // Connections open at once; beyond, 503 at once.
   int max_connections = 10000;
+  // Origins besides the page's own that may open the live feed.
+  std::vector<std::string> allowed_origins;
 };
 
 class HttpServer {
@@ -50,7 +73,7 @@ class HttpServer {
   // Binds `listen` ("127.0.0.1:9464"); throws boost::system::system_error
   // when the address cannot be bound.
   HttpServer(boost::asio::io_context& io, const std::string& listen, HttpHandler handler,
-             PostHandler post, ApiHandler api, HttpOptions options);
+             PostHandler post, ApiHandler api, LiveHandlers live, HttpOptions options);
   void stop();
   unsigned short port() const;
   // For SIGHUP; on the io_context's thread.

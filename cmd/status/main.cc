@@ -6,9 +6,9 @@
 #include <iostream>
 
 #include "common/render.h"
+#include "common/seat_event.h"
 #include "common/table.h"
 #include "common/tool.h"
-#include "status/seat_event.h"
 #include "status/seat_grid.h"
 #include "ticket/availability.h"
 #include "ticket/passes.h"

@@ -74,6 +74,18 @@ std::optional<std::string> check_listen(const std::string& v) {
   return std::nullopt;
 }
 
+// Comma-separated origins, each scheme://host[:port] as a browser sends it.
+std::optional<std::string> check_origins(const std::string& v) {
+  for (const std::string& origin : split_origins(v)) {
+    const bool scheme = origin.rfind("http://", 0) == 0 || origin.rfind("https://", 0) == 0;
+    const size_t host = origin.find("://") + 3;
+    if (!scheme || origin.size() <= host || origin.size() > 255 ||
+        origin.find_first_of("/?# \t", host) != std::string::npos || !is_printable_utf8(origin))
+      return "expected origins such as https://box.example.com, comma-separated";
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> check_level(const std::string& v) {
   static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   for (const char* l : levels) {
@@ -110,6 +122,7 @@ const std::vector<KeyDef>& key_table() {
       TL_STR("daemon", listen, daemon.listen, check_listen),
       TL_STR("daemon", api_token_file, daemon.api_token_file, check_path),
       TL_INT("daemon", max_connections, daemon.max_connections, 1, 100000),
+      TL_STR("daemon", allowed_origins, daemon.allowed_origins, check_origins),
       TL_INT("daemon", reconcile_interval_s, daemon.reconcile_interval_s, 0, 86400),
       TL_INT("daemon", sweep_interval_s, daemon.sweep_interval_s, 1, 3600),
       TL_INT("daemon", max_nap_ms, daemon.max_nap_ms, 10, 60000),
@@ -425,6 +438,21 @@ std::string show(const KeyDef& k, const Config& c) {
 }
 
 }  // namespace
+
+std::vector<std::string> split_origins(std::string_view text) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at <= text.size()) {
+    size_t comma = text.find(',', at);
+    if (comma == std::string_view::npos) comma = text.size();
+    std::string_view item = text.substr(at, comma - at);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    at = comma + 1;
+  }
+  return out;
+}
 
 bool is_loopback_listen(std::string_view listen) {
   const auto address = parse_listen_address(listen);

@@ -1,5 +1,8 @@
 #include "ticket/seat_map_events.h"
 
+#include <poll.h>
+
+#include <cerrno>
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -21,9 +24,15 @@ Result<std::unique_ptr<Redis>> subscribe(const Context& ctx, const std::string& 
 
 Status follow_seat_events(Context& ctx, uint64_t concert_id, const std::function<void()>& on_ready,
                           const std::function<bool(const std::string&)>& on_event) {
+  return follow_seat_events(ctx, concert_id, on_ready, on_event, [] { return false; });
+}
+
+Status follow_seat_events(Context& ctx, uint64_t concert_id, const std::function<void()>& on_ready,
+                          const std::function<bool(const std::string&)>& on_event,
+                          const std::function<bool()>& stop) {
   const std::string channel = seat_map_keys(ctx, concert_id).events;
   auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  for (;;) {
+  while (!stop()) {
     // A connection that cannot be opened and one that refuses the SUBSCRIBE
     // (a server still loading, a user not allowed the channel yet) are
     // tried again alike, until give_up.
@@ -33,13 +42,21 @@ Status follow_seat_events(Context& ctx, uint64_t concert_id, const std::function
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       continue;
     }
-    Redis& redis = **conn;
-    // Messages may be far apart: wait for them without a time limit.
-    redisSetTimeout(redis.context(), timeval{0, 0});
+    redisContext* c = (*conn)->context();
     on_ready();
-    for (;;) {
+    // Messages may be far apart: the socket is polled, 500 ms at a time,
+    // so that `stop` is heard; a reply is read only once it has arrived.
+    for (bool lost = false; !lost;) {
       void* raw = nullptr;
-      if (redisGetReply(redis.context(), &raw) != REDIS_OK || raw == nullptr) break;
+      if (redisGetReplyFromReader(c, &raw) != REDIS_OK) break;
+      if (raw == nullptr) {
+        if (stop()) return {};
+        pollfd fd{c->fd, POLLIN, 0};
+        const int ready = poll(&fd, 1, 500);
+        if (ready < 0 && errno != EINTR) break;
+        if (ready > 0) lost = redisBufferRead(c) != REDIS_OK;
+        continue;
+      }
       RedisReply reply(static_cast<redisReply*>(raw));
       if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
           reply_string(reply->element[0]) == "message") {
@@ -48,6 +65,7 @@ Status follow_seat_events(Context& ctx, uint64_t concert_id, const std::function
     }
     give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   }
+  return {};
 }
 
 }  // namespace ticket

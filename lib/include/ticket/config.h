@@ -50,6 +50,9 @@ struct DaemonConfig {
   // API is served on loopback addresses only.
   std::string api_token_file;
   int max_connections = 10000;
+  // Origins besides the page's own whose pages may open the live feed,
+  // comma-separated ("https://box.example.com, https://ops.example.com").
+  std::string allowed_origins;
   int reconcile_interval_s = 60;
   int sweep_interval_s = 5;
   int max_nap_ms = 250;
@@ -150,5 +153,8 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text);
 // Whether a listen address is on this machine only: 127.x.y.z, [::1] or
 // localhost.
 bool is_loopback_listen(std::string_view listen);
+
+// The origins of [daemon] allowed_origins, trimmed, empty items dropped.
+std::vector<std::string> split_origins(std::string_view text);
 
 }  // namespace ticket

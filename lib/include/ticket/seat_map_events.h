@@ -17,4 +17,11 @@ namespace ticket {
 Status follow_seat_events(Context& ctx, uint64_t concert_id, const std::function<void()>& on_ready,
                           const std::function<bool(const std::string&)>& on_event);
 
+// The same until `stop()` is true, which is asked at least every 500 ms
+// (then ok). `on_ready` after every subscription: the messages published
+// while not subscribed are lost, so a second call says that some may be.
+Status follow_seat_events(Context& ctx, uint64_t concert_id, const std::function<void()>& on_ready,
+                          const std::function<bool(const std::string&)>& on_event,
+                          const std::function<bool()>& stop);
+
 }  // namespace ticket

@@ -1,4 +1,4 @@
-#include "status/seat_event.h"
+#include "common/seat_event.h"
 
 #include <algorithm>
 #include <array>
