@@ -1,14 +1,16 @@
 #!/usr/bin/python3
 """Follows a concert's live seat feed as a client would, and keeps its map.
 
-live_follow.py URL TOKEN SECONDS [--until-gen N]
+live_follow.py URL TOKEN SECONDS [--until-file PATH]
 
 Connects to the WebSocket URL (ws://HOST:PORT/api/v1/concerts/C/live) with
 "Authorization: Bearer TOKEN" (none when TOKEN is "-"), applies the snapshot
-and every change in order, and stops after SECONDS, or once it has applied
-generation N. Prints one JSON object: the map it holds ("buy", "free": one
-character per seat as /seats gives them), its generation, how many
-snapshots and changes it received, and any generation it saw out of order.
+and every change in order, and stops after SECONDS, or once the file PATH
+holds a generation N and it has applied N. It writes "ready" on stderr once
+it has its first snapshot. Prints one JSON object: the map it holds ("buy",
+"free": one character per seat as /seats gives them), its generation, how
+many snapshots and changes it received, and any generation it saw out of
+order.
 """
 import asyncio
 import json
@@ -31,7 +33,15 @@ def index_of(label, concert):
     return "buy", row * concert["seats_per_row"] + int(label[len(letters):]) - 1
 
 
-async def follow(url, token, seconds, until_gen):
+def wanted_gen(path):
+    try:
+        with open(path) as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+async def follow(url, token, seconds, until_file):
     headers = {} if token == "-" else {"Authorization": "Bearer " + token}
     state = {"buy": [], "free": [], "gen": None, "snapshots": 0, "changes": 0,
              "out_of_order": []}
@@ -40,16 +50,22 @@ async def follow(url, token, seconds, until_gen):
         loop = asyncio.get_running_loop()
         end = loop.time() + seconds
         while loop.time() < end:
+            if until_file is not None:
+                want = wanted_gen(until_file)
+                if want is not None and state["gen"] is not None and state["gen"] >= want:
+                    break
             try:
-                text = await asyncio.wait_for(ws.recv(), timeout=max(0.01, end - loop.time()))
+                text = await asyncio.wait_for(ws.recv(), timeout=0.1)
             except asyncio.TimeoutError:
-                break
+                continue
             m = json.loads(text)
             if m["type"] == "snapshot":
                 concert = m["concert"]
                 state["buy"], state["free"] = list(m["buy"]), list(m["free"])
                 state["gen"] = m["gen"]
                 state["snapshots"] += 1
+                if state["snapshots"] == 1:
+                    print("ready", file=sys.stderr, flush=True)
             elif m["type"] == "change":
                 if state["gen"] is not None and m["gen"] != state["gen"] + 1:
                     state["out_of_order"].append([state["gen"], m["gen"]])
@@ -58,8 +74,6 @@ async def follow(url, token, seconds, until_gen):
                 for label in m["seats"]:
                     zone, i = index_of(label, concert)
                     state[zone][i] = MARK[m["event"]]
-            if until_gen is not None and state["gen"] is not None and state["gen"] >= until_gen:
-                break
     state["buy"] = "".join(state["buy"])
     state["free"] = "".join(state["free"])
     return state
@@ -67,8 +81,8 @@ async def follow(url, token, seconds, until_gen):
 
 def main():
     url, token, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
-    until_gen = int(sys.argv[5]) if len(sys.argv) > 5 and sys.argv[4] == "--until-gen" else None
-    print(json.dumps(asyncio.run(follow(url, token, seconds, until_gen))))
+    until_file = sys.argv[5] if len(sys.argv) > 5 and sys.argv[4] == "--until-file" else None
+    print(json.dumps(asyncio.run(follow(url, token, seconds, until_file))), flush=True)
 
 
 if __name__ == "__main__":
