@@ -6,10 +6,12 @@
 #include <vector>
 
 #include "common/render.h"
+#include "common/report_html.h"
 #include "ticket/availability.h"
 #include "ticket/concerts.h"
 #include "ticket/report.h"
 #include "ticket/seat_map_views.h"
+#include "ticket/text.h"
 #include "ticket/tickets.h"
 
 namespace ticketlemond {
@@ -87,12 +89,19 @@ ticket::Result<json> concert(ticket::Context& ctx, const std::string& id_or_slug
   return out;
 }
 
-ticket::Result<json> report(ticket::Context& ctx, const std::string& concert,
-                            std::string_view query) {
+// The report as JSON, or with ?format=html as the page tl-admin report
+// writes (the dashboard shows it).
+ticket::Result<HttpResponse> report(ticket::Context& ctx, const std::string& concert,
+                                    std::string_view query) {
   TL_ASSIGN_OR_RETURN(const ticket::Millis bucket,
                       ticket::parse_bucket(query_value(query, "bucket").value_or("1h")));
+  const std::string format = query_value(query, "format").value_or("json");
+  if (format != "json" && format != "html")
+    return ticket::invalid("format must be json or html, got " + ticket::quote(format));
   TL_ASSIGN_OR_RETURN(ticket::Report r, ticket::build_report(ctx, concert, bucket));
-  return json::parse(ticket::report_json(r));
+  if (format == "html")
+    return HttpResponse{200, "text/html; charset=utf-8", ticket::cli::report_html(r)};
+  return HttpResponse{200, "application/json", ticket::report_json(r) + "\n"};
 }
 
 ticket::Result<json> concerts(ticket::Context& ctx) {
@@ -153,7 +162,9 @@ HttpResponse api_get(ticket::Context& ctx, const std::string& target) {
   } else if (s.size() == 5 && s[2] == "concerts" && s[4] == "seats") {
     answer = seats(ctx, s[3]);
   } else if (s.size() == 5 && s[2] == "concerts" && s[4] == "report") {
-    answer = report(ctx, s[3], query);
+    auto page = report(ctx, s[3], query);
+    if (!page.ok()) return failed(page.error(), path);
+    return *page;
   } else if (s.size() == 4 && s[2] == "tickets") {
     answer = ticket_of(ctx, s[3]);
   } else {

@@ -14,6 +14,7 @@
 
 #include "api.h"
 #include "credentials.h"
+#include "dashboard.h"
 #include "desk.h"
 #include "engine.h"
 #include "http.h"
@@ -30,6 +31,8 @@ namespace asio = boost::asio;
 constexpr ticket::Millis kHealthFreshMs = 5000;
 
 HttpResponse serve(const std::string& target, const Metrics& metrics) {
+  if (target == "/" || target.rfind("/?", 0) == 0)
+    return {200, "text/html; charset=utf-8", dashboard_page()};
   if (target == "/metrics")
     return {200, "text/plain; version=0.0.4; charset=utf-8", metrics.render()};
   if (target == "/healthz") {
@@ -41,7 +44,8 @@ HttpResponse serve(const std::string& target, const Metrics& metrics) {
                        (failing.empty() ? "ok" : "failing: " + failing) + "\n";
     return {redis && mysql && failing.empty() ? 200u : 503u, "text/plain; charset=utf-8", body};
   }
-  return {404, "text/plain; charset=utf-8", "not found: try /healthz or /metrics\n"};
+  return {404, "text/plain; charset=utf-8",
+          "not found: try /, /healthz, /metrics or /api/v1/concerts\n"};
 }
 
 // The payment providers' events, each taken on a thread of a Desk.

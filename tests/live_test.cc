@@ -9,7 +9,10 @@
 #include <atomic>
 #include <nlohmann/json.hpp>
 
+#include <csignal>
+#include <cstdio>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "db.h"
@@ -253,6 +256,68 @@ TEST_F(LiveFeed, RefusedWithoutTheTokenOrFromAForeignPage) {
       http_exchange(daemon_->port(), "GET " + path + " HTTP/1.1\r\nHost: x\r\n" + bearer + "\r\n");
   EXPECT_EQ(status, 400) << "not an upgrade: " << body;
   EXPECT_EQ(daemon_->healthz(), 200);
+}
+
+// The dashboard in headless Chromium during a sale: the page shows the
+// seats changing as they are bought (read from its DOM every half second
+// over the DevTools protocol) and ends with the map of /seats, and it shows
+// the report's four charts. The screenshot is kept in the build tree
+// (tests/artifacts/dashboard.png).
+TEST_F(LiveFeed, ChromiumShowsTheSeatsChangingOnTheDashboard) {
+  const Concert c = make_concert(*ctx_, {4, 10, 2, 300, 1});
+  TempDir browser;
+  const int devtools = testing::free_port();
+  Background chromium({"/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
+                       "--disable-dev-shm-usage", "--hide-scrollbars",
+                       "--user-data-dir=" + browser.path() + "/profile",
+                       "--remote-debugging-port=" + std::to_string(devtools), "about:blank"},
+                      {{"HOME", browser.path()},
+                       {"XDG_CONFIG_HOME", browser.path() + "/config"},
+                       {"XDG_CACHE_HOME", browser.path() + "/cache"}},
+                      browser.path() + "/chromium.log");
+  const std::string artifacts = std::string(TL_BUILD_DIR) + "/tests/artifacts";
+  testing::shell("mkdir -p '" + artifacts + "'");
+  const std::string png = artifacts + "/dashboard.png";
+  std::remove(png.c_str());
+  const std::string page = "http://127.0.0.1:" + std::to_string(daemon_->port()) +
+                           "/#token=" + kToken + "&concert=" + c.slug;
+  const std::string log = browser.path() + "/watch.log";
+  Background watcher({std::string(TL_SOURCE_DIR) + "/tests/scripts/dashboard_watch.py",
+                      std::to_string(devtools), page, "9", png},
+                     {}, log);
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  int bought = 0;
+  for (int i = 0; i < 12; ++i) {
+    const std::string seat = i < 10 ? "B" + std::to_string(i + 1) : "C" + std::to_string(i - 9);
+    if (buy(*ctx_, buyer(c, seat, "DASH" + std::to_string(i))).ok()) ++bought;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ASSERT_EQ(bought, 12);
+  ASSERT_EQ(watcher.wait(), 0) << read_file(log) << read_file(browser.path() + "/chromium.log");
+  chromium.signal(SIGTERM);
+  const std::string out = read_file(log);
+  const json watched =
+      json::parse(out.substr(out.rfind('{') == std::string::npos ? 0 : out.rfind("{\"samples\"")),
+                  nullptr, false);
+  ASSERT_TRUE(watched.is_object()) << out;
+  const json& samples = watched["samples"];
+  ASSERT_GE(samples.size(), 4u) << out;
+  EXPECT_EQ(samples.front()["changes"], 0) << "the page opened before the first buy";
+  std::set<std::string> maps;
+  for (const json& sample : samples) maps.insert(sample["map"].get<std::string>());
+  EXPECT_GE(maps.size(), 3u) << "the map changed while the page was open: " << out;
+  EXPECT_EQ(samples.back()["changes"], 12);
+  EXPECT_EQ(samples.back()["map"], seats(c)["buy"]) << "and ends as /seats";
+  EXPECT_EQ(watched["report_charts"], 4) << "the report's charts";
+  EXPECT_NE(watched["counts"].get<std::string>().find("held 12"), std::string::npos)
+      << watched["counts"];
+  const ToolRun ink = testing::run(
+      {"/usr/bin/python3", std::string(TL_SOURCE_DIR) + "/tests/scripts/png_ink.py", png});
+  ASSERT_EQ(ink.exit_code, 0) << ink.err;
+  double share = 0;
+  long colored = 0;
+  ASSERT_EQ(std::sscanf(ink.out.c_str(), "ink=%lf colored=%ld", &share, &colored), 2) << ink.out;
+  EXPECT_GT(colored, 2000) << ink.out << ": the map's and the charts' colours are on it";
 }
 
 }  // namespace

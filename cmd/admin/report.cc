@@ -3,8 +3,8 @@
 #include <cstdio>
 
 #include "admin/commands.h"
-#include "admin/report_html.h"
 #include "common/csv.h"
+#include "common/report_html.h"
 #include "common/table.h"
 #include "ticket/files.h"
 #include "ticket/report.h"

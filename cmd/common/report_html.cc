@@ -1,4 +1,4 @@
-#include "admin/report_html.h"
+#include "common/report_html.h"
 
 #include <algorithm>
 #include <cmath>
