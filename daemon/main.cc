@@ -1,5 +1,6 @@
 // ticketlemond: expires holds at their deadlines, sweeps MySQL for what Redis
-// lost, reconciles and repairs the seat maps, serves /healthz and /metrics.
+// lost, reconciles and repairs the seat maps, serves /healthz, /metrics, the
+// providers' events, the read API, the live feed and the dashboard.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -15,8 +16,8 @@
 int main(int argc, char** argv) {
   CLI::App app(
       "Expire seat holds at their deadlines, sweep MySQL for holds Redis lost, reconcile and "
-      "repair the "
-      "Redis seat maps, and serve /healthz and /metrics.",
+      "repair the Redis seat maps, and serve /healthz, /metrics, payment providers' events, the "
+      "read API, the live seat feed and the dashboard.",
       "ticketlemond");
   app.get_formatter()->column_width(32);
   std::string config_path, listen;
@@ -27,8 +28,7 @@ int main(int argc, char** argv) {
          "Configuration file (default: $TL_CONFIG, ./ticketlemon.toml, "
          "$XDG_CONFIG_HOME/ticketlemon/ticketlemon.toml, /etc/ticketlemon/ticketlemon.toml)")
       ->option_text("FILE");
-  app.add_option("--listen", listen,
-                 "Address for /healthz and /metrics, overriding [daemon] listen")
+  app.add_option("--listen", listen, "Address of the HTTP endpoints, overriding [daemon] listen")
       ->option_text("HOST:PORT");
   app.add_flag("-v,--verbose", verbose, "Log at debug level, overriding [log] level");
   app.footer(
