@@ -30,11 +30,11 @@ namespace asio = boost::asio;
 // A health check older than this does not count.
 constexpr ticket::Millis kHealthFreshMs = 5000;
 
-HttpResponse serve(const std::string& target, const Metrics& metrics) {
+HttpResponse serve(const std::string& target, const Metrics& metrics, const LiveHub& live) {
   if (target == "/" || target.rfind("/?", 0) == 0)
     return {200, "text/html; charset=utf-8", dashboard_page()};
   if (target == "/metrics")
-    return {200, "text/plain; version=0.0.4; charset=utf-8", metrics.render()};
+    return {200, "text/plain; version=0.0.4; charset=utf-8", metrics.render() + live.metrics()};
   if (target == "/healthz") {
     const bool fresh = ticket::wall_clock_ms() - metrics.checked_at < kHealthFreshMs;
     const bool redis = fresh && metrics.redis_up, mysql = fresh && metrics.mysql_up;
@@ -168,7 +168,7 @@ int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, Cred
   try {
     http.emplace(
         io, config.daemon.listen,
-        [&metrics](const std::string& target) { return serve(target, metrics); },
+        [&metrics, &live](const std::string& target) { return serve(target, metrics, live); },
         [&payments](PostRequest post, std::function<void(HttpResponse)> done) {
           payments.take(std::move(post), std::move(done));
         },

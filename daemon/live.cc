@@ -30,6 +30,9 @@ using Text = std::shared_ptr<const std::string>;
 // A write not done within this time means the client stopped reading: it
 // is closed.
 constexpr std::chrono::seconds kWriteTimeout{10};
+// The kernel's send buffer of a client's socket: what a client that stopped
+// reading can hold in the kernel before its queue here grows.
+constexpr int kSendBuffer = 64 * 1024;
 // What a client may send (it has nothing to say but control frames).
 constexpr size_t kMaxClientMessage = 1024;
 // Changes kept for the clients whose snapshot is being read.
@@ -180,6 +183,7 @@ void LiveHub::Client::write_next() {
     spdlog::info("live: a client of {} stopped reading for {} s: closed",
                  self->feed_.lock() ? self->feed_.lock()->concert().slug : std::string("?"),
                  kWriteTimeout.count());
+    ++self->hub_.closed_slow_;
     beast::error_code ignored;
     beast::get_lowest_layer(self->ws_).close(ignored);
   });
@@ -381,8 +385,23 @@ std::shared_ptr<LiveHub::Feed> LiveHub::feed_of(const ticket::Concert& concert) 
 void LiveHub::accept(tcp::socket socket, beast::http::request<beast::http::string_body> request,
                      const ticket::Concert& concert) {
   if (stopped_) return;
+  boost::system::error_code ignored;
+  socket.set_option(asio::socket_base::send_buffer_size(kSendBuffer), ignored);
   auto client = std::make_shared<Client>(*this, std::move(socket));
   client->start(std::move(request), feed_of(concert));
+}
+
+std::string LiveHub::metrics() const {
+  return "# HELP tl_live_clients WebSocket clients following a concert's live feed now.\n"
+         "# TYPE tl_live_clients gauge\ntl_live_clients " +
+         std::to_string(clients_.load()) +
+         "\n# HELP tl_live_snapshots_total Snapshots sent to live-feed clients (one at the start, "
+         "one after a gap or when a client fell behind).\n"
+         "# TYPE tl_live_snapshots_total counter\ntl_live_snapshots_total " +
+         std::to_string(snapshots_.load()) +
+         "\n# HELP tl_live_closed_slow_total Live-feed clients closed because they stopped "
+         "reading.\n# TYPE tl_live_closed_slow_total counter\ntl_live_closed_slow_total " +
+         std::to_string(closed_slow_.load()) + "\n";
 }
 
 void LiveHub::retire(uint64_t, std::thread subscriber) {

@@ -51,9 +51,13 @@ class LiveHub {
   // Joins the subscriptions' threads; after the loop has ended.
   void join();
 
-  // Clients following a concert now, and snapshots sent (for /metrics).
+  // Clients following a concert now, snapshots sent, clients closed because
+  // they stopped reading (for /metrics).
   int64_t clients() const { return clients_; }
   int64_t snapshots() const { return snapshots_; }
+  int64_t closed_slow() const { return closed_slow_; }
+  // The lines of /metrics about the feed.
+  std::string metrics() const;
 
   class Feed;
   class Client;
@@ -73,6 +77,7 @@ class LiveHub {
   std::vector<std::thread> retired_;  // subscriptions ended, to join
   std::atomic<int64_t> clients_{0};
   std::atomic<int64_t> snapshots_{0};
+  std::atomic<int64_t> closed_slow_{0};
   bool stopped_ = false;
 };
 

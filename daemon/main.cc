@@ -3,6 +3,7 @@
 // providers' events, the read API, the live feed and the dashboard.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -53,12 +54,22 @@ int main(int argc, char** argv) {
     std::cerr << "ticketlemond: error: " << credentials.error().message() << std::endl;
     return credentials.error().exit_code();
   }
+  // One descriptor per connection: as many as the hard limit allows.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &files);
+  }
   auto logger = spdlog::stderr_color_mt("ticketlemond");
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
   spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::from_str(config->log.level));
   spdlog::flush_on(spdlog::level::info);
   if (!config->source.empty()) spdlog::info("configuration: {}", config->source);
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 &&
+      files.rlim_cur < static_cast<rlim_t>(config->daemon.max_connections) + 100)
+    spdlog::warn("[daemon] max_connections {} is more than the {} open files allowed (ulimit -n)",
+                 config->daemon.max_connections, files.rlim_cur);
   try {
     return ticketlemond::run_daemon(request, std::move(*config), std::move(*credentials), verbose);
   } catch (const std::exception& e) {

@@ -23,9 +23,29 @@ TEST(Bench, ShortRunFindsNoDoubleBookingAndWritesEveryFigure) {
   TempDir dir;
   const std::string out = dir.path() + "/bench.json";
   ToolRun r = run_tool(env.config_file(), "tl-bench",
-                       {"--seats", "500", "--buyers", "4", "--duration", "2", "--expire-holds",
-                        "300", "--expire-holds-list", "100,300", "--reconcile-seats", "2000",
-                        "--checkins", "300", "--report-tickets", "3000", "--json", out, "-q"});
+                       {"--seats",
+                        "500",
+                        "--buyers",
+                        "4",
+                        "--duration",
+                        "2",
+                        "--expire-holds",
+                        "300",
+                        "--expire-holds-list",
+                        "100,300",
+                        "--reconcile-seats",
+                        "2000",
+                        "--checkins",
+                        "300",
+                        "--report-tickets",
+                        "3000",
+                        "--live-clients",
+                        "1000",
+                        "--live-changes",
+                        "30",
+                        "--json",
+                        out,
+                        "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_EQ(r.err, "");
   EXPECT_NE(r.out.find("double bookings"), std::string::npos) << r.out;
@@ -38,7 +58,7 @@ TEST(Bench, ShortRunFindsNoDoubleBookingAndWritesEveryFigure) {
         "release_lag_p50_ms", "release_lag_p99_ms", "reconcile_100k_ms", "double_bookings",
         "limit_hold_per_s", "limit_insert_commit_per_s", "ratio_buys_to_insert_limit",
         "ratio_holds_to_hold_limit", "mysql_round_trips_per_buy", "mysql_round_trips_per_pay",
-        "checkins_per_s", "ratio_checkins_to_insert_limit", "report_1m_ms"}) {
+        "checkins_per_s", "ratio_checkins_to_insert_limit", "report_1m_ms", "live_fanout_p99_ms"}) {
     ASSERT_TRUE(j.contains(key)) << key;
     EXPECT_TRUE(j[key].is_number()) << key << ": " << j[key].dump();
   }
@@ -67,6 +87,11 @@ TEST(Bench, ShortRunFindsNoDoubleBookingAndWritesEveryFigure) {
   EXPECT_EQ(j["report_checked"], true) << j.dump();
   EXPECT_EQ(j["report_ms_runs"].size(), 3u) << j.dump();
   EXPECT_NE(r.out.find("report of 3000 tickets (ms)"), std::string::npos) << r.out;
+  // 1,000 WebSocket clients at once, each with every change and the same map.
+  EXPECT_EQ(j["live_clients_agree"], true) << j.dump();
+  EXPECT_EQ(j["live_changes_missing"], 0) << j.dump();
+  EXPECT_EQ(j["live_map_as_held"], true) << j.dump();
+  EXPECT_NE(r.out.find("live fan-out p99, 1000 clients (ms)"), std::string::npos) << r.out;
 }
 
 TEST(Bench, RefusesABadFlagWithOneLine) {

@@ -5,6 +5,7 @@
 // refused without the token or from a foreign page.
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
 #include <unistd.h>
 #include <atomic>
 #include <nlohmann/json.hpp>
@@ -27,6 +28,7 @@
 #include "ticket/pay.h"
 #include "ticket/seat_label.h"
 #include "ticket/seat_map.h"
+#include "ticket/seat_map_writes.h"
 
 namespace ticket {
 namespace {
@@ -256,6 +258,50 @@ TEST_F(LiveFeed, RefusedWithoutTheTokenOrFromAForeignPage) {
       http_exchange(daemon_->port(), "GET " + path + " HTTP/1.1\r\nHost: x\r\n" + bearer + "\r\n");
   EXPECT_EQ(status, 400) << "not an upgrade: " << body;
   EXPECT_EQ(daemon_->healthz(), 200);
+}
+
+// A client that stops reading: once the kernel's buffers are full its
+// changes queue up, it is cut over to a snapshot at 1,000 behind and closed
+// after 10 s without a write done; a reading follower of the same concert
+// meanwhile gets every change in order.
+TEST_F(LiveFeed, AClientThatStopsReadingIsCutOverThenClosedAndDelaysNobody) {
+  const Concert c = make_concert(*ctx_, {50, 100, 0, 3600, 1});
+  Follower reader = follow(c, "reader");
+  const int stalled = testing::connect_loopback(daemon_->port());
+  ASSERT_GE(stalled, 0);
+  const int small = 4096;
+  setsockopt(stalled, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  const std::string upgrade = "GET /api/v1/concerts/" + c.slug +
+                              "/live HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
+                              "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: "
+                              "Bearer " +
+                              std::string(kToken) + "\r\n\r\n";
+  ASSERT_EQ(write(stalled, upgrade.data(), upgrade.size()), static_cast<ssize_t>(upgrade.size()));
+  ASSERT_TRUE(eventually([&] { return daemon_->metric("tl_live_clients") == "2"; }, 10000));
+  // Changes enough to fill the kernel's buffers and then 1,000 more: holds
+  // of single seats, made in Redis alone.
+  const Millis deadline = wall_clock_ms() + 3600 * 1000;
+  for (int i = 0; i < 5000; ++i) {
+    auto held = hold_seats(*ctx_, c, "TB-" + std::to_string(10000000 + i), deadline, {i});
+    ASSERT_TRUE(held.ok()) << held.error().message();
+  }
+  EXPECT_TRUE(eventually(
+      [&] { return std::stoi("0" + daemon_->metric("tl_live_snapshots_total")) >= 3; }, 10000))
+      << "the reader's first, the stalled client's first, then its cut-over: "
+      << daemon_->metric("tl_live_snapshots_total");
+  EXPECT_TRUE(
+      eventually([&] { return daemon_->metric("tl_live_closed_slow_total") == "1"; }, 20000))
+      << "closed after 10 s without a write done";
+  EXPECT_TRUE(eventually([&] { return daemon_->metric("tl_live_clients") == "1"; }, 5000));
+  close(stalled);
+  const json now = seats(c);
+  const json followed = finish(reader, now["gen"].get<int64_t>());
+  ASSERT_TRUE(followed.is_object()) << read_file(reader.log);
+  EXPECT_EQ(followed["snapshots"], 1) << "the reader was never behind";
+  EXPECT_EQ(followed["changes"], 5000);
+  EXPECT_EQ(followed["out_of_order"], json::array());
+  EXPECT_EQ(followed["buy"], now["buy"]);
 }
 
 // The dashboard in headless Chromium during a sale: the page shows the

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <barrier>
+#include <filesystem>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -119,6 +120,40 @@ Result<int64_t> execute(ticket::Context& ctx, const std::string& sql) {
   TL_ASSIGN_OR_RETURN(ticket::Db * db, ctx.db());
   return db->transaction<int64_t>(
       [&]() -> Result<int64_t> { return static_cast<int64_t>(db->prepare(sql).executeUpdate()); });
+}
+
+std::string last_line(const std::string& log) {
+  std::string s = log;
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  const auto nl = s.rfind('\n');
+  return nl == std::string::npos ? s : s.substr(nl + 1);
+}
+
+Result<DaemonChild> start_daemon(Bench& b, const std::string& what) {
+  DaemonChild child;
+  child.port = ticket::testing::free_port();
+  std::map<std::string, std::string> env;
+  for (const auto& [k, v] : ticket::process_environment()) {
+    if (k.rfind("TL_", 0) == 0) env[k] = v;
+  }
+  if (!b.config.source.empty()) env["TL_CONFIG"] = b.config.source;
+  env["TL_DAEMON_LISTEN"] = "127.0.0.1:" + std::to_string(child.port);
+  env["TL_DAEMON_RECONCILE_INTERVAL_S"] = "0";
+  child.log = (std::filesystem::temp_directory_path() /
+               ("tl-bench-daemon-" + what + "-" + b.run_id + ".log"))
+                  .string();
+  child.process = std::make_unique<ticket::testing::Background>(
+      std::vector<std::string>{b.options.daemon_path}, env, child.log);
+  const auto started = Clock::now();
+  while (ticket::testing::http_get(child.port, "/healthz").first != 200) {
+    if (auto code = child.process->wait_for(50))
+      return ticket::internal("ticketlemond exited with " + std::to_string(*code) + ": " +
+                              last_line(child.process->log()));
+    if (ms_since(started) > 30000)
+      return ticket::unavailable("ticketlemond did not report healthy within 30 s: " +
+                                 last_line(child.process->log()));
+  }
+  return child;
 }
 
 }  // namespace tlbench

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "support/process.h"
 #include "ticket/concerts.h"
 #include "ticket/config.h"
 #include "ticket/context.h"
@@ -36,6 +37,8 @@ struct Options {
   int reconcile_seats = 100000;  // seats of the concert reconciled
   int checkins = 20000;          // passes admitted at the gate
   int report_tickets = 1000000;  // tickets of the concert whose report is timed
+  int live_clients = 1000;       // WebSocket clients of the live feed
+  int live_changes = 200;        // seat changes they follow
   std::string json_path;         // empty: no JSON file
   std::string daemon_path;       // ticketlemond
   // More N, for the growth of the release lag with N.
@@ -126,6 +129,19 @@ Result<std::string> unused_code_prefix(ticket::Context& ctx);
 std::string code_sql(const std::string& number);
 std::string number_code(int n);
 
+// A ticketlemond child for a phase, healthy: the bench's configuration and
+// TL_ variables, its own loopback port, reconcile off; its log in the
+// temporary directory. Killed with the process object if still running.
+struct DaemonChild {
+  std::unique_ptr<ticket::testing::Background> process;
+  int port = 0;
+  std::string log;  // its path
+};
+Result<DaemonChild> start_daemon(Bench& bench, const std::string& what);
+
+// The last line of a log, for an error message.
+std::string last_line(const std::string& log);
+
 // The phases, in the order tl_bench.cc runs them.
 Status measure_insert_limit(Bench& bench);
 Status measure_buys(Bench& bench);
@@ -138,6 +154,7 @@ Status measure_release_lag(Bench& bench);
 Status measure_reconcile(Bench& bench);
 Status measure_checkins(Bench& bench);
 Status measure_report(Bench& bench);
+Status measure_live_fanout(Bench& bench);
 Status count_double_bookings(Bench& bench);
 
 // The aligned table of figures, limits, ratios and targets.

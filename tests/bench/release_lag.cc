@@ -68,24 +68,6 @@ bool on_event(Releases& r, const std::string& message) {
   return true;
 }
 
-std::map<std::string, std::string> daemon_env(const Bench& b, int port) {
-  std::map<std::string, std::string> env;
-  for (const auto& [k, v] : ticket::process_environment()) {
-    if (k.rfind("TL_", 0) == 0) env[k] = v;
-  }
-  if (!b.config.source.empty()) env["TL_CONFIG"] = b.config.source;
-  env["TL_DAEMON_LISTEN"] = "127.0.0.1:" + std::to_string(port);
-  env["TL_DAEMON_RECONCILE_INTERVAL_S"] = "0";
-  return env;
-}
-
-std::string last_line(const std::string& log) {
-  std::string s = log;
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  const auto nl = s.rfind('\n');
-  return nl == std::string::npos ? s : s.substr(nl + 1);
-}
-
 // A metric's value from /metrics text, or -1.
 double metric(const std::string& body, const std::string& name) {
   const auto at = body.find("\n" + name + " ");
@@ -198,19 +180,9 @@ Result<Figures> measure_one(Bench& b, int n) {
     if (seen.failed) return *seen.failed;
   }
 
-  const int port = ticket::testing::free_port();
-  const std::string log =
-      (std::filesystem::temp_directory_path() / ("tl-bench-daemon-" + b.run_id + ".log")).string();
-  ticket::testing::Background daemon({b.options.daemon_path}, daemon_env(b, port), log);
-  const auto started = Clock::now();
-  while (ticket::testing::http_get(port, "/healthz").first != 200) {
-    if (auto code = daemon.wait_for(50))
-      return ticket::internal("ticketlemond exited with " + std::to_string(*code) + ": " +
-                              last_line(daemon.log()));
-    if (ms_since(started) > 30000)
-      return ticket::unavailable("ticketlemond did not report healthy within 30 s: " +
-                                 last_line(daemon.log()));
-  }
+  TL_ASSIGN_OR_RETURN(DaemonChild child, start_daemon(b, "release-lag"));
+  ticket::testing::Background& daemon = *child.process;
+  const int port = child.port;
 
   // Aligning takes time of its own (a MySQL update of every hold): the lead
   // grows with n, and whatever is left of it when the daemon can see the new
@@ -234,7 +206,7 @@ Result<Figures> measure_one(Bench& b, int n) {
   }
   daemon.signal(SIGTERM);
   if (!daemon.wait_for(10000)) daemon.signal(SIGKILL);
-  std::filesystem::remove(log);
+  std::filesystem::remove(child.log);
 
   std::vector<double> lags;
   int64_t duplicates;

@@ -1,5 +1,7 @@
 // tl-bench: an on-sale against the configured servers, measured against the
 // servers' own limits (docs/benchmarks.md). Built with the tests, not installed.
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
@@ -28,6 +30,7 @@ constexpr const char* kHeadlineKeys[] = {"buys_per_s",
                                          "reconcile_100k_ms",
                                          "checkins_per_s",
                                          "report_1m_ms",
+                                         "live_fanout_p99_ms",
                                          "double_bookings",
                                          "limit_hold_per_s",
                                          "limit_insert_commit_per_s",
@@ -106,6 +109,12 @@ void judge(Figures& f) {
        {{"target", "checkins_per_s >= 0.5 x limit_insert_commit_per_s, every pass admitted"},
         {"met", num(f, "ratio_checkins_to_insert_limit") >= 0.5 &&
                     f.value("checkins_admitted", -1) == f.value("checkins", -2)}}},
+      {"live_fanout",
+       {{"target", "live_fanout_p99_ms < 50, every client with every change and the same map"},
+        {"met", f.contains("live_fanout_p99_ms") && num(f, "live_fanout_p99_ms") < 50 &&
+                    f.value("live_clients_agree", false) &&
+                    f.value("live_changes_missing", 1) == 0 &&
+                    f.value("live_map_as_held", false)}}},
       {"report",
        {{"target", "report_1m_ms < 2000, the report matching the sale written"},
         {"met", f.value("report_checked", false) && num(f, "report_1m_ms") < 2000}}},
@@ -198,6 +207,14 @@ int main(int argc, char** argv) {
                  "Tickets of the concert whose sales report is timed" + shown(o.report_tickets))
       ->check(CLI::Range(1, ticket::kMaxPaidSeats))
       ->option_text("N");
+  app.add_option("--live-clients", o.live_clients,
+                 "WebSocket clients following the live feed" + shown(o.live_clients))
+      ->check(CLI::Range(1, 5000))
+      ->option_text("N");
+  app.add_option("--live-changes", o.live_changes,
+                 "Seat changes they follow, 10 ms apart" + shown(o.live_changes))
+      ->check(CLI::Range(1, 10000))
+      ->option_text("N");
   app.add_option("--json", o.json_path, "Write the figures as JSON to this file")
       ->option_text("OUT");
   app.add_option("--daemon", o.daemon_path,
@@ -206,9 +223,9 @@ int main(int argc, char** argv) {
   app.add_option("--only", only,
                  "Run only this phase and the double-booking check (buys and checkins with the\n"
                  "insert+commit limit they are judged by): limits, buys (with the reads),\n"
-                 "round-trips, holds, release-lag, reconcile, checkins or report")
+                 "round-trips, holds, release-lag, reconcile, checkins, report or live")
       ->check(CLI::IsMember({"limits", "buys", "round-trips", "holds", "release-lag", "reconcile",
-                             "checkins", "report"}))
+                             "checkins", "report", "live"}))
       ->option_text("PHASE");
   app.add_flag("-q,--quiet", quiet, "No progress lines on stderr");
   app.footer(
@@ -217,6 +234,12 @@ int main(int argc, char** argv) {
   if (auto exit_code = ticket::cli::parse_command_line(app, "tl-bench", argc, argv))
     return *exit_code;
 
+  // A socket per WebSocket client: as many as the hard limit allows.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &files);
+  }
   try {
     ticket::ConfigRequest request;
     if (app.count("--config") > 0) request.path = config_path;
@@ -239,7 +262,9 @@ int main(int argc, char** argv) {
                         {"expire_holds_list", o.expire_holds_list},
                         {"reconcile_seats", o.reconcile_seats},
                         {"checkins", o.checkins},
-                        {"report_tickets", o.report_tickets}};
+                        {"report_tickets", o.report_tickets},
+                        {"live_clients", o.live_clients},
+                        {"live_changes", o.live_changes}};
 
     struct Phase {
       const char* name;  // the --only values that run it, as "a|b"; "" runs always
@@ -261,6 +286,8 @@ int main(int argc, char** argv) {
         {"checkins", "admission at the gate (verify and admit)", tlbench::measure_checkins},
         {"report", "the sales report of a concert of --report-tickets tickets",
          tlbench::measure_report},
+        {"live", "the live feed's fan-out to --live-clients WebSocket clients",
+         tlbench::measure_live_fanout},
         {"", "double bookings", tlbench::count_double_bookings},
     };
     for (const Phase& p : phases) {
