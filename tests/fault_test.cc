@@ -326,6 +326,46 @@ struct ProcessSale {
   }
 };
 
+// A follower of the live feed while Redis restarts (empty: the map is
+// rebuilt from MySQL): the daemon subscribes again and the follower gets a
+// fresh snapshot, then the changes after it, and ends with /seats.
+TEST_F(ServerFaults, ALiveFollowerGetsAFreshSnapshotAfterRedisRestarts) {
+  Concert c = make_concert(*ctx_, {2, 10, 0, 300, 1});
+  Daemon daemon(env_);
+  ASSERT_TRUE(eventually([&] { return daemon.healthz() == 200; }, 10000)) << daemon.process().log();
+  TempDir dir;
+  const std::string stop_file = dir.path() + "/stop", log = dir.path() + "/follow.log";
+  testing::Background follower(
+      {std::string(TL_SOURCE_DIR) + "/tests/scripts/live_follow.py",
+       "ws://127.0.0.1:" + std::to_string(daemon.port()) + "/api/v1/concerts/" + c.slug + "/live",
+       "-", "120", "--until-file", stop_file},
+      {}, log);
+  ASSERT_TRUE(
+      eventually([&] { return testing::read_file(log).find("ready") != std::string::npos; }, 20000))
+      << testing::read_file(log);
+  ASSERT_TRUE(buy(*ctx_, buyer(c, "A1", "RESTART1")).ok());
+  servers_->control("stop", "redis");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  servers_->control("start", "redis");
+  ASSERT_TRUE(eventually([&] { return buy(*ctx_, buyer(c, "A2", "RESTART2")).ok(); }, 20000));
+  nlohmann::json now;
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto [status, body] = http_get(daemon.port(), "/api/v1/concerts/" + c.slug + "/seats");
+        now = nlohmann::json::parse(body, nullptr, false);
+        return status == 200 && now.is_object();
+      },
+      10000));
+  dir.write("stop", std::to_string(now["gen"].get<int64_t>()) + "\n", 0600);
+  ASSERT_EQ(follower.wait(), 0) << testing::read_file(log);
+  const std::string out = testing::read_file(log);
+  const auto followed = nlohmann::json::parse(out.substr(out.rfind('{')), nullptr, false);
+  ASSERT_TRUE(followed.is_object()) << out;
+  EXPECT_GE(followed["snapshots"].get<int>(), 2) << "a fresh one after the restart: " << out;
+  EXPECT_EQ(followed["buy"], now["buy"]);
+  EXPECT_EQ(now["buy"].get<std::string>().substr(0, 3), "oo.") << "A1 (rebuilt) and A2 held";
+}
+
 TEST_F(ServerFaults, RedisFlushedAndRestartedDuringASale) {
   Concert c = make_concert(*ctx_, {6, 25, 0, 300, 1});
   Daemon daemon(env_);
