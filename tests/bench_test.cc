@@ -91,6 +91,8 @@ TEST(Bench, ShortRunFindsNoDoubleBookingAndWritesEveryFigure) {
   EXPECT_EQ(j["live_clients_agree"], true) << j.dump();
   EXPECT_EQ(j["live_changes_missing"], 0) << j.dump();
   EXPECT_EQ(j["live_map_as_held"], true) << j.dump();
+  // The holds expire as well with a follower of the feed that stopped reading.
+  EXPECT_EQ(j["release_lag_released_with_a_stalled_live_client"], 300) << j.dump();
   EXPECT_NE(r.out.find("live fan-out p99, 1000 clients (ms)"), std::string::npos) << r.out;
 }
 

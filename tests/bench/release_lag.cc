@@ -4,6 +4,9 @@
 // concert's events channel minus that deadline. Measured for each N of
 // --expire-holds-list and for --expire-holds, each on a concert and a daemon
 // of its own.
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -130,12 +133,40 @@ Status align_deadlines(Context& ctx, const ticket::Concert& concert,
 
 // The release lag of n holds expiring together: the figures of
 // docs/benchmarks.md for that n.
-Result<Figures> measure_one(Bench& b, int n) {
+// A follower of the concert's live feed that never reads after its
+// handshake (4 KiB receive buffer): its socket, or -1.
+int stalled_follower(int port, const ticket::Concert& concert) {
+  const int fd = ticket::testing::connect_loopback(port);
+  if (fd < 0) return -1;
+  const int small = 4096;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  const std::string request = "GET /api/v1/concerts/" + concert.slug +
+                              "/live HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
+                              "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+  std::string head;
+  char ch;
+  if (write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
+    close(fd);
+    return -1;
+  }
+  while (head.find("\r\n\r\n") == std::string::npos && read(fd, &ch, 1) == 1) head += ch;
+  if (head.rfind("HTTP/1.1 101", 0) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// With `stalled`, a follower of the live feed that never reads is connected
+// to the daemon while the holds expire.
+Result<Figures> measure_one(Bench& b, int n, bool stalled = false) {
   Figures f = Figures::object();
   Context ctx(b.config);
   (void)ctx.set_actor("tl-bench");
-  TL_ASSIGN_OR_RETURN(ticket::Concert concert,
-                      make_concert(b, ctx, "expiry" + std::to_string(n), n, 600, 1));
+  TL_ASSIGN_OR_RETURN(
+      ticket::Concert concert,
+      make_concert(b, ctx, "expiry" + std::to_string(n) + (stalled ? "-stalled" : ""), n, 600, 1));
   TL_TRY(ticket::read_seat_counts(ctx, concert));
   TL_ASSIGN_OR_RETURN(std::vector<std::string> codes, make_holds(b, concert, n, f));
 
@@ -183,6 +214,14 @@ Result<Figures> measure_one(Bench& b, int n) {
   TL_ASSIGN_OR_RETURN(DaemonChild child, start_daemon(b, "release-lag"));
   ticket::testing::Background& daemon = *child.process;
   const int port = child.port;
+  struct Closing {
+    int fd;
+    ~Closing() {
+      if (fd >= 0) close(fd);
+    }
+  } follower{stalled ? stalled_follower(port, concert) : -1};
+  if (stalled && follower.fd < 0)
+    return ticket::unavailable("could not follow the live feed of concert " + concert.slug);
 
   // Aligning takes time of its own (a MySQL update of every hold): the lead
   // grows with n, and whatever is left of it when the daemon can see the new
@@ -252,6 +291,11 @@ Status measure_release_lag(Bench& b) {
     if (n != b.options.expire_holds) continue;
     for (const auto& [k, v] : one.items()) b.figures[k] = v;
   }
+  // Again with a follower of the live feed that has stopped reading.
+  TL_ASSIGN_OR_RETURN(Figures with_stalled, measure_one(b, b.options.expire_holds, true));
+  b.figures["release_lag_p99_ms_with_a_stalled_live_client"] = with_stalled["release_lag_p99_ms"];
+  b.figures["release_lag_released_with_a_stalled_live_client"] =
+      with_stalled["release_lag_released"];
   b.figures["release_lag_p99_ms_by_holds"] = p99;
   b.figures["release_lag_released_by_holds"] = released;
   b.figures["release_lag_duplicates_by_holds"] = duplicates;

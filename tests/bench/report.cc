@@ -35,6 +35,12 @@ std::vector<Row> lag_rows(const Figures& f) {
     std::snprintf(value, sizeof value, "%.1f", lag.get<double>());
     rows.push_back({"release lag p99, " + n + " holds (ms)", value, "", "", "", ""});
   }
+  if (f.contains("release_lag_p99_ms_with_a_stalled_live_client")) {
+    char value[64];
+    std::snprintf(value, sizeof value, "%.1f",
+                  f["release_lag_p99_ms_with_a_stalled_live_client"].get<double>());
+    rows.push_back({"release lag p99 with a stalled live client (ms)", value, "", "", "", ""});
+  }
   rows.push_back({"release lag growth (x)", number(f, "release_lag_growth", 2), "", "",
                   "<= linear in the holds", met(f, "release_lag_growth")});
   return rows;
