@@ -88,7 +88,8 @@ class LiveHub::Client : public std::enable_shared_from_this<Client> {
   std::weak_ptr<Feed> feed_;
   bool open_ = false, writing_ = false, closed_ = false;
   bool waiting_ = true;  // for a snapshot
-  int64_t since_ = -1;   // the generation of what it has been sent
+  bool snapshot_after_write_ = false;
+  int64_t since_ = -1;  // the generation of what it has been sent
 };
 
 // The clients of one concert and its subscription, on the loop; the
@@ -153,9 +154,16 @@ void LiveHub::Client::change(int64_t gen, const Text& text) {
   if (closed_ || waiting_ || gen <= since_) return;
   since_ = gen;
   if (queue_.size() >= kLiveMaxBehind) {
-    // Too far behind: a snapshot instead of the backlog.
+    // Too far behind: a snapshot instead of the backlog; read once its
+    // write in progress is done, so that a client that stopped reading
+    // costs one snapshot however long it stays stopped.
     wait();
-    if (auto f = feed_.lock()) f->request_snapshot();
+    ++hub_.cut_overs_;
+    if (!writing_) {
+      if (auto f = feed_.lock()) f->request_snapshot();
+    } else {
+      snapshot_after_write_ = true;
+    }
     return;
   }
   queue_.push_back(text);
@@ -193,6 +201,10 @@ void LiveHub::Client::write_next() {
                     self->writing_ = false;
                     self->write_timer_.cancel();
                     if (ec) return self->close();
+                    if (self->snapshot_after_write_) {
+                      self->snapshot_after_write_ = false;
+                      if (auto f = self->feed_.lock(); f && self->waiting_) f->request_snapshot();
+                    }
                     self->write_next();
                   });
 }
@@ -399,6 +411,10 @@ std::string LiveHub::metrics() const {
          "one after a gap or when a client fell behind).\n"
          "# TYPE tl_live_snapshots_total counter\ntl_live_snapshots_total " +
          std::to_string(snapshots_.load()) +
+         "\n# HELP tl_live_cut_overs_total Times a live-feed client 1,000 changes behind had its "
+         "backlog dropped for a snapshot.\n# TYPE tl_live_cut_overs_total counter\n"
+         "tl_live_cut_overs_total " +
+         std::to_string(cut_overs_.load()) +
          "\n# HELP tl_live_closed_slow_total Live-feed clients closed because they stopped "
          "reading.\n# TYPE tl_live_closed_slow_total counter\ntl_live_closed_slow_total " +
          std::to_string(closed_slow_.load()) + "\n";

@@ -78,6 +78,7 @@ class LiveHub {
   std::atomic<int64_t> clients_{0};
   std::atomic<int64_t> snapshots_{0};
   std::atomic<int64_t> closed_slow_{0};
+  std::atomic<int64_t> cut_overs_{0};
   bool stopped_ = false;
 };
 

@@ -219,14 +219,13 @@ Status measure_live_fanout(Bench& b) {
     return plain.error();
   }
   auto stalled = follow_changes(b, concert, daemon.port, true, changes);
-  // What the daemon did with the stalled client: snapshots beyond each
-  // client's first are cut-overs.
+  // What the daemon did with the stalled client.
   const std::string metrics = ticket::testing::http_get(daemon.port, "/metrics").second;
   auto metric = [&](const std::string& name) -> int64_t {
     const auto at = metrics.find("\n" + name + " ");
     return at == std::string::npos ? -1 : std::atoll(metrics.c_str() + at + name.size() + 2);
   };
-  const int64_t snapshots = metric("tl_live_snapshots_total");
+  const int64_t cut_overs = metric("tl_live_cut_overs_total");
   finish();
   std::filesystem::remove(daemon.log);
   TL_TRY(stalled);
@@ -241,7 +240,7 @@ Status measure_live_fanout(Bench& b) {
   f["live_fanout_max_ms"] = quantile(plain->latencies_ms, 1.0);
   f["live_fanout_p99_ms_with_a_stalled_client"] = quantile(stalled->latencies_ms, 0.99);
   f["live_clients_agree"] = plain->agree && stalled->agree;
-  f["live_stalled_client_cut_overs"] = snapshots - (2 * b.options.live_clients + 1);
+  f["live_stalled_client_cut_overs"] = cut_overs;
   f["live_changes_missing"] = plain->missing + stalled->missing;
   // What they followed: every seat held, in both runs.
   std::string expected(static_cast<size_t>(concert.layout.paid_seats()), '.');
