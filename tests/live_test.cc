@@ -279,6 +279,15 @@ TEST_F(LiveFeed, AClientThatStopsReadingIsCutOverThenClosedAndDelaysNobody) {
                               std::string(kToken) + "\r\n\r\n";
   ASSERT_EQ(write(stalled, upgrade.data(), upgrade.size()), static_cast<ssize_t>(upgrade.size()));
   ASSERT_TRUE(eventually([&] { return daemon_->metric("tl_live_clients") == "2"; }, 10000));
+  {
+    // One subscription of the daemon feeds both.
+    auto redis = Redis::connect(env_.config().redis);
+    ASSERT_TRUE(redis.ok());
+    auto subscribers = (*redis)->command({"PUBSUB", "NUMSUB", seat_map_keys(*ctx_, c.id).events});
+    ASSERT_TRUE(subscribers.ok());
+    ASSERT_EQ((*subscribers)->elements, 2u);
+    EXPECT_EQ((*subscribers)->element[1]->integer, 1) << "one subscription for both clients";
+  }
   // Changes enough to fill the kernel's buffers and then 1,000 more: holds
   // of single seats, made in Redis alone.
   const Millis deadline = wall_clock_ms() + 3600 * 1000;
