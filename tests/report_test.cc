@@ -334,14 +334,11 @@ TEST_F(ReportCli, ChromiumDrawsTheHtmlPage) {
                     {"XDG_CONFIG_HOME", out.path() + "/config"},
                     {"XDG_CACHE_HOME", out.path() + "/cache"}});
   ASSERT_EQ(drawn.exit_code, 0) << drawn.err;
-  const ToolRun ink = testing::run(
-      {"/usr/bin/python3", std::string(TL_SOURCE_DIR) + "/tests/scripts/png_ink.py", png});
-  ASSERT_EQ(ink.exit_code, 0) << ink.err;
-  double share = 0;
-  long colored = 0;
-  ASSERT_EQ(std::sscanf(ink.out.c_str(), "ink=%lf colored=%ld", &share, &colored), 2) << ink.out;
-  EXPECT_GT(share, 0.01) << ink.out << ": the page is drawn";
-  EXPECT_GT(colored, 2000) << ink.out << ": the charts' colours are on it";
+  std::string why;
+  const auto ink = testing::png_ink(png, &why);
+  ASSERT_TRUE(ink) << why;
+  EXPECT_GT(ink->share, 0.01) << "the page is drawn";
+  EXPECT_GT(ink->colored, 2000) << "the charts' colours are on it";
 }
 
 TEST_F(ReportCli, BadInputIsRefusedInOneLine) {

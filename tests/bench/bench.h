@@ -22,6 +22,13 @@
 #include "ticket/error.h"
 #include "ticket/timestamp.h"
 
+namespace sql {
+class PreparedStatement;
+}
+namespace ticket {
+class Db;
+}
+
 namespace tlbench {
 
 using ticket::Result;
@@ -119,6 +126,15 @@ class NumberTable {
   std::string name_;
   bool made_ = false;
 };
+
+// Runs one statement, its parameters set by `bind`, in a transaction of
+// its own.
+Status run_bound(ticket::Db& db, const std::string& sql,
+                 const std::function<void(sql::PreparedStatement&)>& bind);
+
+// A customer for each number of `numbers`: named `who` and the number, its
+// id hash made from the same (unique per run and prefix).
+Status write_customers(ticket::Db& db, const NumberTable& numbers, const std::string& who);
 
 // Four characters that no ticket code begins with after "TB-" yet: bulk
 // tickets are "TB-", those four and their number in four characters

@@ -1,6 +1,8 @@
 // Rows written in bulk straight into MySQL (INSERT ... SELECT over a table
 // of numbers), for the phases that need a concert full of tickets faster
 // than buyers could make them.
+#include <cppconn/prepared_statement.h>
+
 #include <random>
 
 #include "bench.h"
@@ -20,6 +22,28 @@ Status run(ticket::Db& db, const std::string& sql) {
 }
 
 }  // namespace
+
+Status run_bound(ticket::Db& db, const std::string& sql,
+                 const std::function<void(sql::PreparedStatement&)>& bind) {
+  return db.transaction([&]() -> Status {
+    auto& stmt = db.prepare(sql);
+    bind(stmt);
+    stmt.execute();
+    return {};
+  });
+}
+
+Status write_customers(ticket::Db& db, const NumberTable& numbers, const std::string& who) {
+  return run_bound(db,
+                   "INSERT INTO CUSTOMERS (id_hash, id_last4, name, age, gender, created_at, "
+                   "updated_at) SELECT UNHEX(SHA2(CONCAT(?, s.n), 256)), '0000', CONCAT(?, s.n), "
+                   "30, 'Unspecified', NOW(3), NOW(3) FROM " +
+                       numbers.name() + " s",
+                   [&](sql::PreparedStatement& s) {
+                     s.setString(1, who);
+                     s.setString(2, who);
+                   });
+}
 
 Result<std::unique_ptr<NumberTable>> NumberTable::make(Bench& b, ticket::Context& ctx,
                                                        const std::string& what, int n) {

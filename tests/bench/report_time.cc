@@ -48,22 +48,9 @@ Status write_sale(Bench& b, Context& ctx, const ticket::Concert& concert, const 
   const std::string code = code_sql("s.n");
   const int per_row = concert.layout.seats_per_row;
   auto run = [&](const std::string& sql, const std::function<void(sql::PreparedStatement&)>& bind) {
-    return db->transaction([&]() -> Status {
-      auto& stmt = db->prepare(sql);
-      bind(stmt);
-      stmt.execute();
-      return {};
-    });
+    return run_bound(*db, sql, bind);
   };
-  TL_TRY(
-      run("INSERT INTO CUSTOMERS (id_hash, id_last4, name, age, gender, created_at, "
-          "updated_at) SELECT UNHEX(SHA2(CONCAT(?, s.n), 256)), '0000', CONCAT(?, s.n), 30, "
-          "'Unspecified', NOW(3), NOW(3) FROM " +
-              from,
-          [&](auto& s) {
-            s.setString(1, who);
-            s.setString(2, who);
-          }));
+  TL_TRY(write_customers(*db, *numbers, who));
   // Held at `base` + 7 ms per number; the times of the mix from there.
   TL_TRY(run(
       "INSERT INTO TICKETS (code, concert_id, customer_id, zone, status, reason, amount, currency,"

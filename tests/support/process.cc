@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cstdio>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -294,6 +295,18 @@ std::string metric_value(int port, const std::string& name) {
   if (at == std::string::npos) return "";
   const auto start = at + name.size() + 2;
   return body.substr(start, body.find('\n', start) - start);
+}
+
+std::optional<PngInk> png_ink(const std::string& png, std::string* why) {
+  const ToolRun r =
+      run({"/usr/bin/python3", std::string(TL_SOURCE_DIR) + "/tests/scripts/png_ink.py", png});
+  PngInk ink;
+  if (r.exit_code != 0 ||
+      std::sscanf(r.out.c_str(), "ink=%lf colored=%ld", &ink.share, &ink.colored) != 2) {
+    if (why) *why = r.out + r.err;
+    return std::nullopt;
+  }
+  return ink;
 }
 
 }  // namespace ticket::testing

@@ -76,6 +76,15 @@ std::pair<int, std::string> http_get(int port, const std::string& path);
 // reads the answer to the end: its status code and body ({0, ""} when
 // nothing answers).
 std::pair<int, std::string> http_exchange(int port, const std::string& request);
+// What a PNG shows (tests/scripts/png_ink.py): the share of its pixels
+// that are not white, and how many are coloured (not grey); nullopt, with
+// the reason in `why`, when it cannot be read.
+struct PngInk {
+  double share = 0;
+  long colored = 0;
+};
+std::optional<PngInk> png_ink(const std::string& png, std::string* why = nullptr);
+
 // The whole response to `request` (head and body); "" when nothing answers.
 std::string http_raw(int port, const std::string& request);
 
