@@ -2,6 +2,7 @@
 // tools print, behind a bearer token, every refusal a status and a JSON
 // error.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -161,6 +162,27 @@ TEST_F(ReadApi, RefusesWithoutTheTokenAndAnswersEveryErrorInJson) {
             431)
       << "a head over 8 KiB";
   EXPECT_EQ(daemon_->healthz(), 200) << "still serving";
+}
+
+// [daemon] max_connections: beyond it a new connection is answered 503 at
+// once; a malformed request 400.
+TEST(ReadApiLimits, ConnectionsBeyondTheLimitAre503AndAMalformedRequest400) {
+  TestEnv env;
+  Daemon daemon(env.config_file(), {{"TL_DAEMON_MAX_CONNECTIONS", "2"}});
+  ASSERT_TRUE(eventually([&] { return daemon.healthz() == 200; }, 10000)) << daemon.process().log();
+  // Two connections that send nothing (each held until its 5 s read timeout).
+  const int first = testing::connect_loopback(daemon.port());
+  const int second = testing::connect_loopback(daemon.port());
+  ASSERT_GE(first, 0);
+  ASSERT_GE(second, 0);
+  EXPECT_TRUE(eventually([&] { return daemon.healthz() == 503; }, 3000))
+      << "a third connection, beyond max_connections = 2";
+  close(first);
+  close(second);
+  EXPECT_TRUE(eventually([&] { return daemon.healthz() == 200; }, 10000)) << "served again";
+  auto [status, body] =
+      http_exchange(daemon.port(), "GET /api/v1/concerts HTTP/1.1\r\nno colon here\r\n\r\n");
+  EXPECT_EQ(status, 400) << body;
 }
 
 // Without a token the API is served on loopback only: another address is a
