@@ -102,6 +102,8 @@ GRANT SELECT, UPDATE (status) ON `ticketlemon`.`TICKET_SEATS` TO 'ticketlemon_da
 GRANT SELECT ON `ticketlemon`.`TICKETS_APPLY_BUY` TO 'ticketlemon_daemon'@'127.0.0.1';
 GRANT SELECT ON `ticketlemon`.`TICKETS_APPLY_FREE` TO 'ticketlemon_daemon'@'127.0.0.1';
 GRANT SELECT, INSERT ON `ticketlemon`.`AUDIT_LOG` TO 'ticketlemon_daemon'@'127.0.0.1';
+-- The read API's sales report counts the admissions at the gate.
+GRANT SELECT ON `ticketlemon`.`CHECKINS` TO 'ticketlemon_daemon'@'127.0.0.1';
 -- The payment providers' events: each taken once, paying (through tl_pay)
 -- or reviving a ticket, or recording money to refund or review.
 GRANT SELECT, INSERT, UPDATE (result, payment_id)

@@ -376,6 +376,15 @@ answer=$(curl -sS -H "TL-Signature: t=$t,v1=$sig" -H 'Content-Type: application/
 [ "$answer" = '{"result":"paid"}' ] || { cat "$work/daemon.log" >&2; fail "the provider's payment answered $answer"; }
 tl auditor "$status_tool" --json "$webhook" | grep -q '"status":"SUCCESS"' || fail "the webhook did not pay $webhook"
 say "ok: ticketlemond as the daemon took a provider's signed payment of $webhook (openssl dgst, curl)"
+# The read API answers with the daemon's account: every endpoint, the
+# report (which reads check-ins and payments) included.
+for path in concerts "concerts/$concert" "concerts/$concert/seats" "concerts/$concert/report" \
+            "concerts/$concert/report?format=html" "tickets/$webhook"; do
+  status=$(curl -sS -o "$work/api.out" -w '%{http_code}' "http://127.0.0.1:$daemon_port/api/v1/$path") ||
+    fail "GET /api/v1/$path failed"
+  [ "$status" = 200 ] || { cat "$work/api.out" "$work/daemon.log" >&2; fail "GET /api/v1/$path answered $status"; }
+done
+say "ok: ticketlemond as the daemon served the read API (concerts, seats, report, ticket)"
 curl -fsS "http://127.0.0.1:$daemon_port/metrics" >"$work/metrics" || fail "GET /metrics failed"
 grep -qx 'tl_mysql_up 1' "$work/metrics" || fail "/metrics does not say tl_mysql_up 1"
 grep -qE '^tl_holds_expired_total [1-9]' "$work/metrics" || fail "/metrics counted no expired hold"
