@@ -136,6 +136,12 @@ Status run_bound(ticket::Db& db, const std::string& sql,
 // id hash made from the same (unique per run and prefix).
 Status write_customers(ticket::Db& db, const NumberTable& numbers, const std::string& who);
 
+// The one paid seat of each bulk ticket (prefix and number, code_sql): the
+// number's seat in rows of `per_row`, with `status`, an SQL expression of
+// this program's own ("'SUCCESS'", "t.status").
+Status write_seats(ticket::Db& db, const NumberTable& numbers, const std::string& prefix,
+                   int per_row, const char* status);
+
 // Four characters that no ticket code begins with after "TB-" yet: bulk
 // tickets are "TB-", those four and their number in four characters
 // (number_code), up to 32^4 of them.

@@ -45,6 +45,21 @@ Status write_customers(ticket::Db& db, const NumberTable& numbers, const std::st
                    });
 }
 
+Status write_seats(ticket::Db& db, const NumberTable& numbers, const std::string& prefix,
+                   int per_row, const char* status) {
+  const std::string code = code_sql("s.n");
+  return run_bound(db,
+                   "INSERT INTO TICKET_SEATS (ticket_id, concert_id, zone, seat_row, seat_number, "
+                   "status) SELECT t.id, t.concert_id, 'BUY', s.n DIV ?, s.n MOD ? + 1, " +
+                       std::string(status) + " FROM " + numbers.name() +
+                       " s JOIN TICKETS t ON t.code = " + code,
+                   [&](sql::PreparedStatement& s) {
+                     s.setInt(1, per_row);
+                     s.setInt(2, per_row);
+                     s.setString(3, prefix);
+                   });
+}
+
 Result<std::unique_ptr<NumberTable>> NumberTable::make(Bench& b, ticket::Context& ctx,
                                                        const std::string& what, int n) {
   TL_ASSIGN_OR_RETURN(ticket::Db * db, ctx.db());

@@ -65,16 +65,7 @@ Status write_paid_tickets(Bench& b, Context& ctx, const ticket::Concert& concert
             s.setString(2, who);
             s.setUInt64(3, concert.id);
           }));
-  TL_TRY(
-      run("INSERT INTO TICKET_SEATS (ticket_id, concert_id, zone, seat_row, seat_number, "
-          "status) SELECT t.id, t.concert_id, 'BUY', s.n DIV ?, s.n MOD ? + 1, 'SUCCESS' "
-          "FROM " +
-              from + " JOIN TICKETS t ON t.code = " + code,
-          [&](auto& s) {
-            s.setInt(1, per_row);
-            s.setInt(2, per_row);
-            s.setString(3, prefix);
-          }));
+  TL_TRY(write_seats(*db, *numbers, prefix, per_row, "'SUCCESS'"));
   return run(
       "INSERT INTO TICKETS_APPLY_BUY (ticket_id, amount, currency, platform, reference, paid_at) "
       "SELECT t.id, t.amount, t.currency, 'DIRECT', CONCAT('BENCH-', t.code), NOW(3) FROM "

@@ -77,16 +77,7 @@ Status write_sale(Bench& b, Context& ctx, const ticket::Concert& concert, const 
         s.setString(2, who);
         s.setUInt64(3, concert.id);
       }));
-  TL_TRY(
-      run("INSERT INTO TICKET_SEATS (ticket_id, concert_id, zone, seat_row, seat_number, "
-          "status) SELECT t.id, t.concert_id, 'BUY', s.n DIV ?, s.n MOD ? + 1, t.status "
-          "FROM " +
-              from + " JOIN TICKETS t ON t.code = " + code,
-          [&](auto& s) {
-            s.setInt(1, per_row);
-            s.setInt(2, per_row);
-            s.setString(3, prefix);
-          }));
+  TL_TRY(write_seats(*db, *numbers, prefix, per_row, "t.status"));
   TL_TRY(
       run("INSERT INTO TICKETS_APPLY_BUY (ticket_id, amount, currency, platform, reference, "
           "paid_at) SELECT t.id, t.amount, t.currency, IF(t.paid_at IS NULL, NULL, ELT(1 + t.id "
