@@ -67,10 +67,14 @@ class LiveHub::Client : public std::enable_shared_from_this<Client> {
   // Sends `snapshot` (of generation `gen`) in place of whatever is queued.
   void snapshot(int64_t gen, const Text& text);
 
+  // Waits for a snapshot requested at or after the feed's resync `epoch`
+  // (0: any, the changes after it being at hand).
   bool waiting() const { return waiting_; }
-  void wait() {
+  int64_t needs() const { return needs_; }
+  void wait(int64_t epoch = 0) {
     waiting_ = true;
     queue_.clear();
+    needs_ = std::max(needs_, epoch);
   }
   int64_t since() const { return since_; }
   void close();
@@ -89,6 +93,7 @@ class LiveHub::Client : public std::enable_shared_from_this<Client> {
   bool open_ = false, writing_ = false, closed_ = false;
   bool waiting_ = true;  // for a snapshot
   bool snapshot_after_write_ = false;
+  int64_t needs_ = 0;
   int64_t since_ = -1;  // the generation of what it has been sent
 };
 
@@ -110,7 +115,7 @@ class LiveHub::Feed : public std::enable_shared_from_this<Feed> {
 
  private:
   void on_message(const std::string& message);
-  void on_snapshot(int status, const std::string& text);
+  void on_snapshot(int status, const std::string& text, int64_t epoch);
 
   LiveHub& hub_;
   const ticket::Concert concert_;
@@ -118,6 +123,9 @@ class LiveHub::Feed : public std::enable_shared_from_this<Feed> {
   std::optional<int64_t> last_gen_;
   std::deque<std::pair<int64_t, Text>> ring_;
   bool snapshot_in_flight_ = false, snapshot_again_ = false, stopped_ = false;
+  // Counts the resyncs: a snapshot requested before one does not serve the
+  // clients it made wait (the map may have changed whole since).
+  int64_t epoch_ = 0;
   asio::steady_timer retry_;
   std::shared_ptr<std::atomic<bool>> stopping_ = std::make_shared<std::atomic<bool>>(false);
   std::thread subscriber_;
@@ -275,7 +283,8 @@ void LiveHub::Feed::stop() {
 void LiveHub::Feed::resync() {
   last_gen_.reset();
   ring_.clear();
-  for (const auto& c : clients_) c->wait();
+  ++epoch_;
+  for (const auto& c : clients_) c->wait(epoch_);
   request_snapshot();
 }
 
@@ -289,23 +298,24 @@ void LiveHub::Feed::request_snapshot() {
   std::weak_ptr<Feed> weak = shared_from_this();
   asio::io_context& io = hub_.io_;
   const ticket::Concert concert = concert_;
+  const int64_t epoch = epoch_;
   const bool taken =
-      hub_.desk_.run([weak, &io, concert](ticket::Context& ctx, const ticket::Config&) {
+      hub_.desk_.run([weak, &io, concert, epoch](ticket::Context& ctx, const ticket::Config&) {
         auto text = seats_text(ctx, concert, true);
         const int status = text.ok() ? 200 : 503;
         std::string body = text.ok() ? std::move(*text) : text.error().message();
-        asio::post(io, [weak, status, body = std::move(body)] {
-          if (auto f = weak.lock()) f->on_snapshot(status, body);
+        asio::post(io, [weak, status, body = std::move(body), epoch] {
+          if (auto f = weak.lock()) f->on_snapshot(status, body, epoch);
         });
       });
   if (!taken) {
-    asio::post(io, [weak] {
-      if (auto f = weak.lock()) f->on_snapshot(503, "too many requests in hand");
+    asio::post(io, [weak, epoch] {
+      if (auto f = weak.lock()) f->on_snapshot(503, "too many requests in hand", epoch);
     });
   }
 }
 
-void LiveHub::Feed::on_snapshot(int status, const std::string& text) {
+void LiveHub::Feed::on_snapshot(int status, const std::string& text, int64_t epoch) {
   snapshot_in_flight_ = false;
   if (stopped_) return;
   const int64_t gen = status == 200 ? snapshot_gen(text) : -1;
@@ -323,10 +333,14 @@ void LiveHub::Feed::on_snapshot(int status, const std::string& text) {
     const auto shared = std::make_shared<const std::string>(text);
     for (const auto& c : std::vector<std::shared_ptr<Client>>(clients_)) {
       if (!c->waiting()) continue;
+      if (c->needs() > epoch) {
+        snapshot_again_ = true;  // made to wait by a resync after this was asked for
+        continue;
+      }
       c->snapshot(gen, shared);
       for (const auto& [g, change] : ring_) c->change(g, change);
     }
-    if (!last_gen_ || *last_gen_ < gen) last_gen_ = gen;
+    if (epoch == epoch_ && (!last_gen_ || *last_gen_ < gen)) last_gen_ = gen;
   } else {
     snapshot_again_ = true;
   }

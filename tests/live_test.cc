@@ -173,8 +173,9 @@ TEST_F(LiveFeed, AFollowerOfAnOnSaleEndsWithTheMapOfMySqlAndTheTools) {
   EXPECT_EQ(followed["out_of_order"], json::array()) << "every change in order";
   // A follower that fell 1,000 changes behind (a loaded machine) gets a
   // snapshot instead of them: the map must come out the same either way.
-  if (followed["snapshots"] == 1)
+  if (followed["snapshots"] == 1) {
     EXPECT_GE(followed["changes"].get<int>(), bought.load() + paid.load()) << "held, then sold";
+  }
   EXPECT_EQ(followed["gen"], now["gen"]);
   EXPECT_EQ(followed["buy"], now["buy"]) << "the follower's map is /seats'";
   EXPECT_EQ(now["buy"].get<std::string>(), mysql_map(c)) << "and MySQL's, seat by seat";
@@ -206,6 +207,9 @@ TEST_F(LiveFeed, AGapOrARebuiltMapBringsAFreshSnapshot) {
       {"seats", {5}},
       {"gen", gen + 3}}.dump();
   ASSERT_TRUE((*redis)->command({"PUBLISH", keys.events, skipped}).ok());
+  // Each fresh snapshot sent before the next step, so that the two are not
+  // served by one.
+  ASSERT_TRUE(eventually([&] { return daemon_->metric("tl_live_snapshots_total") == "2"; }, 10000));
   ASSERT_TRUE(buy(*ctx_, buyer(c, "A2", "LIVEGAP2")).ok());
   // The map's keys vanish (as when Redis is wiped): the next read rebuilds it.
   std::vector<std::string> del = {"DEL"};
@@ -215,6 +219,8 @@ TEST_F(LiveFeed, AGapOrARebuiltMapBringsAFreshSnapshot) {
   ASSERT_GT(del.size(), 1u);
   ASSERT_TRUE((*redis)->command(del).ok());
   ASSERT_TRUE(buy(*ctx_, buyer(c, "A3", "LIVEGAP3")).ok());
+  ASSERT_TRUE(eventually(
+      [&] { return std::stoi("0" + daemon_->metric("tl_live_snapshots_total")) >= 3; }, 10000));
   const json now = seats(c);
   const json followed = finish(follower, now["gen"].get<int64_t>());
   ASSERT_TRUE(followed.is_object()) << read_file(follower.log);
@@ -311,7 +317,9 @@ TEST_F(LiveFeed, AClientThatStopsReadingIsCutOverThenClosedAndDelaysNobody) {
   ASSERT_TRUE(followed.is_object()) << read_file(reader.log);
   EXPECT_EQ(std::stoi(snapshots), followed["snapshots"].get<int>() + 1)
       << "the stalled client had its first snapshot, and no more while it did not read";
-  if (followed["snapshots"] == 1) EXPECT_EQ(followed["changes"], 5000);
+  if (followed["snapshots"] == 1) {
+    EXPECT_EQ(followed["changes"], 5000);
+  }
   EXPECT_EQ(followed["out_of_order"], json::array());
   EXPECT_EQ(followed["buy"], now["buy"]);
 }
