@@ -143,7 +143,7 @@ int run_daemon(const ticket::ConfigRequest& request, ticket::Config config, Cred
            api_error(503, "too many requests in hand; try again").body);
   const auto options = [](const ticket::Config& c, const Credentials& k) {
     return HttpOptions{k.api_token, c.daemon.max_connections,
-                       ticket::split_origins(c.daemon.allowed_origins)};
+                       ticket::split_list(c.daemon.allowed_origins)};
   };
   LiveHub live(io, config, api);
   LiveHandlers live_handlers;

@@ -35,6 +35,8 @@ struct KeyDef {
   std::function<int*(Config&)> num;
   // Extra check of a string value; returns an explanation when it is bad.
   std::function<std::optional<std::string>(const std::string&)> check;
+  // A comma-separated list, which a file may also give as an array.
+  bool list = false;
 };
 
 std::optional<std::string> check_host(const std::string& v) {
@@ -76,12 +78,22 @@ std::optional<std::string> check_listen(const std::string& v) {
 
 // Comma-separated origins, each scheme://host[:port] as a browser sends it.
 std::optional<std::string> check_origins(const std::string& v) {
-  for (const std::string& origin : split_origins(v)) {
+  for (const std::string& origin : split_list(v)) {
     const bool scheme = origin.rfind("http://", 0) == 0 || origin.rfind("https://", 0) == 0;
     const size_t host = origin.find("://") + 3;
     if (!scheme || origin.size() <= host || origin.size() > 255 ||
         origin.find_first_of("/?# \t", host) != std::string::npos || !is_printable_utf8(origin))
       return "expected origins such as https://box.example.com, comma-separated";
+  }
+  return std::nullopt;
+}
+
+// Comma-separated HOST:PORT seed nodes of a Redis Cluster.
+std::optional<std::string> check_nodes(const std::string& v) {
+  for (const std::string& node : split_list(v)) {
+    const auto address = parse_listen_address(node);
+    if (!address || address->port == 0)
+      return "expected HOST:PORT items such as 10.0.0.5:7000, comma-separated";
   }
   return std::nullopt;
 }
@@ -97,6 +109,10 @@ std::optional<std::string> check_level(const std::string& v) {
 #define TL_STR(sec, key, field, chk)                                                   \
   KeyDef {                                                                             \
     sec, #key, KeyDef::kString, 0, 0, [](Config& c) { return &c.field; }, nullptr, chk \
+  }
+#define TL_LIST(sec, key, field, chk)                                                        \
+  KeyDef {                                                                                   \
+    sec, #key, KeyDef::kString, 0, 0, [](Config& c) { return &c.field; }, nullptr, chk, true \
   }
 #define TL_INT(sec, key, field, lo, hi)                                                   \
   KeyDef {                                                                                \
@@ -118,11 +134,12 @@ const std::vector<KeyDef>& key_table() {
       TL_STR("redis", key_prefix, redis.key_prefix, check_prefix),
       TL_INT("redis", connect_timeout_ms, redis.connect_timeout_ms, 100, 600000),
       TL_INT("redis", command_timeout_ms, redis.command_timeout_ms, 100, 600000),
+      TL_LIST("redis", cluster_nodes, redis.cluster_nodes, check_nodes),
       TL_STR("security", secret_file, security.secret_file, check_path),
       TL_STR("daemon", listen, daemon.listen, check_listen),
       TL_STR("daemon", api_token_file, daemon.api_token_file, check_path),
       TL_INT("daemon", max_connections, daemon.max_connections, 1, 100000),
-      TL_STR("daemon", allowed_origins, daemon.allowed_origins, check_origins),
+      TL_LIST("daemon", allowed_origins, daemon.allowed_origins, check_origins),
       TL_INT("daemon", reconcile_interval_s, daemon.reconcile_interval_s, 0, 86400),
       TL_INT("daemon", sweep_interval_s, daemon.sweep_interval_s, 1, 3600),
       TL_INT("daemon", max_nap_ms, daemon.max_nap_ms, 10, 60000),
@@ -136,6 +153,7 @@ const std::vector<KeyDef>& key_table() {
 
 #undef TL_STR
 #undef TL_INT
+#undef TL_LIST
 
 const KeyDef* find_key(std::string_view section, std::string_view name) {
   for (const auto& k : key_table()) {
@@ -203,13 +221,27 @@ Status set_from_toml(Config& c, const KeyDef& k, const toml::node& node, const s
     *k.num(c) = static_cast<int>(v->get());
     return {};
   }
-  const auto* v = node.as_string();
-  if (!v) return config_error(where + ": " + key + ": expected a string, got " + type_name(node));
-  if (k.check) {
-    if (auto why = k.check(v->get()))
-      return config_error(where + ": " + key + ": " + *why + ", got " + quote(v->get()));
+  std::string text;
+  if (const auto* list = node.as_array(); list && k.list) {
+    // A list key may be a TOML array of strings, kept joined by commas.
+    for (const toml::node& item : *list) {
+      const auto* s = item.as_string();
+      if (!s)
+        return config_error(where + ": " + key + ": expected strings in the list, got " +
+                            type_name(item));
+      text += (text.empty() ? "" : ", ") + s->get();
+    }
+  } else if (const auto* v = node.as_string()) {
+    text = v->get();
+  } else {
+    return config_error(where + ": " + key + ": expected " +
+                        (k.list ? "a list of strings" : "a string") + ", got " + type_name(node));
   }
-  *k.str(c) = v->get();
+  if (k.check) {
+    if (auto why = k.check(text))
+      return config_error(where + ": " + key + ": " + *why + ", got " + quote(text));
+  }
+  *k.str(c) = std::move(text);
   return {};
 }
 
@@ -439,7 +471,7 @@ std::string show(const KeyDef& k, const Config& c) {
 
 }  // namespace
 
-std::vector<std::string> split_origins(std::string_view text) {
+std::vector<std::string> split_list(std::string_view text) {
   std::vector<std::string> out;
   size_t at = 0;
   while (at <= text.size()) {

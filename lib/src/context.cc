@@ -45,7 +45,12 @@ Result<Redis*> Context::redis() {
 
 Status Context::ping_redis() {
   TL_ASSIGN_OR_RETURN(Redis * redis, this->redis());
-  TL_TRY(redis->command({"PING"}));
+  // Every master of a cluster: each serves a share of the concerts.
+  TL_ASSIGN_OR_RETURN(std::vector<RedisNode*> masters, redis->masters());
+  for (RedisNode* node : masters) {
+    TL_ASSIGN_OR_RETURN(RedisReply pong, node->exchange({"PING"}, false, nullptr));
+    if (pong->type == REDIS_REPLY_ERROR) return node->failure(pong.get(), "PING");
+  }
   return {};
 }
 

@@ -190,7 +190,7 @@ Status apply_repair(Context& ctx, const Concert& concert, const Drift& d, Repair
     args.push_back(std::to_string(l.index));
     args.push_back(l.owner);
   }
-  TL_ASSIGN_OR_RETURN(RedisReply r, run_script(ctx, reconcile_script(), concert.id, args));
+  TL_ASSIGN_OR_RETURN(RedisReply r, run_script(ctx, SeatScript::kReconcile, concert.id, args));
   TL_ASSIGN_OR_RETURN(RepairReply repaired, decode_reconcile(r.get()));
   done.taken.insert(done.taken.end(), repaired.taken.begin(), repaired.taken.end());
   done.freed.insert(done.freed.end(), repaired.freed.begin(), repaired.freed.end());

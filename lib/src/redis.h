@@ -1,12 +1,15 @@
-// A Redis connection (hiredis) with Lua scripts called by SHA.
+// Redis (hiredis): one server, or a Redis Cluster through a slot router
+// (docs/design.md §14), with Lua scripts called by SHA.
 //
 // One Redis per thread. A lost connection is reported as kUnavailable and
 // re-opened by the next call, so a long-running caller (the daemon) survives
-// a Redis restart without rebuilding its objects.
+// a Redis restart or a cluster failover without rebuilding its objects.
 #pragma once
 
 #include <hiredis/hiredis.h>
 
+#include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,58 +29,136 @@ using RedisReply = std::unique_ptr<redisReply, RedisReplyDeleter>;
 // A Lua script kept as text and known to Redis by its SHA-1.
 class Script {
  public:
-  Script(std::string name, std::string_view body);
+  Script(std::string name, std::string body);
   const std::string& name() const { return name_; }
-  std::string_view body() const { return body_; }
+  const std::string& body() const { return body_; }
   const std::string& sha() const { return sha_; }
 
  private:
   std::string name_;
-  std::string_view body_;
+  std::string body_;
   std::string sha_;
 };
 
-class Redis {
+// One connection to one server: connects, authenticates and selects the
+// configured database, again after a lost connection.
+class RedisNode {
  public:
-  // Connects, authenticates and selects the configured database.
-  static Result<std::unique_ptr<Redis>> connect(const RedisConfig& config);
-  ~Redis();
-  Redis(const Redis&) = delete;
-  Redis& operator=(const Redis&) = delete;
+  RedisNode(const RedisConfig& config, std::string host, int port, std::string password);
+  ~RedisNode();
+  RedisNode(const RedisNode&) = delete;
+  RedisNode& operator=(const RedisNode&) = delete;
 
-  // One command, one round trip. An error reply is an Error.
-  Result<RedisReply> command(const std::vector<std::string>& argv);
+  Status ensure_connected();
 
-  // EVALSHA, falling back to EVAL (which also loads it) when Redis answers
-  // NOSCRIPT, e.g. after a restart or SCRIPT FLUSH. One round trip normally.
-  Result<RedisReply> eval(const Script& script, const std::vector<std::string>& keys,
-                          const std::vector<std::string>& args);
+  // One command; an error reply is returned as a reply, for the caller to
+  // read (a cluster's redirections). `asking` sends ASKING before it. A
+  // script's EVALSHA falls back to EVAL (which also loads it) when Redis
+  // answers NOSCRIPT, e.g. after a restart, a failover or SCRIPT FLUSH.
+  Result<RedisReply> exchange(const std::vector<std::string_view>& argv, bool asking,
+                              const Script* script);
 
-  // The raw context, for SUBSCRIBE loops. Null when not connected.
+  // An error reply as an Error: kConfig for a missing or wrong password or
+  // an ACL denial, kUnavailable for a server loading, busy, out of memory,
+  // read-only or full of clients, kInternal otherwise. `what` names the
+  // command or script.
+  Error failure(const redisReply* reply, std::string_view what) const;
+
+  // The raw context, for a subscription's loop. Null when not connected.
   redisContext* context() { return ctx_.get(); }
-
   const std::string& endpoint() const { return endpoint_; }
-  const RedisConfig& config() const { return config_; }
+  void disconnect() { ctx_.reset(); }
 
  private:
   struct ContextDeleter {
     void operator()(redisContext* c) const { redisFree(c); }
   };
-  Redis(RedisConfig config, std::string password);
   Status open();
-  Status ensure_connected();
   Error lost(const std::string& what);
-  // The Error for an error reply that refuses the connection rather than
-  // the command: kConfig for a missing or wrong password or an ACL denial,
-  // kUnavailable for a server loading, busy, out of memory, read-only or
-  // full of clients. Nothing for other error replies.
+  Result<RedisReply> send(const std::vector<std::string_view>& argv, bool asking);
   std::optional<Error> refusal(const redisReply* reply, std::string_view command) const;
-  Result<RedisReply> command_argv(const std::vector<std::string_view>& argv);
 
   RedisConfig config_;
+  std::string host_;
+  int port_;
   std::string password_;
   std::string endpoint_;
   std::unique_ptr<redisContext, ContextDeleter> ctx_;
+};
+
+class Redis {
+ public:
+  // One server, or, with [redis] cluster_nodes, the cluster those seed
+  // nodes belong to (its slot map read at once).
+  static Result<std::unique_ptr<Redis>> connect(const RedisConfig& config);
+  ~Redis();
+  Redis(const Redis&) = delete;
+  Redis& operator=(const Redis&) = delete;
+
+  // One command, on the node serving its key (argv[1]; the channel of
+  // PUBSUB SHARDNUMSUB; any node for a command without a key). An error
+  // reply is an Error.
+  Result<RedisReply> command(const std::vector<std::string>& argv);
+
+  // A script on the node serving its first key; one round trip normally.
+  Result<RedisReply> eval(const Script& script, const std::vector<std::string>& keys,
+                          const std::vector<std::string>& args);
+
+  // The masters, connected: the one server when not a cluster. For what
+  // spans every key: SCAN, a flush, a health check.
+  Result<std::vector<RedisNode*>> masters();
+
+  // A connection of its own, subscribed to `channel` (SSUBSCRIBE, on the
+  // master serving the channel's slot, on a cluster; SUBSCRIBE otherwise).
+  Result<std::unique_ptr<RedisNode>> subscribe(const std::string& channel);
+
+  // The address of the server holding `key`: the one server, or the
+  // master serving the key's slot.
+  Result<std::pair<std::string, int>> address_of(std::string_view key);
+
+  bool cluster() const { return !seeds_.empty(); }
+  // "SPUBLISH" on a cluster, "PUBLISH" otherwise; what the scripts call.
+  std::string_view publish_command() const { return cluster() ? "SPUBLISH" : "PUBLISH"; }
+  // The message type of a subscription: "smessage" or "message".
+  std::string_view message_type() const { return cluster() ? "smessage" : "message"; }
+  const RedisConfig& config() const { return config_; }
+  // "127.0.0.1:6379", or "a cluster of 3 masters (127.0.0.1:7000, …)".
+  std::string endpoint() const;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  Redis(RedisConfig config, std::string password);
+  struct Endpoint {
+    std::string host;
+    int port = 0;
+    bool operator==(const Endpoint&) const = default;
+  };
+  RedisNode& node(const Endpoint& at);
+  std::unique_ptr<RedisNode> new_node(const Endpoint& at) const;
+  // Where the command for `slot` goes now: the map's master, read again
+  // first when stale. kUnavailable when the cluster has none for it.
+  Result<Endpoint> owner(int slot);
+  // Takes MOVED or ASK "<slot> <host>:<port>": the endpoint it names.
+  std::optional<Endpoint> redirection(std::string_view message, const Endpoint& from) const;
+  // The command on the cluster node serving `slot`, following MOVED and
+  // ASK, retrying TRYAGAIN, CLUSTERDOWN and an unreachable node with
+  // backoff until the command timeout. A command whose connection is lost
+  // after it was sent is never sent again: it may have run.
+  Result<RedisReply> routed(int slot, const std::vector<std::string_view>& argv,
+                            const Script* script);
+  // Reads the slot map (CLUSTER SLOTS) from the first node that answers.
+  Status refresh_slots();
+  Status wait_before_retry(Clock::time_point deadline, std::chrono::milliseconds& backoff,
+                           const std::string& why);
+
+  RedisConfig config_;
+  std::string password_;
+  std::vector<Endpoint> seeds_;
+  std::unique_ptr<RedisNode> single_;
+  std::map<std::string, std::unique_ptr<RedisNode>> nodes_;  // by endpoint name
+  std::vector<Endpoint> masters_;
+  std::vector<int> slot_owner_;  // index into masters_, -1 when unserved
+  bool stale_ = true;
 };
 
 // Reply helpers. A string reply's text ("" for other types).

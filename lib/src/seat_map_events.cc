@@ -13,11 +13,17 @@
 namespace ticket {
 namespace {
 
-// A connection subscribed to `channel`.
-Result<std::unique_ptr<Redis>> subscribe(const Context& ctx, const std::string& channel) {
+struct Subscription {
+  std::unique_ptr<RedisNode> conn;
+  std::string message_type;  // "message", or "smessage" on a cluster
+};
+
+// A connection subscribed to `channel`: on a cluster, to the master
+// serving the channel's slot (docs/design.md §14).
+Result<Subscription> subscribe(const Context& ctx, const std::string& channel) {
   TL_ASSIGN_OR_RETURN(std::unique_ptr<Redis> redis, Redis::connect(ctx.config().redis));
-  TL_TRY(redis->command({"SUBSCRIBE", channel}));
-  return redis;
+  TL_ASSIGN_OR_RETURN(std::unique_ptr<RedisNode> conn, redis->subscribe(channel));
+  return Subscription{std::move(conn), std::string(redis->message_type())};
 }
 
 }  // namespace
@@ -42,7 +48,7 @@ Status follow_seat_events(Context& ctx, uint64_t concert_id, const std::function
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       continue;
     }
-    redisContext* c = (*conn)->context();
+    redisContext* c = conn->conn->context();
     on_ready();
     // Messages may be far apart: the socket is polled, 500 ms at a time,
     // so that `stop` is heard; a reply is read only once it has arrived.
@@ -58,9 +64,14 @@ Status follow_seat_events(Context& ctx, uint64_t concert_id, const std::function
         continue;
       }
       RedisReply reply(static_cast<redisReply*>(raw));
-      if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
-          reply_string(reply->element[0]) == "message") {
+      if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) continue;
+      const std::string type = reply_string(reply->element[0]);
+      if (type == conn->message_type) {
         if (!on_event(reply_string(reply->element[2]))) return {};
+      } else if (type == "sunsubscribe") {
+        // The slot moved to another master (a migration, a failover):
+        // subscribe there, and tell the caller it may have missed events.
+        lost = true;
       }
     }
     give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);

@@ -94,7 +94,7 @@ Result<bool> try_rebuild(Context& ctx, const Concert& asked) {
     args.push_back(std::to_string(h.deadline));
     args.push_back(join_indexes(h.seats));
   }
-  TL_ASSIGN_OR_RETURN(RedisReply r, run_script(ctx, rebuild_script(), concert.id, args));
+  TL_ASSIGN_OR_RETURN(RedisReply r, run_script(ctx, SeatScript::kRebuild, concert.id, args));
   // Lost: the lock expired under a very slow rebuild; the next caller
   // rebuilds again.
   return decode_rebuild(r.get());

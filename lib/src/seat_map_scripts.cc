@@ -16,35 +16,42 @@ extern const std::string_view k_reconcile_lua;
 
 namespace {
 
-struct Scripts {
-  Script hold{"hold.lua", embedded_lua::k_hold_lua};
-  Script release{"release.lua", embedded_lua::k_release_lua};
-  Script release_many{"release_many.lua", embedded_lua::k_release_many_lua};
-  Script confirm{"confirm.lua", embedded_lua::k_confirm_lua};
-  Script rebuild{"rebuild.lua", embedded_lua::k_rebuild_lua};
-  Script view{"view.lua", embedded_lua::k_view_lua};
-  Script reconcile{"reconcile.lua", embedded_lua::k_reconcile_lua};
-};
-
-const Scripts& scripts() {
-  static const Scripts s;
-  return s;
+std::vector<Script> make_scripts(bool sharded) {
+  const std::pair<const char*, std::string_view> sources[] = {
+      {"hold.lua", embedded_lua::k_hold_lua},
+      {"release.lua", embedded_lua::k_release_lua},
+      {"release_many.lua", embedded_lua::k_release_many_lua},
+      {"confirm.lua", embedded_lua::k_confirm_lua},
+      {"rebuild.lua", embedded_lua::k_rebuild_lua},
+      {"view.lua", embedded_lua::k_view_lua},
+      {"reconcile.lua", embedded_lua::k_reconcile_lua}};
+  std::vector<Script> out;
+  for (const auto& [name, text] : sources) {
+    std::string body(text);
+    if (sharded) {
+      // Sharded pub/sub: the event goes to the concert's shard only.
+      const std::string_view from = "redis.call('PUBLISH'";
+      for (size_t at = body.find(from); at != std::string::npos; at = body.find(from, at + 1))
+        body.replace(at, from.size(), "redis.call('SPUBLISH'");
+    }
+    out.emplace_back(name, std::move(body));
+  }
+  return out;
 }
 
 }  // namespace
 
-const Script& hold_script() { return scripts().hold; }
-const Script& release_script() { return scripts().release; }
-const Script& release_many_script() { return scripts().release_many; }
-const Script& confirm_script() { return scripts().confirm; }
-const Script& rebuild_script() { return scripts().rebuild; }
-const Script& view_script() { return scripts().view; }
-const Script& reconcile_script() { return scripts().reconcile; }
+const Script& seat_script(SeatScript script, bool sharded) {
+  static const std::vector<Script> plain = make_scripts(false);
+  static const std::vector<Script> on_shards = make_scripts(true);
+  return (sharded ? on_shards : plain)[static_cast<size_t>(script)];
+}
 
-Result<RedisReply> run_script(Context& ctx, const Script& script, uint64_t concert_id,
+Result<RedisReply> run_script(Context& ctx, SeatScript script, uint64_t concert_id,
                               const std::vector<std::string>& args) {
   TL_ASSIGN_OR_RETURN(Redis * redis, ctx.redis());
-  return redis->eval(script, seat_map_keys(ctx, concert_id).in_script_order(), args);
+  return redis->eval(seat_script(script, redis->cluster()),
+                     seat_map_keys(ctx, concert_id).in_script_order(), args);
 }
 
 char zone_letter(Zone zone) { return zone == Zone::kBuy ? 'b' : 'f'; }

@@ -18,16 +18,16 @@
 
 namespace ticket {
 
-const Script& hold_script();
-const Script& release_script();
-const Script& release_many_script();
-const Script& confirm_script();
-const Script& rebuild_script();
-const Script& view_script();
-const Script& reconcile_script();
+// The seat map's scripts (lib/lua/).
+enum class SeatScript { kHold, kRelease, kReleaseMany, kConfirm, kRebuild, kView, kReconcile };
 
-// Runs `script` on the concert's map, with all its keys (seat_map.h).
-Result<RedisReply> run_script(Context& ctx, const Script& script, uint64_t concert_id,
+// The script as sent to Redis: `sharded` publishes with SPUBLISH.
+const Script& seat_script(SeatScript script, bool sharded);
+
+// Runs the script on the concert's map, with all its keys (seat_map.h). On
+// a Redis Cluster the scripts publish their events with SPUBLISH, to the
+// shard of the concert's slot (docs/design.md §14).
+Result<RedisReply> run_script(Context& ctx, SeatScript script, uint64_t concert_id,
                               const std::vector<std::string>& args);
 
 // "b" for the paid zone, "f" for the free one, as the scripts take it.

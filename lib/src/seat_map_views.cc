@@ -12,7 +12,7 @@ Result<RedisReply> view(Context& ctx, const Concert& concert, const char* what,
   std::vector<std::string> args = {layout_token(concert.layout), what};
   args.insert(args.end(), more.begin(), more.end());
   return on_warm_map(ctx, concert,
-                     [&] { return run_script(ctx, view_script(), concert.id, args); });
+                     [&] { return run_script(ctx, SeatScript::kView, concert.id, args); });
 }
 
 }  // namespace

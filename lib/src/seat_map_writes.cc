@@ -15,7 +15,7 @@ namespace {
 Result<std::vector<int>> hold(Context& ctx, const Concert& concert,
                               const std::vector<std::string>& args, int wanted_best) {
   TL_ASSIGN_OR_RETURN(RedisReply r, on_warm_map(ctx, concert, [&] {
-                        return run_script(ctx, hold_script(), concert.id, args);
+                        return run_script(ctx, SeatScript::kHold, concert.id, args);
                       }));
   TL_ASSIGN_OR_RETURN(HoldReply h, decode_hold(r.get()));
   switch (h.outcome) {
@@ -68,7 +68,7 @@ Result<std::vector<int>> hold_best(Context& ctx, const Concert& concert, const s
 Result<std::vector<int>> release_seats(Context& ctx, uint64_t concert_id, Zone zone,
                                        const std::string& code, const std::vector<int>& seats,
                                        const char* event) {
-  TL_ASSIGN_OR_RETURN(RedisReply r, run_script(ctx, release_script(), concert_id,
+  TL_ASSIGN_OR_RETURN(RedisReply r, run_script(ctx, SeatScript::kRelease, concert_id,
                                                change_args(zone, code, seats, event)));
   return decode_release(r.get());
 }
@@ -84,7 +84,8 @@ Status release_many(Context& ctx, uint64_t concert_id, const std::vector<SeatRel
                                std::to_string(r.seats.size())});
       for (int s : r.seats) args.push_back(std::to_string(s));
     }
-    TL_ASSIGN_OR_RETURN(RedisReply reply, run_script(ctx, release_many_script(), concert_id, args));
+    TL_ASSIGN_OR_RETURN(RedisReply reply,
+                        run_script(ctx, SeatScript::kReleaseMany, concert_id, args));
     TL_TRY(decode_release(reply.get()));
   }
   return {};
@@ -92,7 +93,7 @@ Status release_many(Context& ctx, uint64_t concert_id, const std::vector<SeatRel
 
 Status confirm_seats(Context& ctx, uint64_t concert_id, Zone zone, const std::string& code,
                      const std::vector<int>& seats, const char* event) {
-  TL_ASSIGN_OR_RETURN(RedisReply r, run_script(ctx, confirm_script(), concert_id,
+  TL_ASSIGN_OR_RETURN(RedisReply r, run_script(ctx, SeatScript::kConfirm, concert_id,
                                                change_args(zone, code, seats, event)));
   return decode_confirm(r.get());
 }
@@ -104,7 +105,7 @@ Status revive_seats(Context& ctx, uint64_t concert_id, const std::string& code,
   const Millis until = wall_clock_ms() + wait_ms;
   for (;;) {
     TL_ASSIGN_OR_RETURN(RedisReply r,
-                        run_script(ctx, confirm_script(), concert_id,
+                        run_script(ctx, SeatScript::kConfirm, concert_id,
                                    change_args(Zone::kBuy, code, seats, event.c_str())));
     Status s = decode_confirm(r.get());
     if (s.ok() || s.error().kind() != ErrorKind::kConflict || wall_clock_ms() >= until) return s;

@@ -12,13 +12,10 @@
 #include "db.h"
 #include "redis.h"
 #include "script_replies.h"
+#include "seat_map_scripts.h"
 #include "ticket/seat_map.h"
 #include "ticket/seat_map_views.h"
 #include "ticket/text.h"
-
-namespace ticket::embedded_lua {
-extern const std::string_view k_hold_lua;
-}  // namespace ticket::embedded_lua
 
 namespace tlbench {
 namespace {
@@ -77,11 +74,15 @@ Status measure_hold_limit(Bench& b) {
   const auto keys = ticket::seat_map_keys(main_ctx, concert.id).in_script_order();
   const std::string layout = ticket::layout_token(concert.layout);
   const std::string hold_until = std::to_string(ticket::wall_clock_ms() + 600 * 1000);
+  // On a cluster: straight to the master of the concert's slot.
+  TL_ASSIGN_OR_RETURN(ticket::Redis * redis, main_ctx.redis());
+  const ticket::Script& hold = ticket::seat_script(ticket::SeatScript::kHold, redis->cluster());
+  ticket::RedisConfig node = b.config.redis;
+  TL_ASSIGN_OR_RETURN(std::tie(node.host, node.port), redis->address_of(keys.front()));
   std::string sha;
   {
-    TL_ASSIGN_OR_RETURN(RawRedis loader, raw_connect(b.config.redis));
-    RawReply r = raw_command(loader.get(),
-                             {"SCRIPT", "LOAD", std::string(ticket::embedded_lua::k_hold_lua)});
+    TL_ASSIGN_OR_RETURN(RawRedis loader, raw_connect(node));
+    RawReply r = raw_command(loader.get(), {"SCRIPT", "LOAD", hold.body()});
     if (!r || r->type != REDIS_REPLY_STRING)
       return ticket::internal("SCRIPT LOAD of hold.lua failed");
     sha.assign(r->str, r->len);
@@ -90,7 +91,7 @@ Status measure_hold_limit(Bench& b) {
   std::vector<RawRedis> conns(static_cast<size_t>(c));
   std::vector<int64_t> held(static_cast<size_t>(c), 0);
   auto prepare = [&](int t) -> Status {
-    TL_ASSIGN_OR_RETURN(conns[static_cast<size_t>(t)], raw_connect(b.config.redis));
+    TL_ASSIGN_OR_RETURN(conns[static_cast<size_t>(t)], raw_connect(node));
     return {};
   };
   auto work = [&](int t, Clock::time_point deadline) -> Status {

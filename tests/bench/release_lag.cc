@@ -197,7 +197,9 @@ Result<Figures> measure_one(Bench& b, int n, bool stalled = false) {
     ~Stop() {
       while (!finished) {
         auto redis = ctx.redis();
-        if (redis.ok()) (void)(*redis)->command({"PUBLISH", channel, R"({"event":"bench-stop"})"});
+        if (redis.ok())
+          (void)(*redis)->command(
+              {std::string((*redis)->publish_command()), channel, R"({"event":"bench-stop"})"});
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
       thread.join();

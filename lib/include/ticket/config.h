@@ -37,6 +37,9 @@ struct RedisConfig {
   std::string key_prefix = "tl";
   int connect_timeout_ms = 3000;
   int command_timeout_ms = 5000;
+  // Seed nodes of a Redis Cluster, "HOST:PORT" comma-separated (a TOML array
+  // in the file). Empty: the one server at host:port.
+  std::string cluster_nodes;
   std::optional<std::string> password;  // from TL_REDIS_PASSWORD
 };
 
@@ -154,7 +157,8 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text);
 // localhost.
 bool is_loopback_listen(std::string_view listen);
 
-// The origins of [daemon] allowed_origins, trimmed, empty items dropped.
-std::vector<std::string> split_origins(std::string_view text);
+// The items of a comma-separated list ([daemon] allowed_origins, [redis]
+// cluster_nodes), trimmed, empty items dropped.
+std::vector<std::string> split_list(std::string_view text);
 
 }  // namespace ticket

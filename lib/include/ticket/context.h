@@ -30,7 +30,8 @@ class Context {
   // The Redis connection, opened on first use.
   Result<Redis*> redis();
 
-  // Whether Redis answers a PING on that connection (opening it if needed).
+  // Whether Redis (every master of a cluster) answers a PING, opening the
+  // connections if needed.
   Status ping_redis();
 
   // The secret from [security] secret_file, read on first use and refused
