@@ -40,6 +40,9 @@ using testing::Daemon;
 using testing::eventually;
 using testing::http_exchange;
 using testing::make_concert;
+using testing::redis_do;
+using testing::redis_keys;
+using testing::redis_subscribers;
 using testing::read_file;
 using testing::run_tool;
 using testing::TempDir;
@@ -206,16 +209,15 @@ TEST_F(LiveFeed, AGapOrARebuiltMapBringsAFreshSnapshot) {
       {"zone", "BUY"},
       {"seats", {5}},
       {"gen", gen + 3}}.dump();
-  ASSERT_TRUE((*redis)->command({"PUBLISH", keys.events, skipped}).ok());
+  redis_do(*ctx_, {"PUBLISH", keys.events, skipped});
   // Each fresh snapshot sent before the next step, so that the two are not
   // served by one.
   ASSERT_TRUE(eventually([&] { return daemon_->metric("tl_live_snapshots_total") == "2"; }, 10000));
   ASSERT_TRUE(buy(*ctx_, buyer(c, "A2", "LIVEGAP2")).ok());
   // The map's keys vanish (as when Redis is wiped): the next read rebuilds it.
   std::vector<std::string> del = {"DEL"};
-  auto scan = (*redis)->command({"KEYS", env_.prefix() + ":{c" + std::to_string(c.id) + "}:*"});
-  ASSERT_TRUE(scan.ok());
-  for (size_t i = 0; i < (*scan)->elements; ++i) del.push_back((*scan)->element[i]->str);
+  for (std::string& key : redis_keys(*ctx_, env_.prefix() + ":{c" + std::to_string(c.id) + "}:*"))
+    del.push_back(std::move(key));
   ASSERT_GT(del.size(), 1u);
   ASSERT_TRUE((*redis)->command(del).ok());
   ASSERT_TRUE(buy(*ctx_, buyer(c, "A3", "LIVEGAP3")).ok());
@@ -289,12 +291,8 @@ TEST_F(LiveFeed, AClientThatStopsReadingIsCutOverThenClosedAndDelaysNobody) {
   ASSERT_TRUE(eventually([&] { return daemon_->metric("tl_live_clients") == "2"; }, 10000));
   {
     // One subscription of the daemon feeds both.
-    auto redis = Redis::connect(env_.config().redis);
-    ASSERT_TRUE(redis.ok());
-    auto subscribers = (*redis)->command({"PUBSUB", "NUMSUB", seat_map_keys(*ctx_, c.id).events});
-    ASSERT_TRUE(subscribers.ok());
-    ASSERT_EQ((*subscribers)->elements, 2u);
-    EXPECT_EQ((*subscribers)->element[1]->integer, 1) << "one subscription for both clients";
+    EXPECT_EQ(redis_subscribers(*ctx_, seat_map_keys(*ctx_, c.id).events), 1)
+        << "one subscription for both clients";
   }
   // Changes enough to fill the kernel's buffers and then 1,000 more: holds
   // of single seats, made in Redis alone.

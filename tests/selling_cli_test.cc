@@ -33,6 +33,7 @@ using testing::make_concert;
 using testing::read_file;
 using testing::redis_do;
 using testing::redis_taken;
+using testing::redis_subscribers;
 using testing::run;
 using testing::run_tool;
 using testing::scalar_sql;
@@ -550,16 +551,6 @@ TEST_F(SellingCli, WatchPrintsEachChange) {
   EXPECT_NE(watched.out.find("sold"), std::string::npos) << watched.out;
 }
 
-// The number of subscribers of a Redis channel.
-int64_t subscribers(Context& ctx, const std::string& channel) {
-  auto redis = ctx.redis();
-  if (!redis.ok()) return -1;
-  auto r = (*redis)->command({"PUBSUB", "NUMSUB", channel});
-  if (!r.ok() || (*r)->type != REDIS_REPLY_ARRAY || (*r)->elements != 2) return -1;
-  auto n = reply_integer((*r)->element[1]);
-  return n.ok() ? *n : -1;
-}
-
 // Whoever can publish on the channel can send anything: each malformed event
 // is skipped with one warning line, and the watch goes on to the next one.
 TEST_F(SellingCli, WatchSkipsMalformedEventsWithAWarningAndGoesOn) {
@@ -589,9 +580,9 @@ TEST_F(SellingCli, WatchSkipsMalformedEventsWithAWarningAndGoesOn) {
       R"({"event":"sold","ticket":"TB-7K3MQ9XZ","zone":"BUY","seats":[1],"gen":"x"})",
       "{\"event\":\"\x1b[2J\"}",
   };
-  for (int i = 0; i < 200 && subscribers(*ctx_, channel) < 2; ++i)
+  for (int i = 0; i < 200 && redis_subscribers(*ctx_, channel) < 2; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  ASSERT_EQ(subscribers(*ctx_, channel), 2);
+  ASSERT_EQ(redis_subscribers(*ctx_, channel), 2);
   for (const std::string& m : malformed) redis_do(*ctx_, {"PUBLISH", channel, m});
   redis_do(*ctx_, {"PUBLISH", channel, R"({"event":"rebuilt","gen":7})"});
   const std::string code = buy("E4", "ID000006", {"-q"}).out.substr(0, 11);

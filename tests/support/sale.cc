@@ -6,6 +6,7 @@
 #include "support/servers.h"
 #include "support/sql.h"
 #include "ticket/seat_map.h"
+#include "ticket/text.h"
 
 namespace ticket::testing {
 
@@ -81,11 +82,58 @@ int64_t double_bookings(Context& ctx, const Concert& c) {
           " AND status <> 'FAIL' GROUP BY zone, seat_row, seat_number HAVING COUNT(*) > 1) d");
 }
 
+Status redis_try(Context& ctx, const std::vector<std::string>& argv) {
+  TL_ASSIGN_OR_RETURN(Redis * redis, ctx.redis());
+  std::vector<std::string> cmd = argv;
+  const std::string name = to_upper(argv[0]);
+  if (name == "PUBLISH") cmd[0] = redis->publish_command();
+  // What concerns every key (a flush, scripts, clients, users) goes to
+  // every master of a cluster.
+  if (redis->cluster() && (name == "FLUSHALL" || name == "FLUSHDB" || name == "SCRIPT" ||
+                           name == "CLIENT" || name == "ACL" || name == "CONFIG")) {
+    TL_ASSIGN_OR_RETURN(std::vector<RedisNode*> masters, redis->masters());
+    for (RedisNode* node : masters) {
+      std::vector<std::string_view> views(cmd.begin(), cmd.end());
+      TL_ASSIGN_OR_RETURN(RedisReply r, node->exchange(views, false, nullptr));
+      if (r->type == REDIS_REPLY_ERROR) return node->failure(r.get(), argv[0]);
+    }
+    return {};
+  }
+  TL_TRY(redis->command(cmd));
+  return {};
+}
+
 void redis_do(Context& ctx, const std::vector<std::string>& argv) {
+  auto done = redis_try(ctx, argv);
+  ASSERT_TRUE(done.ok()) << argv[0] << ": " << done.error().message();
+}
+
+int64_t redis_subscribers(Context& ctx, const std::string& channel) {
   auto redis = ctx.redis();
-  ASSERT_TRUE(redis.ok()) << redis.error().message();
-  auto r = (*redis)->command(argv);
-  ASSERT_TRUE(r.ok()) << argv[0] << ": " << r.error().message();
+  EXPECT_TRUE(redis.ok());
+  if (!redis.ok()) return -1;
+  auto r = (*redis)->command(
+      {"PUBSUB", (*redis)->cluster() ? "SHARDNUMSUB" : "NUMSUB", channel});
+  EXPECT_TRUE(r.ok()) << r.error().message();
+  if (!r.ok() || (*r)->type != REDIS_REPLY_ARRAY || (*r)->elements != 2) return -1;
+  return (*r)->element[1]->integer;
+}
+
+std::vector<std::string> redis_keys(Context& ctx, const std::string& pattern) {
+  std::vector<std::string> out;
+  auto redis = ctx.redis();
+  EXPECT_TRUE(redis.ok());
+  if (!redis.ok()) return out;
+  auto masters = (*redis)->masters();
+  EXPECT_TRUE(masters.ok()) << masters.error().message();
+  if (!masters.ok()) return out;
+  for (RedisNode* node : *masters) {
+    auto r = node->exchange({"KEYS", pattern}, false, nullptr);
+    EXPECT_TRUE(r.ok() && (*r)->type == REDIS_REPLY_ARRAY);
+    if (!r.ok() || (*r)->type != REDIS_REPLY_ARRAY) continue;
+    for (size_t i = 0; i < (*r)->elements; ++i) out.push_back(reply_string((*r)->element[i]));
+  }
+  return out;
 }
 
 }  // namespace ticket::testing

@@ -34,7 +34,17 @@ std::set<int> redis_taken(Context& ctx, const Concert& c);
 // Seats in more than one active ticket (what must never happen).
 int64_t double_bookings(Context& ctx, const Concert& c);
 
-// Runs a Redis command on the context's connection; fails the test on error.
+// A command on the context's connection. On a cluster, PUBLISH is sent as
+// SPUBLISH, and FLUSHALL, FLUSHDB, SCRIPT, CLIENT, ACL and CONFIG go to
+// every master.
+Status redis_try(Context& ctx, const std::vector<std::string>& argv);
+// The same, failing the test on error.
 void redis_do(Context& ctx, const std::vector<std::string>& argv);
+
+// PUBSUB NUMSUB of the channel (SHARDNUMSUB on a cluster); -1 on failure.
+int64_t redis_subscribers(Context& ctx, const std::string& channel);
+
+// KEYS on every master.
+std::vector<std::string> redis_keys(Context& ctx, const std::string& pattern);
 
 }  // namespace ticket::testing

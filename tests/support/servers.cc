@@ -27,7 +27,12 @@ Sandbox load_sandbox(const std::string& dir) {
   Sandbox s;
   s.dir = dir;
   s.mysql_port = std::stoi(read_trimmed(dir + "/mysql/port"));
-  s.redis_port = std::stoi(read_trimmed(dir + "/redis/port"));
+  if (std::filesystem::exists(dir + "/cluster/nodes")) {
+    s.redis_cluster = read_trimmed(dir + "/cluster/nodes");
+    s.redis_port = std::stoi(read_trimmed(dir + "/cluster/1/port"));
+  } else {
+    s.redis_port = std::stoi(read_trimmed(dir + "/redis/port"));
+  }
   return s;
 }
 
@@ -93,6 +98,7 @@ TestEnv::TestEnv(Sandbox sandbox, bool migrate) : sandbox_(std::move(sandbox)) {
   config_.mysql.database = "tltest_" + suffix;
   config_.redis.host = "127.0.0.1";
   config_.redis.port = sandbox_.redis_port;
+  config_.redis.cluster_nodes = sandbox_.redis_cluster;
   config_.redis.password_file = sandbox_.dir + "/redis.password";
   config_.redis.key_prefix = "t" + suffix;
   config_.security.secret_file = sandbox_.dir + "/secret";
@@ -108,6 +114,8 @@ TestEnv::TestEnv(Sandbox sandbox, bool migrate) : sandbox_(std::move(sandbox)) {
         << "password_file = \"" << config_.mysql.password_file << "\"\ndatabase = \""
         << config_.mysql.database
         << "\"\n\n[redis]\nhost = \"127.0.0.1\"\nport = " << config_.redis.port
+        << (sandbox_.redis_cluster.empty() ? ""
+                                           : "\ncluster_nodes = \"" + sandbox_.redis_cluster + "\"")
         << "\npassword_file = \"" << config_.redis.password_file << "\"\nkey_prefix = \""
         << config_.redis.key_prefix << "\"\n\n[security]\nsecret_file = \""
         << config_.security.secret_file << "\"\n";
@@ -137,10 +145,14 @@ TestEnv::~TestEnv() {
   std::filesystem::remove_all(dir_, ec);
 }
 
-PrivateSandbox::PrivateSandbox() {
+PrivateSandbox::PrivateSandbox() : PrivateSandbox(!shared_sandbox().redis_cluster.empty()) {}
+
+PrivateSandbox::PrivateSandbox(bool redis_cluster) {
   std::string base = std::filesystem::temp_directory_path() / "tlsandbox-XXXXXX";
   if (mkdtemp(base.data()) == nullptr) std::abort();
-  const std::string cmd = scripts_dir() + "/sandbox up --dir " + base + " 2>" + base + "/up.log";
+  const std::string cmd = scripts_dir() + "/sandbox up " +
+                          (redis_cluster ? "--redis-cluster " : "") + "--dir " + base + " 2>" +
+                          base + "/up.log";
   if (std::system(cmd.c_str()) != 0) {
     ADD_FAILURE() << "scripts/sandbox up failed: " << read_file(base + "/up.log");
     std::abort();

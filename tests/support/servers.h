@@ -1,7 +1,9 @@
 // Servers for tests. The ctest fixture "servers" starts one shared MariaDB
-// and Redis (scripts/sandbox, in the build tree); each test then takes a
-// database and a Redis key prefix of its own on them (TestEnv). Tests that
-// flush, stop or kill a server start private ones (PrivateSandbox).
+// and Redis (scripts/sandbox, in the build tree), the fixture
+// "cluster_servers" a MariaDB and a Redis Cluster, on which the suites
+// named "cluster.*" run again; each test then takes a database and a Redis
+// key prefix of its own on them (TestEnv). Tests that flush, stop or kill a
+// server start private ones of the same kind (PrivateSandbox).
 #pragma once
 
 #include <map>
@@ -18,6 +20,9 @@ struct Sandbox {
   std::string dir;
   int mysql_port = 0;
   int redis_port = 0;
+  // The nodes of a Redis Cluster, "HOST:PORT" comma-separated; empty for
+  // one Redis at redis_port.
+  std::string redis_cluster;
 };
 
 // The shared servers ($TL_TEST_SANDBOX, set by CTest).
@@ -52,13 +57,15 @@ class TestEnv {
 // Servers of its own in a temporary directory, for fault tests.
 class PrivateSandbox {
  public:
+  // Of the kind of the shared sandbox: with a Redis Cluster when it has one.
   PrivateSandbox();
+  explicit PrivateSandbox(bool redis_cluster);
   ~PrivateSandbox();
   PrivateSandbox(const PrivateSandbox&) = delete;
   PrivateSandbox& operator=(const PrivateSandbox&) = delete;
 
   const Sandbox& sandbox() const { return sandbox_; }
-  // scripts/sandbox start|stop|kill mysql|redis
+  // scripts/sandbox start|stop|kill mysql|redis|redis:PORT
   void control(const std::string& verb, const std::string& server);
 
  private:
