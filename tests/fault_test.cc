@@ -36,6 +36,7 @@ using testing::http_get;
 using testing::make_concert;
 using testing::mysql_taken;
 using testing::PrivateSandbox;
+using testing::ProcessSale;
 using testing::redis_do;
 using testing::redis_taken;
 using testing::run_tool;
@@ -282,49 +283,6 @@ class ServerFaults : public ::testing::Test {
   std::unique_ptr<Context> ctx_;
 };
 PrivateSandbox* ServerFaults::servers_ = nullptr;
-
-// Buyers run tl-buy processes over every seat until told to stop; returns
-// the exit codes seen and the unavailable errors' lines.
-struct ProcessSale {
-  std::atomic<bool> stop{false};
-  std::atomic<int> wins{0}, unavailable{0}, other{0};
-  std::vector<std::string> unavailable_lines;
-  std::mutex mu;
-  std::vector<std::thread> threads;
-
-  void start(const TestEnv& env, const Concert& c, int buyers) {
-    for (int b = 0; b < buyers; ++b) {
-      threads.emplace_back([&, b] {
-        for (int i = b; i < c.layout.paid_seats() && !stop; i += buyers) {
-          const std::string label = seat_label(seat_at(Zone::kBuy, i, c.layout));
-          for (int attempt = 0; attempt < 100 && !stop; ++attempt) {
-            ToolRun r = run_tool(
-                env.config_file(), "tl-buy",
-                {"--concert", c.slug, "--seat", label, "--name", "P", "--age", "20", "--gender",
-                 "female", "--id-number", "P" + std::to_string(i) + "X" + std::to_string(attempt)});
-            if (r.exit_code == 0 || r.exit_code == 3) {
-              if (r.exit_code == 0) ++wins;
-              break;
-            }
-            if (r.exit_code == 7) {
-              ++unavailable;
-              std::lock_guard lock(mu);
-              unavailable_lines.push_back(r.err);
-              std::this_thread::sleep_for(std::chrono::milliseconds(100));
-              continue;
-            }
-            ++other;
-            ADD_FAILURE() << r.exit_code << " " << r.err;
-            break;
-          }
-        }
-      });
-    }
-  }
-  void join() {
-    for (auto& t : threads) t.join();
-  }
-};
 
 // A follower of the live feed while Redis restarts (empty: the map is
 // rebuilt from MySQL): the daemon subscribes again and the follower gets a

@@ -112,8 +112,7 @@ int64_t redis_subscribers(Context& ctx, const std::string& channel) {
   auto redis = ctx.redis();
   EXPECT_TRUE(redis.ok());
   if (!redis.ok()) return -1;
-  auto r = (*redis)->command(
-      {"PUBSUB", (*redis)->cluster() ? "SHARDNUMSUB" : "NUMSUB", channel});
+  auto r = (*redis)->command({"PUBSUB", (*redis)->cluster() ? "SHARDNUMSUB" : "NUMSUB", channel});
   EXPECT_TRUE(r.ok()) << r.error().message();
   if (!r.ok() || (*r)->type != REDIS_REPLY_ARRAY || (*r)->elements != 2) return -1;
   return (*r)->element[1]->integer;
@@ -134,6 +133,81 @@ std::vector<std::string> redis_keys(Context& ctx, const std::string& pattern) {
     for (size_t i = 0; i < (*r)->elements; ++i) out.push_back(reply_string((*r)->element[i]));
   }
   return out;
+}
+
+ToolRun ProcessSale::until_served(
+    const TestEnv& env, const std::string& tool,
+    const std::function<std::vector<std::string>(int attempt)>& args) {
+  for (int attempt = 0;; ++attempt) {
+    const auto started = std::chrono::steady_clock::now();
+    ToolRun r = run_tool(env.config_file(), tool, args(attempt));
+    const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - started)
+                           .count();
+    for (int64_t seen = longest_ms; ms > seen && !longest_ms.compare_exchange_weak(seen, ms);) {
+    }
+    if (r.exit_code != 7 || attempt == 100 || stop) return r;
+    ++unavailable;
+    {
+      std::lock_guard lock(mu);
+      unavailable_lines.push_back(r.err);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+void ProcessSale::start(const TestEnv& env, const Concert& c, int buyers) {
+  for (int b = 0; b < buyers; ++b) {
+    threads.emplace_back([&, b, buyers] {
+      for (int i = b; i < c.layout.paid_seats() && !stop; i += buyers) {
+        const std::string label = seat_label(seat_at(Zone::kBuy, i, c.layout));
+        // A customer of its own for each attempt: one whose buy was cut
+        // off may already hold a ticket.
+        ToolRun r = until_served(env, "tl-buy", [&](int attempt) -> std::vector<std::string> {
+          return {
+              "--concert", c.slug,        "--seat",
+              label,       "--name",      "P",
+              "--age",     "20",          "--gender",
+              "female",    "--id-number", "P" + std::to_string(i) + "X" + std::to_string(attempt),
+              "-q"};
+        });
+        if (r.exit_code == 3) {
+          ++conflicts;
+          std::lock_guard lock(mu);
+          last_conflict = r.err;
+        }
+        if (r.exit_code == 7 || r.exit_code == 3) continue;
+        if (r.exit_code != 0) {
+          ++other;
+          ADD_FAILURE() << "tl-buy exited " << r.exit_code << ": " << r.err;
+          continue;
+        }
+        ++wins;
+        if (!pay || wins % 2 != 0) continue;
+        const std::string code = r.out.substr(0, r.out.find_first_of(" \n"));
+        ToolRun p = until_served(env, "tl-pay", [&](int) -> std::vector<std::string> {
+          return {code, "--platform", "DIRECT", "--reference", "R-" + code};
+        });
+        if (p.exit_code == 0) {
+          ++paid;
+        } else if (p.exit_code != 7) {
+          ++other;
+          ADD_FAILURE() << "tl-pay exited " << p.exit_code << ": " << p.err;
+        }
+      }
+    });
+  }
+}
+
+void ProcessSale::join() {
+  for (auto& t : threads) {
+    if (t.joinable()) t.join();
+  }
+}
+
+ProcessSale::~ProcessSale() {
+  stop = true;
+  join();
 }
 
 }  // namespace ticket::testing

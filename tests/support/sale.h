@@ -1,10 +1,16 @@
 // Concerts, buyers and checks shared by the selling tests.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
+#include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 
+#include "support/process.h"
+#include "support/servers.h"
 #include "ticket/buy.h"
 #include "ticket/concerts.h"
 #include "ticket/context.h"
@@ -40,6 +46,31 @@ int64_t double_bookings(Context& ctx, const Concert& c);
 Status redis_try(Context& ctx, const std::vector<std::string>& argv);
 // The same, failing the test on error.
 void redis_do(Context& ctx, const std::vector<std::string>& argv);
+
+// Buyers run tl-buy processes over every seat, each buyer its share, until
+// every seat is decided or `stop`; a buy that exits 7 (unavailable) is
+// tried again 100 ms later. With `pay`, every second ticket won is paid at
+// once with tl-pay (tried again likewise). Counts what the tools answered;
+// any other exit fails the test.
+struct ProcessSale {
+  bool pay = false;
+  std::atomic<bool> stop{false};
+  std::atomic<int> wins{0}, paid{0}, conflicts{0}, unavailable{0}, other{0};
+  std::atomic<int64_t> longest_ms{0};  // the slowest tool run
+  std::vector<std::string> unavailable_lines;
+  std::string last_conflict;
+  std::mutex mu;
+  std::vector<std::thread> threads;
+
+  ~ProcessSale();  // stops the buyers and waits for them
+  void start(const TestEnv& env, const Concert& c, int buyers);
+  void join();
+
+ private:
+  // Runs the tool until it exits other than 7; its last run.
+  ToolRun until_served(const TestEnv& env, const std::string& tool,
+                       const std::function<std::vector<std::string>(int attempt)>& args);
+};
 
 // PUBSUB NUMSUB of the channel (SHARDNUMSUB on a cluster); -1 on failure.
 int64_t redis_subscribers(Context& ctx, const std::string& channel);
