@@ -4,6 +4,7 @@
 // migrated to another master mid-sale. Nothing may be sold twice, nothing
 // may stay stuck, and reconcile must find Redis and MySQL agreeing after.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <iostream>
@@ -25,6 +26,7 @@ namespace ticket {
 namespace {
 
 using testing::buyer;
+using testing::count_of;
 using testing::double_bookings;
 using testing::eventually;
 using testing::make_concert;
@@ -310,6 +312,12 @@ TEST_F(ClusterFaults, ASlotMigratedMidSaleCostsBuyersNothingButRetries) {
   Concert c = make_concert(*ctx_, {20, 25, 0, 300, 1});
   testing::Daemon daemon(env_.config_file(), reconciling_every_second());
   ASSERT_TRUE(eventually([&] { return daemon.healthz() == 200; }, 10000)) << daemon.process().log();
+  // A follower of the concert's events, subscribed on the old master.
+  testing::TempDir dir;
+  testing::Background watch({testing::tool_path("tl-status"), "--concert", c.slug, "--watch"},
+                            {{"TL_CONFIG", env_.config_file()}}, dir.path() + "/watch.out");
+  auto subscriptions = [&] { return count_of(watch.log(), "Watching concert"); };
+  ASSERT_TRUE(eventually([&] { return subscriptions() >= 1; }, 20000)) << watch.log();
   ProcessSale sale;
   sale.pay = true;
   sale.start(env_, c, 4);
@@ -373,6 +381,17 @@ TEST_F(ClusterFaults, ASlotMigratedMidSaleCostsBuyersNothingButRetries) {
   EXPECT_TRUE(eventually([&] { return redis_taken(*ctx_, c) == mysql_taken(*ctx_, c); }, 10000));
   ToolRun check = run_tool(env_.config_file(), "tl-admin", {"reconcile", "--concert", c.slug});
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+
+  // The old master ended the follower's subscription (sunsubscribe); it
+  // subscribed again on the new one and follows what is sold there.
+  auto last = buy(*ctx_, buyer(c, "T25", "MOVEDLAST"));
+  ASSERT_TRUE(last.ok()) << last.error().message();
+  EXPECT_TRUE(
+      eventually([&] { return watch.log().find(last->code + " T25") != std::string::npos; }, 10000))
+      << watch.log();
+  EXPECT_GE(subscriptions(), 2) << watch.log();
+  watch.signal(SIGINT);
+  watch.wait();
 }
 
 }  // namespace

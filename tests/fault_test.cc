@@ -30,6 +30,7 @@ namespace ticket {
 namespace {
 
 using testing::buyer;
+using testing::count_of;
 using testing::double_bookings;
 using testing::eventually;
 using testing::http_get;
@@ -386,12 +387,6 @@ TEST_F(ServerFaults, MySqlRestartedDuringASale) {
 // broke it.
 void redis_again(Context& ctx, const std::vector<std::string>& argv) {
   if (!testing::redis_try(ctx, argv).ok()) redis_do(ctx, argv);
-}
-
-int count_of(const std::string& text, const std::string& what) {
-  int n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
 }
 
 // tl-status --watch goes on through a Redis restart, and through a

@@ -145,6 +145,12 @@ int line_count(const std::string& s) {
   return s.back() == '\n' ? n : n + 1;
 }
 
+int count_of(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
 Background::Background(const std::vector<std::string>& argv,
                        const std::map<std::string, std::string>& env, const std::string& log_path)
     : log_path_(log_path) {

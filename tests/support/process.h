@@ -96,4 +96,7 @@ std::string metric_value(int port, const std::string& name);
 // Number of lines in `s` (a last line without '\n' counts).
 int line_count(const std::string& s);
 
+// How often `what` occurs in `text`.
+int count_of(const std::string& text, const std::string& what);
+
 }  // namespace ticket::testing
