@@ -5,6 +5,7 @@
 // may stay stuck, and reconcile must find Redis and MySQL agreeing after.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <iostream>
@@ -217,6 +218,74 @@ TEST(Cluster, ConcertsOnEveryMasterAreExpiredReconciledRebuiltAndReset) {
       run_tool(env.config_file(), "tl-admin", {"db", "reset", "--yes", "--delete-sold-tickets"});
   EXPECT_EQ(reset.exit_code, 0) << reset.out << reset.err;
   EXPECT_TRUE(redis_keys(*ctx, pattern).empty()) << "no seat map left on any master";
+}
+
+// An operator's mistakes with a cluster are one line and exit 8 (exit 7 when
+// no node answers), never a crash or an internal error.
+TEST(ClusterConfig, MistakesAreOneClearLine) {
+  TestEnv env;
+  auto ctx = env.context();
+  Concert c = make_concert(*ctx, {2, 10, 0, 300, 1});
+  const std::string base = testing::read_file(env.config_file());
+  const std::string nodes_line = "cluster_nodes = \"" + env.sandbox().redis_cluster + "\"";
+  ASSERT_NE(base.find(nodes_line), std::string::npos) << base;
+  testing::TempDir dir;
+  const std::string password_line = "password_file = \"" + env.sandbox().dir + "/redis.password\"";
+  // tl-status of the concert with the configuration's lines replaced.
+  auto status_with = [&](const std::string& name,
+                         const std::vector<std::pair<std::string, std::string>>& changes) {
+    std::string text = base;
+    for (const auto& [from, to] : changes) text.replace(text.find(from), from.size(), to);
+    return run_tool(dir.write(name, text), "tl-status", {"--concert", c.slug});
+  };
+  auto one_line = [](const ToolRun& r, int code, const std::string& says) {
+    EXPECT_EQ(r.exit_code, code) << r.err;
+    EXPECT_EQ(testing::line_count(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+  };
+
+  // A server without cluster mode among the nodes.
+  const int lone = testing::free_port();
+  testing::Background server({"/usr/bin/redis-server", "--port", std::to_string(lone), "--bind",
+                              "127.0.0.1", "--save", "", "--appendonly", "no"},
+                             {}, dir.path() + "/lone.log");
+  ASSERT_TRUE(eventually(
+      [&] {
+        const int fd = testing::connect_loopback(lone);
+        if (fd >= 0) ::close(fd);
+        return fd >= 0;
+      },
+      10000))
+      << server.log();
+  one_line(status_with("lone.toml",
+                       {{nodes_line, "cluster_nodes = \"127.0.0.1:" + std::to_string(lone) + "\""},
+                        {password_line, "password_file = \"\""}}),
+           8, "a Redis server without cluster mode");
+
+  // One node of the cluster configured as one server: a master that does
+  // not serve the concert redirects, which names the remedy.
+  int other = 0;
+  for (const ClusterNode& n : cluster_nodes(env)) {
+    if (n.master && !n.serves(concert_slot(*ctx, c.id))) other = n.port;
+  }
+  ASSERT_NE(other, 0);
+  one_line(status_with("single.toml",
+                       {{"port = " + std::to_string(env.config().redis.port) + "\n" + nodes_line,
+                         "port = " + std::to_string(other)}}),
+           8, "is a node of a Redis Cluster: list its nodes in [redis] cluster_nodes");
+
+  one_line(status_with("db.toml", {{nodes_line, nodes_line + "\ndb = 2"}}), 8,
+           "a Redis Cluster has database 0 only");
+  one_line(status_with("password.toml",
+                       {{password_line,
+                         "password_file = \"" + dir.write("wrong", "not-the-password\n") + "\""}}),
+           8, "refused the password");
+  one_line(
+      status_with("down.toml", {{nodes_line, "cluster_nodes = \"127.0.0.1:" +
+                                                 std::to_string(testing::free_port()) + "\""}}),
+      7, "cannot read the slot map of the Redis cluster");
+  server.signal(SIGTERM);
+  server.wait();
 }
 
 // A cluster of their own, whose nodes are killed and whose slots are moved.

@@ -696,6 +696,38 @@ TEST(Config, EveryTextKeyChecksItsValue) {
             "[daemon] listen: expected a string, got an integer");
 }
 
+// [redis] cluster_nodes and [daemon] allowed_origins are lists: a TOML array
+// of strings, or one comma-separated string (as the environment gives it).
+TEST(Config, ListKeysTakeAnArrayOrACommaSeparatedString) {
+  TempDir t;
+  const std::string nodes =
+      "[redis] cluster_nodes: expected HOST:PORT items such as "
+      "10.0.0.5:7000, comma-separated";
+  EXPECT_EQ(string_key(t, "redis", "cluster_nodes", R"(["10.0.0.5:7000", "[::1]:7001"])"), "ok");
+  EXPECT_EQ(string_key(t, "redis", "cluster_nodes", R"("redis-a:7000, redis-b:7000")"), "ok");
+  EXPECT_EQ(string_key(t, "redis", "cluster_nodes", "[]"), "ok");
+  EXPECT_EQ(string_key(t, "redis", "cluster_nodes", R"(["10.0.0.5"])"), nodes + ", got '10.0.0.5'");
+  EXPECT_EQ(string_key(t, "redis", "cluster_nodes", R"(["a:7000", "b:0"])"),
+            nodes + ", got 'a:7000, b:0'");
+  EXPECT_EQ(string_key(t, "redis", "cluster_nodes", R"(["a:7000", 7001])"),
+            "[redis] cluster_nodes: expected strings in the list, got an integer");
+  EXPECT_EQ(string_key(t, "redis", "cluster_nodes", "7000"),
+            "[redis] cluster_nodes: expected a list of strings, got an integer");
+  EXPECT_EQ(string_key(t, "daemon", "allowed_origins", R"(["https://a.example", "http://b:8080"])"),
+            "ok");
+  EXPECT_EQ(string_key(t, "redis", "host", R"(["a", "b"])"),
+            "[redis] host: expected a string, got an array");
+
+  ConfigRequest req = with_home(t);
+  req.path = t.write("c.toml", "[redis]\ncluster_nodes = [\"10.0.0.5:7000\", \"10.0.0.6:7000\"]\n");
+  auto c = load_in(t.path(), req);
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_EQ(c->redis.cluster_nodes, "10.0.0.5:7000, 10.0.0.6:7000");
+  EXPECT_EQ(split_list(c->redis.cluster_nodes),
+            (std::vector<std::string>{"10.0.0.5:7000", "10.0.0.6:7000"}));
+  EXPECT_EQ(load_in(t.path(), with_home(t))->redis.cluster_nodes, "") << "one server by default";
+}
+
 TEST(Config, MalformedTomlIsOneLineNamingFileAndLine) {
   TempDir t;
   for (const std::string& bad :
