@@ -96,6 +96,30 @@ TEST(Bench, ShortRunFindsNoDoubleBookingAndWritesEveryFigure) {
   EXPECT_NE(r.out.find("live fan-out p99, 1000 clients (ms)"), std::string::npos) << r.out;
 }
 
+// --beside runs the phases again against a second configuration (in the
+// test run: a second database on the same servers) and prints both side by
+// side; the JSON keeps the second run under "beside".
+TEST(Bench, BesideRunsAgainstASecondConfigurationAndPrintsBoth) {
+  TestEnv first, second;
+  TempDir dir;
+  const std::string out = dir.path() + "/bench.json";
+  ToolRun r = run_tool(first.config_file(), "tl-bench",
+                       {"--only", "reconcile", "--reconcile-seats", "2000", "--beside",
+                        second.config_file(), "--json", out, "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("Side by side: first MySQL"), std::string::npos) << r.out;
+  const size_t side = r.out.find("Side by side");
+  EXPECT_NE(r.out.find("reconcile 2000 seats (ms)", side), std::string::npos) << r.out;
+  std::ifstream in(out);
+  const auto j = nlohmann::json::parse(in, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << "not JSON: " << out;
+  EXPECT_EQ(j["double_bookings"], 0);
+  ASSERT_TRUE(j.contains("beside")) << j.dump();
+  EXPECT_EQ(j["beside"]["double_bookings"], 0);
+  EXPECT_TRUE(j["beside"]["reconcile_100k_ms"].is_number()) << j.dump();
+  EXPECT_NE(j["beside"]["run"]["run_id"], j["run"]["run_id"]);
+}
+
 TEST(Bench, RefusesABadFlagWithOneLine) {
   ToolRun r = run_tool("", "tl-bench", {"--buyers", "0"});
   EXPECT_EQ(r.exit_code, 2);

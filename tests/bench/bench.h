@@ -181,5 +181,7 @@ Status count_double_bookings(Bench& bench);
 
 // The aligned table of figures, limits, ratios and targets.
 std::string report_table(const Bench& bench);
+// The figures of two runs side by side, with the second's over the first's.
+std::string beside_table(const Bench& first, const Bench& second);
 
 }  // namespace tlbench

@@ -46,10 +46,8 @@ std::vector<Row> lag_rows(const Figures& f) {
   return rows;
 }
 
-}  // namespace
-
-std::string report_table(const Bench& b) {
-  const Figures& f = b.figures;
+// Each figure of a run as a row, with its limit, ratio and target.
+std::vector<Row> table_rows(const Figures& f) {
   std::vector<Row> rows = {
       {"figure", "value", "limit", "ratio", "target", ""},
       {"buys/s", number(f, "buys_per_s", 1), number(f, "limit_insert_commit_per_s", 1),
@@ -84,6 +82,10 @@ std::string report_table(const Bench& b) {
   auto after = std::find_if(rows.begin(), rows.end(),
                             [](const Row& r) { return r.figure == "release lag p99 (ms)"; });
   rows.insert(after + 1, lags.begin(), lags.end());
+  return rows;
+}
+
+std::string render(const std::vector<Row>& rows) {
   size_t w[5] = {0, 0, 0, 0, 0};
   for (const Row& r : rows) {
     w[0] = std::max(w[0], r.figure.size());
@@ -104,6 +106,29 @@ std::string report_table(const Bench& b) {
     out += s + "\n";
   }
   return out;
+}
+
+}  // namespace
+
+std::string report_table(const Bench& b) { return render(table_rows(b.figures)); }
+
+std::string beside_table(const Bench& first, const Bench& second) {
+  std::vector<Row> rows = {{"figure", "first", "second", "second / first", "", ""}};
+  const std::vector<Row> a = table_rows(first.figures), b = table_rows(second.figures);
+  for (size_t i = 1; i < a.size(); ++i) {
+    auto other =
+        std::find_if(b.begin(), b.end(), [&](const Row& r) { return r.figure == a[i].figure; });
+    if (other == b.end() || (a[i].value == "-" && other->value == "-")) continue;
+    std::string ratio;
+    const double x = std::atof(a[i].value.c_str()), y = std::atof(other->value.c_str());
+    if (a[i].value != "-" && other->value != "-" && x != 0) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.2f", y / x);
+      ratio = buf;
+    }
+    rows.push_back({a[i].figure, a[i].value, other->value, ratio, "", ""});
+  }
+  return render(rows);
 }
 
 }  // namespace tlbench

@@ -165,7 +165,7 @@ int main(int argc, char** argv) {
   o.daemon_path = std::string(TL_BUILD_DIR) + "/daemon/ticketlemond";
   std::string config_path;
   bool quiet = false;
-  std::string only;
+  std::string only, beside_path;
   app.set_version_flag("--version", "tl-bench (TicketLemon) " + std::string(ticket::version()));
   app.add_option("--config", config_path,
                  "Configuration file (default: $TL_CONFIG, ./ticketlemon.toml, ...)")
@@ -227,6 +227,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"limits", "buys", "round-trips", "holds", "release-lag", "reconcile",
                              "checkins", "report", "live"}))
       ->option_text("PHASE");
+  app.add_option("--beside", beside_path,
+                 "Run again against the servers of this configuration (e.g. a Redis Cluster) and\n"
+                 "print both runs' figures side by side")
+      ->option_text("FILE");
   app.add_flag("-q,--quiet", quiet, "No progress lines on stderr");
   app.footer(
       "Exit codes: 0 no double booking, 1 double bookings found (or an internal error), 2 usage,\n"
@@ -240,76 +244,108 @@ int main(int argc, char** argv) {
     files.rlim_cur = files.rlim_max;
     (void)setrlimit(RLIMIT_NOFILE, &files);
   }
+  struct Phase {
+    const char* name;  // the --only values that run it, as "a|b"; "" runs always
+    const char* what;
+    tlbench::Status (*run)(Bench&);
+  };
+  const Phase phases[] = {
+      {"limits|buys|checkins", "the insert+commit limit (Connector/C++)",
+       tlbench::measure_insert_limit},
+      {"buys", "buys (buy, then pay or abandon)", tlbench::measure_buys},
+      {"round-trips", "MySQL round trips of a buy and a pay", tlbench::measure_round_trips},
+      {"limits", "the hold limit (hold.lua through raw hiredis)", tlbench::measure_hold_limit},
+      {"holds", "holds (hold_seats)", tlbench::measure_holds},
+      {"buys", "seat-availability reads", tlbench::measure_reads},
+      {"buys", "expiring the abandoned holds of the buy phase", tlbench::settle_sale_holds},
+      {"release-lag", "the release lag of expiring holds (ticketlemond)",
+       tlbench::measure_release_lag},
+      {"reconcile", "reconcile", tlbench::measure_reconcile},
+      {"checkins", "admission at the gate (verify and admit)", tlbench::measure_checkins},
+      {"report", "the sales report of a concert of --report-tickets tickets",
+       tlbench::measure_report},
+      {"live", "the live feed's fan-out to --live-clients WebSocket clients",
+       tlbench::measure_live_fanout},
+      {"", "double bookings", tlbench::count_double_bookings},
+  };
   try {
-    ticket::ConfigRequest request;
-    if (app.count("--config") > 0) request.path = config_path;
-    request.env = ticket::process_environment();
-    auto config = ticket::load_config(request);
+    auto load = [&](std::optional<std::string> path) -> ticket::Result<ticket::Config> {
+      ticket::ConfigRequest request;
+      request.path = std::move(path);
+      request.env = ticket::process_environment();
+      TL_ASSIGN_OR_RETURN(ticket::Config config, ticket::load_config(request));
+      TL_TRY(ticket::migrate(config.mysql));
+      return config;
+    };
+    auto config = load(app.count("--config") > 0 ? std::optional(config_path) : std::nullopt);
     if (!config.ok()) return fail(config.error());
-    if (auto m = ticket::migrate(config->mysql); !m.ok()) return fail(m.error());
-
-    Bench b;
-    b.options = o;
-    b.config = std::move(*config);
-    b.run_id = tlbench::random_token(6);
-    if (auto s = describe_servers(b); !s.ok()) return fail(s.error());
-    b.figures["run"] = {{"run_id", b.run_id},
-                        {"seats", o.seats},
-                        {"buyers", o.buyers},
-                        {"duration_s", o.duration_s},
-                        {"pay_ratio", o.pay_ratio},
-                        {"expire_holds", o.expire_holds},
-                        {"expire_holds_list", o.expire_holds_list},
-                        {"reconcile_seats", o.reconcile_seats},
-                        {"checkins", o.checkins},
-                        {"report_tickets", o.report_tickets},
-                        {"live_clients", o.live_clients},
-                        {"live_changes", o.live_changes}};
-
-    struct Phase {
-      const char* name;  // the --only values that run it, as "a|b"; "" runs always
-      const char* what;
-      tlbench::Status (*run)(Bench&);
-    };
-    const Phase phases[] = {
-        {"limits|buys|checkins", "the insert+commit limit (Connector/C++)",
-         tlbench::measure_insert_limit},
-        {"buys", "buys (buy, then pay or abandon)", tlbench::measure_buys},
-        {"round-trips", "MySQL round trips of a buy and a pay", tlbench::measure_round_trips},
-        {"limits", "the hold limit (hold.lua through raw hiredis)", tlbench::measure_hold_limit},
-        {"holds", "holds (hold_seats)", tlbench::measure_holds},
-        {"buys", "seat-availability reads", tlbench::measure_reads},
-        {"buys", "expiring the abandoned holds of the buy phase", tlbench::settle_sale_holds},
-        {"release-lag", "the release lag of expiring holds (ticketlemond)",
-         tlbench::measure_release_lag},
-        {"reconcile", "reconcile", tlbench::measure_reconcile},
-        {"checkins", "admission at the gate (verify and admit)", tlbench::measure_checkins},
-        {"report", "the sales report of a concert of --report-tickets tickets",
-         tlbench::measure_report},
-        {"live", "the live feed's fan-out to --live-clients WebSocket clients",
-         tlbench::measure_live_fanout},
-        {"", "double bookings", tlbench::count_double_bookings},
-    };
-    for (const Phase& p : phases) {
-      if (!only.empty() && *p.name != '\0' &&
-          ("|" + std::string(p.name) + "|").find("|" + only + "|") == std::string::npos)
-        continue;
-      if (!quiet) std::cerr << "tl-bench: " << p.what << std::endl;
-      if (auto s = p.run(b); !s.ok()) return fail(s.error().with_context(p.what));
+    std::optional<ticket::Config> second;
+    if (!beside_path.empty()) {
+      auto c = load(beside_path);
+      if (!c.ok()) return fail(c.error().with_context("--beside"));
+      second = std::move(*c);
     }
-    judge(b.figures);
 
+    auto run = [&](ticket::Config c) -> ticket::Result<Bench> {
+      Bench b;
+      b.options = o;
+      b.config = std::move(c);
+      b.run_id = tlbench::random_token(6);
+      TL_TRY(describe_servers(b));
+      if (!quiet)
+        std::cerr << "tl-bench: against MySQL " << b.figures["servers"]["mysql"].get<std::string>()
+                  << ", Redis " << b.figures["servers"]["redis"].get<std::string>() << std::endl;
+      b.figures["run"] = {{"run_id", b.run_id},
+                          {"seats", o.seats},
+                          {"buyers", o.buyers},
+                          {"duration_s", o.duration_s},
+                          {"pay_ratio", o.pay_ratio},
+                          {"expire_holds", o.expire_holds},
+                          {"expire_holds_list", o.expire_holds_list},
+                          {"reconcile_seats", o.reconcile_seats},
+                          {"checkins", o.checkins},
+                          {"report_tickets", o.report_tickets},
+                          {"live_clients", o.live_clients},
+                          {"live_changes", o.live_changes}};
+      for (const Phase& p : phases) {
+        if (!only.empty() && *p.name != '\0' &&
+            ("|" + std::string(p.name) + "|").find("|" + only + "|") == std::string::npos)
+          continue;
+        if (!quiet) std::cerr << "tl-bench: " << p.what << std::endl;
+        if (auto s = p.run(b); !s.ok()) return s.error().with_context(p.what);
+      }
+      judge(b.figures);
+      return b;
+    };
+    auto describe = [&](const Bench& b) {
+      return "MySQL " + b.figures["servers"]["mysql"].get<std::string>() + ", Redis " +
+             b.figures["servers"]["redis"].get<std::string>();
+    };
+
+    auto first = run(std::move(*config));
+    if (!first.ok()) return fail(first.error());
     std::cout << "tl-bench: " << o.buyers << " threads, " << o.seats << " seats, " << o.duration_s
               << " s of buying, pay ratio " << o.pay_ratio << "\n"
-              << "MySQL " << b.figures["servers"]["mysql"].get<std::string>() << ", Redis "
-              << b.figures["servers"]["redis"].get<std::string>() << "\n\n"
-              << tlbench::report_table(b);
-    if (!o.json_path.empty()) {
-      std::ofstream out(o.json_path, std::ios::trunc);
-      out << ordered(b.figures).dump(2) << "\n";
-      if (!out) return fail(ticket::internal("cannot write " + o.json_path));
+              << describe(*first) << "\n\n"
+              << tlbench::report_table(*first);
+    Figures out = ordered(first->figures);
+    int64_t doubles = first->figures["double_bookings"].get<int64_t>();
+    if (second) {
+      auto other = run(std::move(*second));
+      if (!other.ok()) return fail(other.error().with_context("--beside"));
+      std::cout << "\nThe same against " << describe(*other) << "\n\n"
+                << tlbench::report_table(*other) << "\nSide by side: first " << describe(*first)
+                << "; second " << describe(*other) << "\n\n"
+                << tlbench::beside_table(*first, *other);
+      out["beside"] = ordered(other->figures);
+      doubles += other->figures["double_bookings"].get<int64_t>();
     }
-    return b.figures["double_bookings"].get<int64_t>() == 0 ? 0 : 1;
+    if (!o.json_path.empty()) {
+      std::ofstream file(o.json_path, std::ios::trunc);
+      file << out.dump(2) << "\n";
+      if (!file) return fail(ticket::internal("cannot write " + o.json_path));
+    }
+    return doubles == 0 ? 0 : 1;
   } catch (const std::exception& e) {
     return fail(ticket::internal(std::string("internal error: ") + e.what()));
   }
