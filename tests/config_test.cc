@@ -707,8 +707,7 @@ TEST(Config, ListKeysTakeAnArrayOrACommaSeparatedString) {
   EXPECT_EQ(string_key(t, "redis", "cluster_nodes", R"("redis-a:7000, redis-b:7000")"), "ok");
   EXPECT_EQ(string_key(t, "redis", "cluster_nodes", "[]"), "ok");
   EXPECT_EQ(string_key(t, "redis", "cluster_nodes", R"(["10.0.0.5"])"), nodes + ", got '10.0.0.5'");
-  EXPECT_EQ(string_key(t, "redis", "cluster_nodes", R"(["a:7000", "b:0"])"),
-            nodes + ", got 'a:7000, b:0'");
+  EXPECT_EQ(string_key(t, "redis", "cluster_nodes", R"(["a:7000", "b:0"])"), nodes + ", got 'b:0'");
   EXPECT_EQ(string_key(t, "redis", "cluster_nodes", R"(["a:7000", 7001])"),
             "[redis] cluster_nodes: expected strings in the list, got an integer");
   EXPECT_EQ(string_key(t, "redis", "cluster_nodes", "7000"),

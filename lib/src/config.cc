@@ -92,8 +92,7 @@ std::optional<std::string> check_origins(const std::string& v) {
 std::optional<std::string> check_nodes(const std::string& v) {
   for (const std::string& node : split_list(v)) {
     const auto address = parse_listen_address(node);
-    if (!address || address->port == 0)
-      return "expected HOST:PORT items such as 10.0.0.5:7000, comma-separated";
+    if (!address) return "expected HOST:PORT items such as 10.0.0.5:7000, comma-separated";
   }
   return std::nullopt;
 }
@@ -229,6 +228,14 @@ Status set_from_toml(Config& c, const KeyDef& k, const toml::node& node, const s
       if (!s)
         return config_error(where + ": " + key + ": expected strings in the list, got " +
                             type_name(item));
+      // Each item checked alone, so that an error names it, and one holding
+      // a comma is not taken for two.
+      if (k.check) {
+        if (auto why = k.check(s->get()); why || s->get().find(',') != std::string::npos)
+          return config_error(where + ": " + key + ": " +
+                              why.value_or("expected items without commas") + ", got " +
+                              quote(s->get()));
+      }
       text += (text.empty() ? "" : ", ") + s->get();
     }
   } else if (const auto* v = node.as_string()) {

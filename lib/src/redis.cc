@@ -1,6 +1,8 @@
 #include "redis.h"
 
 #include <openssl/sha.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <charconv>
@@ -118,8 +120,20 @@ Status RedisNode::open() {
 }
 
 Status RedisNode::ensure_connected() {
-  if (ctx_ && ctx_->err == 0) return {};
+  if (ctx_ && ctx_->err == 0 && !closed_while_idle()) return {};
   return open();
+}
+
+bool RedisNode::connected() const { return ctx_ && ctx_->err == 0; }
+
+bool RedisNode::closed_while_idle() const {
+  // Nothing is due on an idle connection: anything readable is the server
+  // closing it (a restart, a failover, its idle timeout). Found before a
+  // command is sent, it is reopened, and no command is lost.
+  pollfd fd{ctx_->fd, POLLIN, 0};
+  if (poll(&fd, 1, 0) <= 0) return false;
+  char byte;
+  return recv(ctx_->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) <= 0 || (fd.revents & POLLHUP) != 0;
 }
 
 Error RedisNode::lost(const std::string& what) {
@@ -150,7 +164,10 @@ Result<RedisReply> RedisNode::send(const std::vector<std::string_view>& argv, bo
     RedisReply asked(static_cast<redisReply*>(raw));
     raw = nullptr;
     if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || raw == nullptr) return lost(what);
-    return RedisReply(static_cast<redisReply*>(raw));
+    RedisReply reply(static_cast<redisReply*>(raw));
+    // Refused ASKING: the command then met the usual redirection.
+    if (asked->type == REDIS_REPLY_ERROR && reply->type == REDIS_REPLY_ERROR) return asked;
+    return reply;
   }
   void* raw = redisCommandArgv(ctx_.get(), static_cast<int>(argv.size()), ptrs.data(), lens.data());
   if (raw == nullptr) return lost(what);
@@ -251,10 +268,17 @@ RedisNode& Redis::node(const Endpoint& at) {
 }
 
 Status Redis::refresh_slots() {
-  std::vector<Endpoint> candidates = masters_;
-  for (const Endpoint& seed : seeds_) {
-    if (std::find(candidates.begin(), candidates.end(), seed) == candidates.end())
-      candidates.push_back(seed);
+  // Nodes with a working connection first: a dead master is tried last, so
+  // that its connect timeout is spent only when nothing else answers.
+  std::vector<Endpoint> candidates;
+  for (bool live : {true, false}) {
+    for (const auto* list : {&masters_, &seeds_}) {
+      for (const Endpoint& at : *list) {
+        if (node(at).connected() == live &&
+            std::find(candidates.begin(), candidates.end(), at) == candidates.end())
+          candidates.push_back(at);
+      }
+    }
   }
   std::string last_error;
   for (const Endpoint& at : candidates) {
@@ -299,7 +323,7 @@ Status Redis::refresh_slots() {
       // An empty host means the node that answered.
       Endpoint master{reply_string(range->element[2]->element[0]),
                       static_cast<int>(range->element[2]->element[1]->integer)};
-      if (master.host.empty() || master.host == "?") master.host = at.host;
+      if (master.host.empty()) master.host = at.host;
       auto it = std::find(masters.begin(), masters.end(), master);
       const int index = static_cast<int>(it - masters.begin());
       if (it == masters.end()) masters.push_back(master);
@@ -366,6 +390,10 @@ Result<RedisReply> Redis::routed(int slot, const std::vector<std::string_view>& 
   std::optional<Endpoint> next;  // where a MOVED or ASK sent the command
   bool asking = false;
   for (int redirects = 0;;) {
+    if (Clock::now() > deadline)
+      return unavailable("the Redis cluster did not serve " + what + " within " +
+                         std::to_string(config_.command_timeout_ms) +
+                         " ms ([redis] command_timeout_ms)");
     Endpoint at;
     if (next) {
       at = *next;
@@ -401,7 +429,9 @@ Result<RedisReply> Redis::routed(int slot, const std::vector<std::string_view>& 
     const bool moved = has_prefix(msg, "MOVED ");
     if (moved || has_prefix(msg, "ASK ")) {
       auto to = redirection(msg, at);
-      if (!to) return n.failure(r, what);
+      if (!to)
+        return internal("Redis at " + n.endpoint() + " redirected " + what +
+                        " to an address not understood: " + std::string(msg));
       if (++redirects > 16)
         return unavailable("the Redis cluster redirected " + what +
                            " more than 16 times (last: " + std::string(msg) + "): try again later");
@@ -420,6 +450,9 @@ Result<RedisReply> Redis::routed(int slot, const std::vector<std::string_view>& 
     next.reset();
     asking = false;
     if (has_prefix(msg, "TRYAGAIN") || has_prefix(msg, "CLUSTERDOWN")) {
+      // A migration under way answers ASK then TRYAGAIN, round after round,
+      // until the keys have moved: only the deadline bounds that.
+      redirects = 0;
       if (has_prefix(msg, "CLUSTERDOWN")) stale_ = true;
       TL_TRY(wait_before_retry(deadline, backoff, n.endpoint() + " answered " + std::string(msg)));
       continue;
@@ -523,10 +556,14 @@ Result<std::unique_ptr<RedisNode>> Redis::subscribe(const std::string& channel) 
     const redisReply* r = reply->get();
     if (r->type != REDIS_REPLY_ERROR) return n;
     const std::string_view msg(r->str, r->len);
-    if (has_prefix(msg, "MOVED ") && ++redirects <= 16) {
+    if (has_prefix(msg, "MOVED ")) {
       next = redirection(msg, at);
       stale_ = true;
-      if (next) continue;
+      if (!next || ++redirects > 16)
+        return unavailable("the Redis cluster redirected SSUBSCRIBE " + std::string(msg) +
+                           (next ? " more than 16 times" : ", an address not understood") +
+                           ": try again later");
+      continue;
     }
     if (has_prefix(msg, "TRYAGAIN") || has_prefix(msg, "CLUSTERDOWN")) {
       stale_ = true;

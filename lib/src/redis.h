@@ -49,7 +49,10 @@ class RedisNode {
   RedisNode(const RedisNode&) = delete;
   RedisNode& operator=(const RedisNode&) = delete;
 
+  // Opens the connection when it is closed, or was closed by the server
+  // while idle.
   Status ensure_connected();
+  bool connected() const;
 
   // One command; an error reply is returned as a reply, for the caller to
   // read (a cluster's redirections). `asking` sends ASKING before it. A
@@ -74,6 +77,7 @@ class RedisNode {
     void operator()(redisContext* c) const { redisFree(c); }
   };
   Status open();
+  bool closed_while_idle() const;
   Error lost(const std::string& what);
   Result<RedisReply> send(const std::vector<std::string_view>& argv, bool asking);
   std::optional<Error> refusal(const redisReply* reply, std::string_view command) const;

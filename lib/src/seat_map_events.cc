@@ -70,8 +70,10 @@ Status follow_seat_events(Context& ctx, uint64_t concert_id, const std::function
         if (!on_event(reply_string(reply->element[2]))) return {};
       } else if (type == "sunsubscribe") {
         // The slot moved to another master (a migration, a failover):
-        // subscribe there, and tell the caller it may have missed events.
+        // subscribe there, a moment later, and tell the caller it may have
+        // missed events.
         lost = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
     }
     give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
