@@ -365,6 +365,18 @@ Result<Redis::Endpoint> Redis::owner(int slot) {
   return masters_[static_cast<size_t>(index)];
 }
 
+Result<std::optional<Redis::Endpoint>> Redis::next_target(int slot,
+                                                          const std::optional<Endpoint>& redirected,
+                                                          Clock::time_point deadline,
+                                                          std::chrono::milliseconds& backoff) {
+  if (redirected) return redirected;
+  auto found = owner(slot);
+  if (found.ok()) return std::optional<Endpoint>(*found);
+  if (found.error().kind() != ErrorKind::kUnavailable) return std::move(found).error();
+  TL_TRY(wait_before_retry(deadline, backoff, found.error().message()));
+  return std::optional<Endpoint>();
+}
+
 std::optional<Redis::Endpoint> Redis::redirection(std::string_view message,
                                                   const Endpoint& from) const {
   // "MOVED 3999 127.0.0.1:6381" or "ASK 3999 :6381" (an empty host is the
@@ -394,18 +406,9 @@ Result<RedisReply> Redis::routed(int slot, const std::vector<std::string_view>& 
       return unavailable("the Redis cluster did not serve " + what + " within " +
                          std::to_string(config_.command_timeout_ms) +
                          " ms ([redis] command_timeout_ms)");
-    Endpoint at;
-    if (next) {
-      at = *next;
-    } else {
-      auto found = owner(slot);
-      if (!found.ok()) {
-        if (found.error().kind() != ErrorKind::kUnavailable) return std::move(found).error();
-        TL_TRY(wait_before_retry(deadline, backoff, found.error().message()));
-        continue;
-      }
-      at = *found;
-    }
+    TL_ASSIGN_OR_RETURN(std::optional<Endpoint> target, next_target(slot, next, deadline, backoff));
+    if (!target) continue;
+    const Endpoint at = *target;
     RedisNode& n = node(at);
     if (auto connected = n.ensure_connected(); !connected.ok()) {
       // Not sent: a failed master, until its replica takes over.
@@ -531,18 +534,9 @@ Result<std::unique_ptr<RedisNode>> Redis::subscribe(const std::string& channel) 
   auto backoff = std::chrono::milliseconds(10);
   std::optional<Endpoint> next;
   for (int redirects = 0;;) {
-    Endpoint at;
-    if (next) {
-      at = *next;
-    } else {
-      auto found = owner(slot);
-      if (!found.ok()) {
-        if (found.error().kind() != ErrorKind::kUnavailable) return std::move(found).error();
-        TL_TRY(wait_before_retry(deadline, backoff, found.error().message()));
-        continue;
-      }
-      at = *found;
-    }
+    TL_ASSIGN_OR_RETURN(std::optional<Endpoint> target, next_target(slot, next, deadline, backoff));
+    if (!target) continue;
+    const Endpoint at = *target;
     next.reset();
     auto n = new_node(at);
     // Subscribing again is harmless, so a lost connection is retried too.

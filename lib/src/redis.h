@@ -142,6 +142,11 @@ class Redis {
   // Where the command for `slot` goes now: the map's master, read again
   // first when stale. kUnavailable when the cluster has none for it.
   Result<Endpoint> owner(int slot);
+  // Where the next attempt goes: where a redirection sent it, or the
+  // slot's master; nothing after a wait when the cluster has none now.
+  Result<std::optional<Endpoint>> next_target(int slot, const std::optional<Endpoint>& redirected,
+                                              Clock::time_point deadline,
+                                              std::chrono::milliseconds& backoff);
   // Takes MOVED or ASK "<slot> <host>:<port>": the endpoint it names.
   std::optional<Endpoint> redirection(std::string_view message, const Endpoint& from) const;
   // The command on the cluster node serving `slot`, following MOVED and
