@@ -289,20 +289,10 @@ TEST(ClusterConfig, MistakesAreOneClearLine) {
 }
 
 // A cluster of their own, whose nodes are killed and whose slots are moved.
-class ClusterFaults : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { servers_ = new PrivateSandbox(true); }
-  static void TearDownTestSuite() {
-    delete servers_;
-    servers_ = nullptr;
-  }
-  ClusterFaults() : env_(servers_->sandbox(), true), ctx_(env_.context()) {}
-
-  static PrivateSandbox* servers_;
-  TestEnv env_;
-  std::unique_ptr<Context> ctx_;
+class ClusterFaults : public testing::OwnServers<ClusterFaults> {
+ public:
+  static bool redis_cluster() { return true; }
 };
-PrivateSandbox* ClusterFaults::servers_ = nullptr;
 
 // SIGKILL of the master holding the concert's map in the middle of a sale
 // (buyers, payers and the daemon real processes): its replica takes over,

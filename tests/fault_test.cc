@@ -270,20 +270,11 @@ TEST(Fault, ReconcileRepairLoopDuringASaleDoesNoHarm) {
 
 // Servers of their own: flushed, restarted and stopped while a sale goes on
 // and a daemon runs.
-class ServerFaults : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { servers_ = new PrivateSandbox(); }
-  static void TearDownTestSuite() {
-    delete servers_;
-    servers_ = nullptr;
-  }
-  ServerFaults() : env_(servers_->sandbox(), true), ctx_(env_.context()) {}
-
-  static PrivateSandbox* servers_;
-  TestEnv env_;
-  std::unique_ptr<Context> ctx_;
+// Of the shared servers' kind: one Redis, or a cluster for cluster.*.
+class ServerFaults : public testing::OwnServers<ServerFaults> {
+ public:
+  static bool redis_cluster() { return !testing::shared_sandbox().redis_cluster.empty(); }
 };
-PrivateSandbox* ServerFaults::servers_ = nullptr;
 
 // A follower of the live feed while Redis restarts (empty: the map is
 // rebuilt from MySQL): the daemon subscribes again and the follower gets a

@@ -6,6 +6,8 @@
 // server start private ones of the same kind (PrivateSandbox).
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <map>
 #include <memory>
 #include <string>
@@ -70,6 +72,26 @@ class PrivateSandbox {
 
  private:
   Sandbox sandbox_;
+};
+
+// A test suite on servers of its own (fault tests: they stop, kill or flush
+// them), started once for the suite and stopped after it; each test takes a
+// database and key prefix there (env_) and a Context on them (ctx_).
+// `Suite` derives from OwnServers<Suite> and says with a static
+// `bool redis_cluster()` whether its servers have a Redis Cluster.
+template <class Suite>
+class OwnServers : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { servers_ = new PrivateSandbox(Suite::redis_cluster()); }
+  static void TearDownTestSuite() {
+    delete servers_;
+    servers_ = nullptr;
+  }
+  OwnServers() : env_(servers_->sandbox(), true), ctx_(env_.context()) {}
+
+  static inline PrivateSandbox* servers_ = nullptr;
+  TestEnv env_;
+  std::unique_ptr<Context> ctx_;
 };
 
 // A directory under the test's temporary area, removed by its destructor.
