@@ -31,17 +31,13 @@ using testing::ToolRun;
 
 constexpr const char* kToken = "5f0c2d9e8b7a41c6a3e2d1f0b9c8a7e6d5c4b3a2f1e0d9c8";
 
-class ReadApi : public ::testing::Test {
+class ReadApi : public testing::DaemonTest {
  protected:
-  ReadApi() : ctx_(env_.context()) {
-    const std::string token = dir_.write("api.token", std::string(kToken) + "\n", 0600);
-    config_ =
-        dir_.write("ticketlemon.toml", read_file(env_.config_file()) +
-                                           "\n[daemon]\napi_token_file = \"" + token + "\"\n");
-    daemon_ = std::make_unique<Daemon>(config_);
-    EXPECT_TRUE(eventually([&] { return daemon_->healthz() == 200; }, 10000))
-        << daemon_->process().log();
-  }
+  ReadApi()
+      : DaemonTest([](const TempDir& dir) {
+          return "[daemon]\napi_token_file = \"" +
+                 dir.write("api.token", std::string(kToken) + "\n", 0600) + "\"\n";
+        }) {}
 
   // GET `path` with `authorization` ("" sends none): the status and the
   // whole response, head included.
@@ -78,12 +74,6 @@ class ReadApi : public ::testing::Test {
     EXPECT_EQ(j["error"]["code"], status) << what;
     EXPECT_TRUE(j["error"]["message"].is_string()) << what;
   }
-
-  TestEnv env_;
-  std::unique_ptr<Context> ctx_;
-  TempDir dir_;
-  std::string config_;
-  std::unique_ptr<Daemon> daemon_;
 };
 
 TEST_F(ReadApi, AnswersAsTheToolsDo) {

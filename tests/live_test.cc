@@ -51,17 +51,14 @@ using testing::ToolRun;
 
 constexpr const char* kToken = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a6978";
 
-class LiveFeed : public ::testing::Test {
+class LiveFeed : public testing::DaemonTest {
  protected:
-  LiveFeed() : ctx_(env_.context()) {
-    const std::string token = dir_.write("api.token", std::string(kToken) + "\n", 0600);
-    config_ = dir_.write("ticketlemon.toml",
-                         read_file(env_.config_file()) + "\n[daemon]\napi_token_file = \"" + token +
-                             "\"\nallowed_origins = \"https://box.example.com\"\n");
-    daemon_ = std::make_unique<Daemon>(config_);
-    EXPECT_TRUE(eventually([&] { return daemon_->healthz() == 200; }, 10000))
-        << daemon_->process().log();
-  }
+  LiveFeed()
+      : DaemonTest([](const TempDir& dir) {
+          return "[daemon]\napi_token_file = \"" +
+                 dir.write("api.token", std::string(kToken) + "\n", 0600) +
+                 "\"\nallowed_origins = \"https://box.example.com\"\n";
+        }) {}
 
   std::string url(const Concert& c) const {
     return "ws://127.0.0.1:" + std::to_string(daemon_->port()) + "/api/v1/concerts/" + c.slug +
@@ -125,12 +122,6 @@ class LiveFeed : public ::testing::Test {
     EXPECT_TRUE(s.ok()) << s.error().message();
     return map;
   }
-
-  TestEnv env_;
-  std::unique_ptr<Context> ctx_;
-  TempDir dir_;
-  std::string config_;
-  std::unique_ptr<Daemon> daemon_;
 };
 
 // An on-sale of at least 500 buys by four buyers, each paid, cancelled or

@@ -36,19 +36,14 @@ using testing::TestEnv;
 
 constexpr const char* kSecret = "whsec-6f1b2c93a8e04d7fb5c21e9a0d3f7c64";
 
-class ProviderWebhooks : public ::testing::Test {
+class ProviderWebhooks : public testing::DaemonTest {
  protected:
-  ProviderWebhooks() : ctx_(env_.context()) {
-    const std::string secret = dir_.write("acme.secret", std::string(kSecret) + "\n");
-    config_ = dir_.write("ticketlemon.toml",
-                         read_file(env_.config_file()) +
-                             "\n[[payments.provider]]\nname = \"acme\"\nplatform = \"PAYPLAT\"\n"
-                             "secret_file = \"" +
-                             secret + "\"\n");
-    daemon_ = std::make_unique<Daemon>(config_);
-    EXPECT_TRUE(eventually([&] { return daemon_->healthz() == 200; }, 10000))
-        << daemon_->process().log();
-  }
+  ProviderWebhooks()
+      : DaemonTest([](const TempDir& dir) {
+          return "[[payments.provider]]\nname = \"acme\"\nplatform = \"PAYPLAT\"\n"
+                 "secret_file = \"" +
+                 dir.write("acme.secret", std::string(kSecret) + "\n") + "\"\n";
+        }) {}
 
   // Posts `body` as provider `name` would, signed now unless `signature`
   // says otherwise ("" sends no header): the status and the JSON answer.
@@ -83,12 +78,6 @@ class ProviderWebhooks : public ::testing::Test {
     EXPECT_TRUE(t.ok()) << t.error().message();
     return t.ok() ? *t : Ticket{};
   }
-
-  TestEnv env_;
-  std::unique_ptr<Context> ctx_;
-  TempDir dir_;
-  std::string config_;
-  std::unique_ptr<Daemon> daemon_;
 };
 
 // A forged signature, a stale or future time, no header, another

@@ -12,4 +12,12 @@ Daemon::Daemon(const std::string& config_file, std::map<std::string, std::string
                                           log_dir_.path() + "/daemon.log");
 }
 
+DaemonTest::DaemonTest(const std::function<std::string(const TempDir& dir)>& extra)
+    : ctx_(env_.context()) {
+  config_ = dir_.write("ticketlemon.toml", read_file(env_.config_file()) + "\n" + extra(dir_));
+  daemon_ = std::make_unique<Daemon>(config_);
+  EXPECT_TRUE(eventually([&] { return daemon_->healthz() == 200; }, 10000))
+      << daemon_->process().log();
+}
+
 }  // namespace ticket::testing

@@ -1,6 +1,9 @@
 // ticketlemond as a process under test, on a port of its own.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,6 +31,21 @@ class Daemon {
   TempDir log_dir_;
   int port_;
   std::unique_ptr<Background> process_;
+};
+
+// A test on a database of its own with a ticketlemond on it, configured
+// as the environment plus the TOML `extra` (a token file, a provider),
+// whose files are written in dir_. The daemon answers /healthz before the
+// test starts.
+class DaemonTest : public ::testing::Test {
+ protected:
+  explicit DaemonTest(const std::function<std::string(const TempDir& dir)>& extra);
+
+  TestEnv env_;
+  std::unique_ptr<Context> ctx_;
+  TempDir dir_;
+  std::string config_;
+  std::unique_ptr<Daemon> daemon_;
 };
 
 }  // namespace ticket::testing
